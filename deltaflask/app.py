@@ -1,0 +1,129 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from flask import Response
+from flask import current_app
+from flask import render_template
+from flask import request
+from werkzeug.exceptions import HTTPException
+
+from deltaflask import settings
+from deltaflask.errors import DEFAULT_MESSAGES
+from deltaflask.middleware import MatrixParams
+from deltaflask.middleware import MethodOverride
+from deltaflask.plugin_manager import get_plugin_manager
+from deltaflask.registry import FrontendSpec
+from deltaflask.registry import Registry
+from deltaflask.resources import resource_dir
+from deltaflask.state import Deltaflask
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Referrer-Policy": "same-origin",
+}
+
+
+class UnknownFrontend(ValueError):
+    """A configured frontend is not installed."""
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build a deltaflask application.
+
+    Settings come from the environment (the original's ``API_*`` variables)
+    and are overridden by ``config``. Plugins are loaded into a plugin
+    manager of this app alone.
+    """
+    app = Flask(
+        "deltaflask",
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("templates") / "static"),
+        static_url_path="/static",
+    )
+    app.config.update(settings.from_environment(os.environ))
+    app.config.update(config or {})
+    settings.normalise(app.config)
+    app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_FORM_BYTES"]
+    app.config.setdefault("SECRET_KEY", os.urandom(32))
+
+    pm, failed = get_plugin_manager(
+        load_entrypoints=app.config["LOAD_ENTRYPOINTS"],
+        blocked=app.config["DISABLED_PLUGINS"],
+        extra_plugins=app.config["EXTRA_PLUGINS"],
+    )
+    registry = Registry(failed_plugins=failed)
+    for specs in pm.hook.register_drivers():
+        for spec in specs:
+            registry.add_driver(spec)
+    for specs in pm.hook.register_frontends():
+        for spec in specs:
+            registry.add_frontend(spec)
+    app.extensions["deltaflask"] = Deltaflask(pm=pm, registry=registry)
+
+    enabled = [_frontend(registry, name) for name in app.config["FRONTENDS"]]
+    for frontend in enabled:
+        app.register_blueprint(
+            frontend.create_blueprint(app), url_prefix=frontend.url_prefix
+        )
+    app.extensions["deltaflask_frontends"] = enabled
+    _register_root(app, enabled)
+    app.register_error_handler(Exception, _handle_error)
+    app.after_request(_security_headers)
+    pm.hook.prepare_app(app=app)
+    app.wsgi_app = MatrixParams(MethodOverride(app.wsgi_app))  # type: ignore[method-assign]
+    return app
+
+
+def _frontend(registry: Registry, name: str) -> FrontendSpec:
+    if name not in registry.frontends:
+        valid = ",".join(sorted(registry.frontends))
+        raise UnknownFrontend(
+            f"Unknown frontend ({name}). Valid values are '{valid}'"
+        )
+    return registry.frontends[name]
+
+
+def _register_root(app: Flask, frontends: list[FrontendSpec]) -> None:
+    @app.get("/")
+    def root_index() -> str:
+        return render_template("root.html", frontends=frontends)
+
+    @app.get("/robots.txt")
+    def robots() -> Response:
+        return Response("User-Agent: *\nDisallow: /\n", mimetype="text/plain")
+
+
+def frontend_for_path(path: str) -> FrontendSpec | None:
+    """The enabled frontend whose prefix ``path`` falls under."""
+    for frontend in current_app.extensions.get("deltaflask_frontends", []):
+        prefix = frontend.url_prefix.rstrip("/")
+        if path == prefix or path.startswith(prefix + "/"):
+            return frontend
+    return None
+
+
+def _handle_error(error: Exception) -> Response:
+    """Render any error in the format of the frontend the request went to."""
+    frontend = frontend_for_path(request.path)
+    if frontend is not None:
+        return frontend.render_error(error)
+    if isinstance(error, HTTPException):
+        status = error.code or 500
+    else:
+        current_app.logger.exception("unhandled error")
+        status = 500
+    message = DEFAULT_MESSAGES.get(status, "Error")
+    return Response(f"{status} {message}\n", status=status, mimetype="text/plain")
+
+
+def _security_headers(response: Response) -> Response:
+    for header, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(header, value)
+    return response

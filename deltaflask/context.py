@@ -1,0 +1,51 @@
+"""The request's driver, provider and credentials (kept on ``flask.g``)."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask import g
+from flask import request
+
+from deltaflask.drivers import BaseDriver
+from deltaflask.drivers import Credentials
+from deltaflask.state import state
+
+
+def select_driver(name: str | None, provider: str | None) -> None:
+    """Choose the driver and provider of this request (defaults from config)."""
+    g.driver_name = name or current_app.config["DRIVER"]
+    g.provider = provider or current_app.config.get("PROVIDER")
+    g.pop("driver", None)
+
+
+def current_driver_name() -> str:
+    """The name of this request's driver."""
+    return str(g.get("driver_name") or current_app.config["DRIVER"])
+
+
+def current_provider() -> str | None:
+    """This request's provider, if one is in effect."""
+    return g.get("provider") or current_app.config.get("PROVIDER")
+
+
+def current_credentials() -> Credentials | None:
+    """The credentials the request carries, if any."""
+    if "credentials" not in g:
+        g.credentials = state().pm.hook.credentials_from_request(
+            request=request, app=current_app._get_current_object()
+        )
+    return g.credentials
+
+
+def current_driver_class() -> type[BaseDriver]:
+    """The class of this request's driver (404 if it is unknown)."""
+    return state().registry.driver_class(current_driver_name())
+
+
+def current_driver() -> BaseDriver:
+    """A driver object for this request, created on first use."""
+    if "driver" not in g:
+        g.driver = current_driver_class()(
+            current_credentials(), current_provider(), current_app.config
+        )
+    return g.driver

@@ -1,0 +1,181 @@
+"""Storage operations of the driver contract: volumes, snapshots, buckets, blobs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from typing import BinaryIO
+
+from deltaflask.drivers.contract import missing
+from deltaflask.drivers.contract import operation
+from deltaflask.models import Blob
+from deltaflask.models import Bucket
+from deltaflask.models import StorageSnapshot
+from deltaflask.models import StorageVolume
+
+Filters = Mapping[str, Any]
+
+
+@dataclass(slots=True)
+class VolumeCreate:
+    """Parameters of a new volume (capacity in GB)."""
+
+    capacity: str | None = None
+    realm_id: str | None = None
+    snapshot_id: str | None = None
+    name: str | None = None
+    description: str | None = None
+
+
+def _single(items: list[Any]) -> Any:
+    return items[0] if items else None
+
+
+class StorageOperations:
+    """Operations on block and object storage. Override what the cloud offers."""
+
+    # volumes -------------------------------------------------------------------
+    @operation
+    def storage_volumes(self, filters: Filters) -> list[StorageVolume]:
+        """List volumes, filtered by ``id`` and ``state``."""
+        raise missing("storage_volumes")
+
+    def storage_volume(self, volume_id: str) -> StorageVolume | None:
+        """One volume by id, or ``None``."""
+        return _single(self.storage_volumes({"id": volume_id}))
+
+    @operation
+    def create_storage_volume(self, request: VolumeCreate) -> StorageVolume:
+        """Create a volume."""
+        raise missing("create_storage_volume")
+
+    @operation
+    def destroy_storage_volume(self, volume_id: str) -> None:
+        """Delete a volume."""
+        raise missing("destroy_storage_volume")
+
+    @operation
+    def attach_storage_volume(
+        self, volume_id: str, instance_id: str, device: str
+    ) -> StorageVolume:
+        """Attach a volume to an instance at ``device``."""
+        raise missing("attach_storage_volume")
+
+    @operation
+    def detach_storage_volume(self, volume_id: str) -> StorageVolume:
+        """Detach a volume from its instance."""
+        raise missing("detach_storage_volume")
+
+    # snapshots -----------------------------------------------------------------
+    @operation
+    def storage_snapshots(self, filters: Filters) -> list[StorageSnapshot]:
+        """List snapshots, filtered by ``id``."""
+        raise missing("storage_snapshots")
+
+    def storage_snapshot(self, snapshot_id: str) -> StorageSnapshot | None:
+        """One snapshot by id, or ``None``."""
+        return _single(self.storage_snapshots({"id": snapshot_id}))
+
+    @operation
+    def create_storage_snapshot(
+        self, volume_id: str, name: str | None, description: str | None
+    ) -> StorageSnapshot:
+        """Snapshot a volume."""
+        raise missing("create_storage_snapshot")
+
+    @operation
+    def destroy_storage_snapshot(self, snapshot_id: str) -> None:
+        """Delete a snapshot."""
+        raise missing("destroy_storage_snapshot")
+
+    # buckets -------------------------------------------------------------------
+    @operation
+    def buckets(self, filters: Filters) -> list[Bucket]:
+        """List buckets, filtered by ``id``."""
+        raise missing("buckets")
+
+    def bucket(self, bucket_id: str) -> Bucket | None:
+        """One bucket with its blob ids, or ``None``."""
+        return _single(self.buckets({"id": bucket_id}))
+
+    @operation
+    def create_bucket(self, name: str, location: str | None = None) -> Bucket:
+        """Create a bucket (``location`` with feature ``bucket_location``)."""
+        raise missing("create_bucket")
+
+    @operation
+    def delete_bucket(self, bucket_id: str) -> None:
+        """Delete an empty bucket."""
+        raise missing("delete_bucket")
+
+    # blobs ---------------------------------------------------------------------
+    @operation
+    def blob(self, bucket_id: str, blob_id: str) -> Blob | None:
+        """One blob's attributes and metadata, or ``None``."""
+        raise missing("blob")
+
+    @operation
+    def blob_data(self, bucket_id: str, blob_id: str) -> Iterator[bytes]:
+        """The blob's bytes, in chunks of bounded size."""
+        raise missing("blob_data")
+
+    @operation
+    def create_blob(
+        self,
+        bucket_id: str,
+        blob_id: str,
+        body: BinaryIO,
+        content_type: str | None,
+        metadata: Mapping[str, str],
+    ) -> Blob:
+        """Store a blob, reading ``body`` in chunks until it is exhausted."""
+        raise missing("create_blob")
+
+    @operation
+    def delete_blob(self, bucket_id: str, blob_id: str) -> None:
+        """Delete a blob."""
+        raise missing("delete_blob")
+
+    @operation
+    def update_blob_metadata(
+        self, bucket_id: str, blob_id: str, metadata: Mapping[str, str]
+    ) -> dict[str, str]:
+        """Replace a blob's user metadata; return what is stored."""
+        raise missing("update_blob_metadata")
+
+    # segmented blobs (S3 multipart, Swift manifests, Azure block lists) ---------
+    @operation
+    def init_segmented_blob(
+        self,
+        bucket_id: str,
+        blob_id: str,
+        content_type: str | None,
+        metadata: Mapping[str, str],
+    ) -> str:
+        """Start a segmented upload; return its id."""
+        raise missing("init_segmented_blob")
+
+    @operation
+    def upload_blob_segment(
+        self, bucket_id: str, blob_id: str, upload_id: str, order: int, body: BinaryIO
+    ) -> str:
+        """Store one segment; return the segment id the manifest will name."""
+        raise missing("upload_blob_segment")
+
+    @operation
+    def complete_segmented_blob(
+        self,
+        bucket_id: str,
+        blob_id: str,
+        upload_id: str,
+        manifest: list[tuple[int, str]],
+    ) -> Blob:
+        """Join the segments named by ``manifest`` (order, segment id) into the blob."""
+        raise missing("complete_segmented_blob")
+
+    @operation
+    def abort_segmented_blob(self, bucket_id: str, blob_id: str, upload_id: str) -> None:
+        """Abandon a segmented upload and remove its parts."""
+        raise missing("abort_segmented_blob")

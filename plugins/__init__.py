@@ -1,0 +1,1 @@
+"""deltaflask's built-in plugins: drivers and frontends, found by entry points."""

@@ -1,0 +1,61 @@
+"""Render one view as XML, JSON or HTML, and build the API's absolute links."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from flask import Response
+from flask import g
+from flask import render_template
+from markupsafe import Markup
+
+from deltaflask.negotiation import CONTENT_TYPES
+
+
+def href(*parts: str) -> str:
+    """Absolute URL under ``/api``: ``href("instances", "inst0")``."""
+    return "/".join([g.api_url, *(quote(str(part), safe="") for part in parts)])
+
+
+def cdata(value: Any) -> Markup:
+    """Wrap ``value`` in a CDATA section (safe even if it contains ``]]>``)."""
+    text = "" if value is None else str(value)
+    return Markup("<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>")
+
+
+def link(rel: str, url: str, method: str = "post") -> dict[str, str]:
+    """An action link as the classic API's JSON shows it."""
+    return {"href": url, "rel": rel, "method": method}
+
+
+def respond(
+    template: str,
+    to_json: Callable[[], Any],
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Response:
+    """Answer in the negotiated format.
+
+    :param template: ``api/<template>.xml`` / ``.html`` is rendered with ``context``.
+    :param to_json: builds the JSON document (called only for JSON).
+    """
+    fmt = g.format
+    if fmt == "json":
+        body = json.dumps(to_json(), separators=(",", ":"))
+    else:
+        body = render_template(f"api/{template}.{fmt}", **context)
+    return Response(
+        body, status=status, headers=headers, content_type=CONTENT_TYPES[fmt]
+    )
+
+
+def empty(status: int = 204, headers: dict[str, str] | None = None) -> Response:
+    """A response without a body."""
+    response = Response(b"", status=status, headers=headers)
+    response.headers.pop("Content-Type", None)
+    return response

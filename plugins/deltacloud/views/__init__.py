@@ -1,0 +1,41 @@
+"""Routes of the classic API, one module per collection."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from deltaflask.plugins.deltacloud.render import cdata
+from deltaflask.plugins.deltacloud.render import href
+from deltaflask.plugins.deltacloud.views import drivers
+from deltaflask.plugins.deltacloud.views import entry
+from deltaflask.plugins.deltacloud.views import hardware_profiles
+from deltaflask.plugins.deltacloud.views import images
+from deltaflask.plugins.deltacloud.views import instance_states
+from deltaflask.plugins.deltacloud.views import instances
+from deltaflask.plugins.deltacloud.views import keys
+from deltaflask.plugins.deltacloud.views import metrics
+from deltaflask.plugins.deltacloud.views import realms
+
+MODULES = (
+    entry,
+    drivers,
+    realms,
+    hardware_profiles,
+    images,
+    instances,
+    instance_states,
+    keys,
+    metrics,
+)
+
+#: endpoint -> formats it offers (default: xml, json, html)
+FORMATS: dict[str, tuple[str, ...]] = {}
+
+
+def register_all(bp: Blueprint) -> None:
+    """Add every collection's routes and the template helpers to ``bp``."""
+    bp.add_app_template_global(href, "href")
+    bp.add_app_template_filter(cdata, "cdata")
+    for module in MODULES:
+        module.register(bp)
+        FORMATS.update(getattr(module, "FORMATS", {}))

@@ -1,0 +1,124 @@
+"""The entry point ``/api``: collections, features, driver switching."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import Response
+from flask import redirect
+from flask import request
+from werkzeug.wrappers import Response as BaseResponse
+
+from deltaflask.context import current_driver
+from deltaflask.context import current_driver_class
+from deltaflask.context import current_driver_name
+from deltaflask.context import current_provider
+from deltaflask.errors import AuthenticationFailure
+from deltaflask.plugins.deltacloud.render import empty
+from deltaflask.plugins.deltacloud.render import href
+from deltaflask.plugins.deltacloud.render import respond
+
+API_VERSION = "1.1.3"
+
+
+def register(bp: Blueprint) -> None:
+    """Add the entry point routes."""
+    bp.add_url_rule("", "entry_point", entry_point, methods=["GET"])
+    bp.add_url_rule("/", "entry_point_slash", entry_point, methods=["GET"])
+    bp.add_url_rule("", "switch_driver", switch_driver, methods=["POST"])
+    bp.add_url_rule("", "entry_options", entry_options, methods=["OPTIONS"])
+
+
+def collection_links() -> list[dict[str, object]]:
+    """The driver's collections with the features it declares on each."""
+    driver_class = current_driver_class()
+    links = []
+    for name in sorted({*driver_class.collections(), "drivers"}):
+        features = [
+            {
+                "name": feature.name,
+                "rel": feature.operation,
+                "params": list(feature.params),
+                "constraints": dict(
+                    driver_class.feature_constraints.get((name, feature.name), {})
+                ),
+            }
+            for feature in driver_class.declared_features(name)
+        ]
+        links.append({"rel": name, "href": href(name), "features": features})
+    return links
+
+
+def entry_point() -> Response:
+    """``GET /api``: no auth needed unless ``force_auth`` is given."""
+    if "force_auth" in request.args:
+        driver = current_driver()
+        driver.credentials  # 401 with a challenge when none were sent
+        if not driver.valid_credentials():
+            raise AuthenticationFailure("Authentication failed")
+    links = collection_links()
+    context = {
+        "version": API_VERSION,
+        "driver": current_driver_name(),
+        "provider": current_provider(),
+        "links": links,
+    }
+
+    def to_json() -> dict[str, object]:
+        return {
+            "api": {
+                "version": API_VERSION,
+                "driver": context["driver"],
+                "provider": context["provider"] or "default",
+                "links": [
+                    {
+                        "rel": link["rel"],
+                        "href": link["href"],
+                        "features": [
+                            [
+                                {
+                                    "name": f["name"],
+                                    "rel": f["rel"],
+                                    "params": [f"{p}:string:optional" for p in f["params"]],
+                                    "constraints": f["constraints"],
+                                }
+                            ]
+                            for f in link["features"]  # type: ignore[attr-defined]
+                        ],
+                    }
+                    for link in links
+                ],
+            }
+        }
+
+    return respond("entry", to_json, **context)
+
+
+def switch_driver() -> BaseResponse:
+    """``POST /api`` from the HTML pickers: redirect with matrix parameters."""
+    driver = request.form.get("driver")
+    provider = request.form.get("provider")
+    target = href().rstrip("/")
+    if driver:
+        return redirect(f"{target};driver={driver}", 301)
+    if provider and provider != "default":
+        referer = request.headers.get("Referer", "")
+        chosen = _matrix_value(referer, "driver")
+        prefix = f"{target};driver={chosen}" if chosen else target
+        return redirect(f"{prefix};provider={provider}", 301)
+    return redirect(target, 301)
+
+
+def _matrix_value(url: str, key: str) -> str | None:
+    for part in url.split(";")[1:]:
+        name, _, value = part.partition("=")
+        if name == key:
+            return value.split("/")[0].split("?")[0]
+    return None
+
+
+def entry_options() -> Response:
+    """``OPTIONS /api``: ``Allow`` lists the collections (the original listed
+    Ruby class names)."""
+    names = sorted({*current_driver_class().collections(), "drivers"})
+    return empty(200, {"Allow": ",".join(names)})
+

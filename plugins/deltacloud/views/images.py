@@ -1,0 +1,121 @@
+"""``/api/images``: list, show, create from an instance, destroy."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import Response
+from flask import g
+from flask import redirect
+from werkzeug.wrappers import Response as BaseResponse
+
+from deltaflask.context import current_driver
+from deltaflask.context import current_driver_class
+from deltaflask.errors import ObjectNotFound
+from deltaflask.models import Image
+from deltaflask.plugins.deltacloud.params import filters
+from deltaflask.plugins.deltacloud.params import request_params
+from deltaflask.plugins.deltacloud.params import require
+from deltaflask.plugins.deltacloud.render import empty
+from deltaflask.plugins.deltacloud.render import href
+from deltaflask.plugins.deltacloud.render import link
+from deltaflask.plugins.deltacloud.render import respond
+
+FORMATS = {"api.images_new": ("html",)}
+
+
+def register(bp: Blueprint) -> None:
+    """Add the image routes."""
+    bp.add_url_rule("/images", "images_index", index, methods=["GET"])
+    bp.add_url_rule("/images/new", "images_new", new, methods=["GET"])
+    bp.add_url_rule("/images/<image_id>", "images_show", show, methods=["GET"])
+    bp.add_url_rule("/images", "images_create", create, methods=["POST"])
+    bp.add_url_rule("/images/<image_id>", "images_destroy", destroy, methods=["DELETE"])
+
+
+def actions(image: Image) -> list[dict[str, str]]:
+    """The links to launch from and to delete the image."""
+    driver = current_driver_class()
+    found = []
+    if driver.supports("create_instance"):
+        found.append(
+            link("create_instance", f"{href('instances')};image_id={image.id}")
+        )
+    if driver.supports("destroy_image"):
+        found.append(link("destroy_image", href("images", image.id), "delete"))
+    return found
+
+
+def to_json(image: Image) -> dict[str, object]:
+    """An image as the classic JSON shows it (``owner``, not ``owner_id``)."""
+    return {
+        "id": image.id,
+        "href": href("images", image.id),
+        "name": image.name,
+        "description": image.description,
+        "owner": image.owner_id,
+        "architecture": image.architecture,
+        "state": image.state,
+        "root_type": image.root_type,
+        "creation_time": image.creation_time,
+        "hardware_profiles": [
+            {"id": p, "href": href("hardware_profiles", p), "rel": "hardware_profile"}
+            for p in image.hardware_profile_ids
+        ],
+    }
+
+
+def index() -> Response:
+    """List images, filtered by id, architecture and owner."""
+    images = current_driver().images(filters(("id", "architecture", "owner_id")))
+    return respond(
+        "images/index",
+        lambda: {"images": [to_json(i) for i in images]},
+        images=images,
+        actions=actions,
+    )
+
+
+def show(image_id: str) -> Response:
+    """One image."""
+    image = current_driver().image(image_id)
+    if image is None:
+        raise ObjectNotFound(f"Image '{image_id}' not found")
+    return respond(
+        "images/show", lambda: {"image": to_json(image)}, image=image, actions=actions
+    )
+
+
+def new() -> Response:
+    """The HTML form to image an instance."""
+    params = request_params()
+    if not params.get("instance_id"):
+        raise ObjectNotFound("instance_id is required")
+    return respond("images/new", dict, instance_id=params["instance_id"])
+
+
+def create() -> BaseResponse:
+    """Create an image from ``instance_id`` (201 with ``Location``)."""
+    params = request_params()
+    require(params, "instance_id")
+    image = current_driver().create_image(
+        params["instance_id"], params.get("name") or None, params.get("description")
+    )
+    location = href("images", image.id)
+    if g.format == "html":
+        return redirect(location, 303)
+    return respond(
+        "images/show",
+        lambda: {"image": to_json(image)},
+        status=201,
+        headers={"Location": location},
+        image=image,
+        actions=actions,
+    )
+
+
+def destroy(image_id: str) -> BaseResponse:
+    """Delete an image (204)."""
+    current_driver().destroy_image(image_id)
+    if g.format == "html":
+        return redirect(href("images"), 303)
+    return empty()

@@ -1,0 +1,213 @@
+"""``/api/instances``: list, show, create, actions, run, destroy."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import Response
+from flask import g
+from flask import redirect
+from werkzeug.wrappers import Response as BaseResponse
+
+from deltaflask.context import current_driver
+from deltaflask.drivers import InstanceCreate
+from deltaflask.errors import ObjectNotFound
+from deltaflask.errors import ValidationFailure
+from deltaflask.instance_actions import perform_instance_action
+from deltaflask.plugins.deltacloud.params import filters
+from deltaflask.plugins.deltacloud.params import request_params
+from deltaflask.plugins.deltacloud.params import require
+from deltaflask.plugins.deltacloud.render import empty
+from deltaflask.plugins.deltacloud.render import href
+from deltaflask.plugins.deltacloud.render import respond
+from deltaflask.plugins.deltacloud.views.instance_json import template_context
+from deltaflask.plugins.deltacloud.views.instance_json import to_json
+
+FORMATS = {"api.instances_new": ("html",), "api.instances_run_form": ("html",)}
+HWP_PROPERTIES = ("cpu", "memory", "storage", "architecture")
+
+
+def register(bp: Blueprint) -> None:
+    """Add the instance routes."""
+    bp.add_url_rule("/instances", "instances_index", index, methods=["GET"])
+    bp.add_url_rule("/instances/new", "instances_new", new, methods=["GET"])
+    bp.add_url_rule("/instances/<instance_id>", "instances_show", show, methods=["GET"])
+    bp.add_url_rule("/instances", "instances_create", create, methods=["POST"])
+    bp.add_url_rule(
+        "/instances/<instance_id>/<any(start,stop,reboot):action>",
+        "instances_action",
+        action,
+        methods=["POST"],
+    )
+    bp.add_url_rule(
+        "/instances/<instance_id>", "instances_destroy", destroy, methods=["DELETE"]
+    )
+    bp.add_url_rule(
+        "/instances/<instance_id>/run", "instances_run_form", run_form, methods=["GET"]
+    )
+    bp.add_url_rule(
+        "/instances/<instance_id>/run", "instances_run", run, methods=["POST"]
+    )
+
+
+def index() -> Response:
+    """List the user's instances, filtered by id, state and realm."""
+    instances = current_driver().instances(filters(("id", "state", "realm_id")))
+    return respond(
+        "instances/index",
+        lambda: {"instances": [to_json(i) for i in instances]},
+        instances=instances,
+        **template_context(),
+    )
+
+
+def show(instance_id: str) -> Response:
+    """One instance."""
+    instance = current_driver().instance(instance_id)
+    if instance is None:
+        raise ObjectNotFound(f"Instance '{instance_id}' not found")
+    return respond(
+        "instances/show",
+        lambda: {"instance": to_json(instance)},
+        instance=instance,
+        **template_context(),
+    )
+
+
+def new() -> Response:
+    """The HTML launch form."""
+    driver = current_driver()
+    params = request_params()
+    return respond(
+        "instances/new",
+        dict,
+        driver=driver,
+        images=driver.images({}),
+        image_id=params.get("image_id"),
+        realms=driver.realms({}),
+        profiles=driver.hardware_profiles({}),
+        keys=driver.keys({}) if driver.supports("keys") else [],
+    )
+
+
+def parse_create(params: dict[str, str]) -> InstanceCreate:
+    """Turn form parameters into an :class:`InstanceCreate` (400 on bad values)."""
+    require(params, "image_id")
+    try:
+        count = int(params.get("instance_count") or 1)
+    except ValueError as exc:
+        raise ValidationFailure("instance_count must be a whole number") from exc
+    firewalls = [
+        value
+        for key, value in sorted(params.items())
+        if key.startswith("firewalls") and value
+    ]
+    return InstanceCreate(
+        image_id=params["image_id"],
+        realm_id=params.get("realm_id") or None,
+        hwp_id=params.get("hwp_id") or None,
+        hwp_overrides={
+            prop: params[f"hwp_{prop}"]
+            for prop in HWP_PROPERTIES
+            if params.get(f"hwp_{prop}")
+        },
+        name=params.get("name") or None,
+        keyname=params.get("keyname") or None,
+        password=params.get("password") or None,
+        user_data=params.get("user_data") or None,
+        firewalls=firewalls,
+        instance_count=count,
+        metrics=params.get("metrics") in ("true", "on", "1"),
+        load_balancer_id=params.get("load_balancer_id") or None,
+        snapshot_id=params.get("snapshot_id") or None,
+        device_name=params.get("device_name") or None,
+        network_id=params.get("network_id") or None,
+        subnet_id=params.get("subnet_id") or None,
+    )
+
+
+def create() -> BaseResponse:
+    """Launch instances: 201 with ``Location`` (a list when several)."""
+    created = current_driver().create_instance(parse_create(request_params()))
+    if len(created) == 1:
+        instance = created[0]
+        location = href("instances", instance.id)
+        if g.format == "html":
+            return redirect(location, 303)
+        return respond(
+            "instances/show",
+            lambda: {"instance": to_json(instance)},
+            status=201,
+            headers={"Location": location},
+            instance=instance,
+            **template_context(),
+        )
+    if g.format == "html":
+        return redirect(href("instances"), 303)
+    return respond(
+        "instances/index",
+        lambda: {"instances": [to_json(i) for i in created]},
+        status=201,
+        instances=created,
+        **template_context(),
+    )
+
+
+def action(instance_id: str, action: str) -> BaseResponse:
+    """Start, stop or reboot: 202 with the instance."""
+    instance = perform_instance_action(current_driver(), instance_id, action)
+    if instance is None or g.format == "html":
+        return redirect(href("instances", instance_id), 303)
+    return respond(
+        "instances/show",
+        lambda: {"instance": to_json(instance)},
+        status=202,
+        instance=instance,
+        **template_context(),
+    )
+
+
+def destroy(instance_id: str) -> BaseResponse:
+    """Terminate (only where the state allows): 204."""
+    perform_instance_action(current_driver(), instance_id, "destroy")
+    if g.format == "html":
+        return redirect(href("instances"), 303)
+    return empty()
+
+
+def run_form(instance_id: str) -> Response:
+    """The HTML form to run a command."""
+    instance = current_driver().instance(instance_id)
+    if instance is None:
+        raise ObjectNotFound(f"Instance '{instance_id}' not found")
+    return respond("instances/run", dict, instance=instance)
+
+
+def run(instance_id: str) -> Response:
+    """Run ``cmd`` on the instance and show its output."""
+    params = request_params()
+    require(params, "cmd")
+    try:
+        port = int(params.get("port") or 22)
+    except ValueError as exc:
+        raise ValidationFailure("port must be a whole number") from exc
+    result = current_driver().run_on_instance(
+        instance_id,
+        params["cmd"],
+        private_key=params.get("private_key") or None,
+        password=params.get("password") or None,
+        ip=params.get("ip") or None,
+        port=port,
+    )
+    return respond(
+        "instances/run_result",
+        lambda: {
+            "instance": {
+                "id": result.instance_id,
+                "href": href("instances", result.instance_id),
+                "public_address": result.public_address,
+                "command": result.command,
+                "output": result.output,
+            }
+        },
+        result=result,
+    )

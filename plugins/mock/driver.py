@@ -1,0 +1,59 @@
+"""The mock driver: a JSON-file cloud with the original mock's data and habits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from typing import ClassVar
+
+from deltaflask.drivers import BaseDriver
+from deltaflask.drivers import Credentials
+from deltaflask.errors import AuthenticationFailure
+from deltaflask.plugins.mock.compute import MockCompute
+from deltaflask.plugins.mock.profiles import HARDWARE_PROFILES
+from deltaflask.plugins.mock.profiles import STATE_MACHINE
+from deltaflask.plugins.mock.store import MockStore
+from deltaflask.resources import resource_dir
+
+MOCK_USER = "mockuser"
+MOCK_PASSWORD = "mockpassword"
+
+
+class MockDriver(MockCompute, BaseDriver):
+    """Deltacloud's mock cloud, kept in JSON files under ``MOCK_STORAGE``."""
+
+    name: ClassVar[str] = "mock"
+    display_name: ClassVar[str] = "Mock"
+    features: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "instances": ("metrics", "realm_filter", "user_name", "authentication_key"),
+    }
+    state_machine = STATE_MACHINE
+    static_hardware_profiles = HARDWARE_PROFILES
+
+    def __init__(
+        self,
+        credentials: Credentials | None,
+        provider: str | None = None,
+        settings: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(credentials, provider, settings)
+        self.store = MockStore(
+            Path(self.settings.get("MOCK_STORAGE") or "mock-storage"),
+            resource_dir("mock"),
+        )
+
+    def valid_credentials(self) -> bool:
+        """Only ``mockuser`` / ``mockpassword`` are accepted."""
+        creds = self._credentials
+        return creds is not None and (creds.user, creds.password) == (
+            MOCK_USER,
+            MOCK_PASSWORD,
+        )
+
+    def user(self) -> str:
+        """The user name, after checking the credentials."""
+        creds = self.credentials
+        if not self.valid_credentials():
+            raise AuthenticationFailure()
+        return creds.user

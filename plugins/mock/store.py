@@ -1,0 +1,160 @@
+"""The mock cloud's on-disk store: one JSON file per entity.
+
+Writes go to a temporary file that is then renamed over the target, so a
+reader never sees half a file; read-modify-write sequences run under an
+exclusive lock on ``<root>/.lock`` so several worker processes can share one
+store. Every id is checked before it becomes part of a path.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from deltaflask.errors import ValidationFailure
+
+SAFE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._:@+\-]{0,127}$")
+COLLECTION = re.compile(r"^[a-z_]+(/[a-z_]+)?$")
+_thread_lock = threading.Lock()
+_held = threading.local()
+
+
+def check_id(value: str, what: str = "id") -> str:
+    """Return ``value`` if it is a safe file name, else raise a 400."""
+    if not isinstance(value, str) or not SAFE_ID.match(value) or ".." in value:
+        raise ValidationFailure(
+            f"Invalid {what}: use letters, digits and . _ - : @ + (at most 128)"
+        )
+    return value
+
+
+def natural_key(value: str) -> tuple[Any, ...]:
+    """Sort key that orders ``inst2`` before ``inst10``."""
+    return tuple(
+        int(part) if part.isdigit() else part for part in re.split(r"(\d+)", value)
+    )
+
+
+class MockStore:
+    """JSON files under ``root``, seeded from ``seed`` on first use."""
+
+    def __init__(self, root: Path, seed: Path) -> None:
+        self.root = root
+        self.seed = seed
+        self._ensure_seeded()
+
+    # -- seeding -----------------------------------------------------------------
+    def _ensure_seeded(self) -> None:
+        if (self.root / "images").is_dir():
+            return
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with self.transaction():
+            if (self.root / "images").is_dir():
+                return
+            for source in sorted(self.seed.iterdir()):
+                if source.is_dir() and not source.name.startswith(("_", ".")):
+                    shutil.copytree(source, self.root / source.name, dirs_exist_ok=True)
+
+    # -- paths -------------------------------------------------------------------
+    def _dir(self, collection: str) -> Path:
+        if not COLLECTION.match(collection):
+            raise ValueError(f"bad collection name {collection!r}")
+        return self.root / collection
+
+    def path(self, collection: str, entity_id: str, suffix: str = ".json") -> Path:
+        """The file of one entity (the id is validated)."""
+        return self._dir(collection) / f"{check_id(entity_id)}{suffix}"
+
+    # -- reads -------------------------------------------------------------------
+    def ids(self, collection: str) -> list[str]:
+        """Ids of a collection, in natural order."""
+        folder = self._dir(collection)
+        try:
+            names = [
+                entry.name[:-5]
+                for entry in os.scandir(folder)
+                if entry.name.endswith(".json") and not entry.name.startswith(".")
+            ]
+        except FileNotFoundError:
+            return []
+        return sorted(names, key=natural_key)
+
+    def load(self, collection: str, entity_id: str) -> dict[str, Any] | None:
+        """One entity, or ``None`` when it does not exist or the id is unsafe."""
+        if not SAFE_ID.match(entity_id) or ".." in entity_id:
+            return None
+        try:
+            with open(self.path(collection, entity_id), encoding="utf-8") as handle:
+                data: dict[str, Any] = json.load(handle)
+        except FileNotFoundError:
+            return None
+        return data
+
+    def all(self, collection: str) -> list[dict[str, Any]]:
+        """Every entity of a collection, in natural id order."""
+        found = []
+        for entity_id in self.ids(collection):
+            entity = self.load(collection, entity_id)
+            if entity is not None:
+                found.append(entity)
+        return found
+
+    def exists(self, collection: str, entity_id: str) -> bool:
+        """Whether an entity exists."""
+        return self.path(collection, entity_id).is_file()
+
+    # -- writes ------------------------------------------------------------------
+    def save(self, collection: str, entity: dict[str, Any]) -> None:
+        """Write an entity atomically (its ``id`` names the file)."""
+        target = self.path(collection, entity["id"])
+        payload = json.dumps(entity, indent=1, sort_keys=True).encode("utf-8")
+        self.write_bytes_atomic(target, payload)
+
+    def write_bytes_atomic(self, target: Path, payload: bytes) -> None:
+        """Write ``payload`` to ``target`` via a temporary file and a rename."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(payload)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def delete(self, collection: str, entity_id: str) -> bool:
+        """Remove an entity; return whether it existed."""
+        try:
+            self.path(collection, entity_id).unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the store's exclusive lock (threads and processes); re-entrant."""
+        if getattr(_held, "depth", 0):
+            _held.depth += 1
+            try:
+                yield
+            finally:
+                _held.depth -= 1
+            return
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with _thread_lock, open(self.root / ".lock", "a+b") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            _held.depth = 1
+            try:
+                yield
+            finally:
+                _held.depth = 0
+                fcntl.flock(lock_file, fcntl.LOCK_UN)

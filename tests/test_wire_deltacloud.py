@@ -1,0 +1,258 @@
+"""Wire compatibility of the classic API (``/api``) with the original server.
+
+Replays the golden transcripts in ``original-transcripts/deltacloud/``, in recorded
+order, against one app with fresh mock data, and compares every answer with the
+recorded one by structure (see ``tests/transcripts.py``).
+
+Only the *foundation* exchanges are replayed for now: see :func:`in_scope`. To take
+in a later collection, remove it from ``LATER_COLLECTIONS`` (and the seqs it
+unblocks from ``DEPENDS_ON_LATER``), then declare any deviation it needs.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from xml.etree.ElementTree import Element
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from transcripts import Exchange
+from transcripts import IdMap
+from transcripts import TranscriptsNotFoundError
+from transcripts import check_deviation
+from transcripts import compare
+from transcripts import load_transcripts
+from transcripts import replay
+
+from deltaflask import create_app
+
+FRONTEND = "deltacloud"
+
+#: Collections that belong to later issues; their exchanges are not replayed yet.
+LATER_COLLECTIONS = frozenset(
+    {
+        "storage_volumes",
+        "storage_snapshots",
+        "buckets",
+        "addresses",
+        "networks",
+        "subnets",
+        "network_interfaces",
+        "firewalls",
+        "load_balancers",
+    }
+)
+
+#: In-scope exchanges whose recorded answer shows state left by a later collection.
+DEPENDS_ON_LATER: dict[int, str] = {
+    242: "shows inst0 with the storage volume attached in seq 240",
+    243: "shows inst0 with the storage volume attached in seq 240",
+    262: "shows inst0 with the address associated in seq 260",
+    270: "shows inst0 after the address flow of seqs 258-269",
+}
+
+_UNKNOWN_ROUTE = (
+    "an unknown route or method is a 404 error document in the negotiated format, "
+    "not Sinatra's HTML 'doesn't know this ditty' page"
+)
+_PLAIN_400 = (
+    "a missing required parameter is a 400 error document in the negotiated "
+    "format, not a plain-text body (spec 14.3 #16)"
+)
+_UNKNOWN_DRIVER = (
+    "an unknown driver is a 404 error document; the original answered 500 "
+    "'Driver ... is not available'"
+)
+_NO_GOGRID = (
+    "the gogrid driver is not part of the rewrite, so selecting it is an unknown "
+    "driver (404); the original loaded it because it needs no SDK"
+)
+_NOT_FOUND_ACTION = "an action on a missing instance is 404, not 403 (spec 14.3 #14)"
+
+#: Intentional deviations: seq -> (status the rewrite must answer, reason).
+#: The status is asserted and, for /api errors negotiated as XML or JSON, the body
+#: must be a redacted error document in that format.
+DEVIATIONS: dict[int, tuple[int, str]] = {
+    26: (404, _NO_GOGRID),
+    27: (404, _NO_GOGRID),
+    28: (404, _NO_GOGRID),
+    30: (404, _UNKNOWN_DRIVER),
+    31: (404, _UNKNOWN_DRIVER),
+    32: (404, _UNKNOWN_DRIVER),
+    33: (404, _UNKNOWN_DRIVER),
+    44: (404, "an unknown driver id is a 404 error document, not an empty body"),
+    45: (404, "an unknown driver id is a 404 error document, not an empty body"),
+    155: (404, "GET /metrics/:id honours the id (spec 14.5 #32)"),
+    156: (404, _UNKNOWN_ROUTE),
+    157: (404, _UNKNOWN_ROUTE),
+    158: (404, "a path outside any frontend is a plain 404 from the rewrite"),
+    174: (404, _UNKNOWN_ROUTE),
+    175: (404, _UNKNOWN_ROUTE),
+    176: (404, _UNKNOWN_ROUTE),
+    177: (404, _UNKNOWN_ROUTE),
+    178: (404, _UNKNOWN_ROUTE),
+    179: (404, _UNKNOWN_ROUTE),
+    181: (404, _NOT_FOUND_ACTION),
+    182: (400, _PLAIN_400),
+    183: (400, _PLAIN_400),
+    204: (400, _PLAIN_400),
+    205: (200, "run on the mock returns its canned output (spec 14.5 #31)"),
+    206: (200, "run on the mock returns its canned output (spec 14.5 #31)"),
+    210: (404, _NOT_FOUND_ACTION + "; destroy of a destroyed instance included"),
+    235: (400, _PLAIN_400),
+}
+
+#: Exchanges whose answer depends on an optional driver plugin:
+#: seq -> (driver, status when installed or None to compare with the recording,
+#: status when not installed, reason).
+OPTIONAL_DRIVER_SEQS: dict[int, tuple[str, int | None, int, str]] = {
+    29: (
+        "ec2",
+        200,
+        404,
+        "recorded without the AWS SDK (500 'Driver ec2 is not available'); the "
+        "rewrite serves the ec2 entry point when the ec2 plugin is installed, "
+        "else ec2 is an unknown driver (404)",
+    ),
+    43: (
+        "ec2",
+        None,
+        404,
+        "the drivers collection only knows installed drivers; without the ec2 "
+        "plugin /api/drivers/ec2 is 404",
+    ),
+}
+
+
+def collection(exchange: Exchange) -> str:
+    """The collection an exchange addresses: ``""`` for the entry point,
+    ``"<root>"`` outside ``/api``."""
+    route = exchange.route
+    if route != "/api" and not route.startswith("/api/"):
+        return "<root>"
+    return route.removeprefix("/api").strip("/").split("/", 1)[0]
+
+
+def in_scope(exchange: Exchange) -> bool:
+    """Whether *exchange* belongs to the foundation scope replayed here.
+
+    That is everything recorded with an answer except the ``LATER_COLLECTIONS``
+    and the seqs in ``DEPENDS_ON_LATER``: the entry point and driver switching,
+    drivers, realms, hardware profiles, images, instances, instance states, keys,
+    metrics, the 401/404 cases, error hooks, unknown routes and bad parameters.
+    """
+    return (
+        exchange.response is not None
+        and collection(exchange) not in LATER_COLLECTIONS
+        and exchange.seq not in DEPENDS_ON_LATER
+    )
+
+
+def focus_on_mock_driver(document: Any) -> Any:
+    """Keep only the mock entry of a drivers index (the rewrite lists only the
+    drivers it has installed)."""
+    if isinstance(document, Element):
+        focused = Element(document.tag, document.attrib)
+        focused.extend(child for child in document if child.get("id") == "mock")
+        return focused
+    if isinstance(document, dict):
+        return {key: value for key, value in document.items() if key == "mock"}
+    return document
+
+
+#: Per-route narrowing of the compared documents.
+FOCUS = {"/api/drivers": focus_on_mock_driver}
+
+try:
+    EXCHANGES = load_transcripts(FRONTEND)
+    LOAD_ERROR = ""
+except TranscriptsNotFoundError as exc:
+    EXCHANGES, LOAD_ERROR = [], str(exc)
+SELECTED = [exchange for exchange in EXCHANGES if in_scope(exchange)]
+
+
+@pytest.fixture(scope="module")
+def wire_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """One app with fresh mock data for the whole ordered replay."""
+    storage = tmp_path_factory.mktemp("mock")
+    return create_app({"TESTING": True, "MOCK_STORAGE": str(storage)})
+
+
+@pytest.fixture(scope="module")
+def wire_client(wire_app: Flask) -> FlaskClient:
+    return wire_app.test_client()
+
+
+@pytest.fixture(scope="module")
+def id_map() -> IdMap:
+    return IdMap()
+
+
+@pytest.fixture(scope="module")
+def installed_drivers(wire_app: Flask) -> frozenset[str]:
+    """Driver ids the rewrite lists in ``GET /api/drivers`` (JSON)."""
+    response = wire_app.test_client().get(
+        "/api/drivers", headers={"Accept": "application/json"}
+    )
+    try:
+        document = json.loads(response.get_data())
+    except ValueError:
+        return frozenset()
+    return frozenset(document) if isinstance(document, dict) else frozenset()
+
+
+def expected_deviation(
+    exchange: Exchange, installed: frozenset[str]
+) -> tuple[int, str] | None:
+    """The declared (status, reason) for *exchange*, or None to compare."""
+    if exchange.seq in OPTIONAL_DRIVER_SEQS:
+        driver, if_installed, if_missing, reason = OPTIONAL_DRIVER_SEQS[exchange.seq]
+        if driver not in installed:
+            return if_missing, reason
+        return None if if_installed is None else (if_installed, reason)
+    return DEVIATIONS.get(exchange.seq)
+
+
+def describe(exchange: Exchange) -> str:
+    """``seq title: METHOD path?query`` for failure messages."""
+    request = exchange.request
+    query = f"?{request['query']}" if request.get("query") else ""
+    return (
+        f"{exchange.seq:03d} {exchange.title}: "
+        f"{request['method']} {request['path']}{query}"
+    )
+
+
+def test_transcripts_found() -> None:
+    assert not LOAD_ERROR, LOAD_ERROR
+    assert SELECTED, "no exchange selected"
+
+
+def test_deviations_documented() -> None:
+    known = {exchange.seq for exchange in EXCHANGES}
+    for seq, (status, reason) in DEVIATIONS.items():
+        assert seq in known, seq
+        assert 100 <= status < 600, seq
+        assert reason, seq
+    assert not set(DEVIATIONS) & set(OPTIONAL_DRIVER_SEQS)
+
+
+@pytest.mark.parametrize("exchange", SELECTED, ids=lambda exchange: exchange.id)
+def test_wire(
+    exchange: Exchange,
+    wire_client: FlaskClient,
+    id_map: IdMap,
+    installed_drivers: frozenset[str],
+) -> None:
+    response = replay(wire_client, exchange, id_map)
+    deviation = expected_deviation(exchange, installed_drivers)
+    if deviation is None:
+        diffs = compare(exchange, response, focus=FOCUS.get(exchange.route))
+        context = describe(exchange)
+    else:
+        status, reason = deviation
+        diffs = check_deviation(exchange, response, status)
+        context = f"{describe(exchange)}\n  declared deviation: {reason}"
+    assert not diffs, "\n".join([context, *(f"  - {diff}" for diff in diffs)])
