@@ -84,9 +84,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _frontend(registry: Registry, name: str) -> FrontendSpec:
     if name not in registry.frontends:
         valid = ",".join(sorted(registry.frontends))
-        raise UnknownFrontend(
-            f"Unknown frontend ({name}). Valid values are '{valid}'"
-        )
+        raise UnknownFrontend(f"Unknown frontend ({name}). Valid values are '{valid}'")
     return registry.frontends[name]
 
 

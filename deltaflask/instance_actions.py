@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from deltaflask.drivers import BaseDriver
+from deltaflask.drivers.contract import missing
 from deltaflask.errors import MethodNotAllowed
 from deltaflask.errors import ObjectNotFound
-from deltaflask.drivers.contract import missing
 from deltaflask.models import Instance
 
 ACTIONS = ("start", "stop", "reboot", "destroy")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs
+from collections.abc import Callable
 from collections.abc import Iterable
 from typing import Any
-from typing import Callable
+from urllib.parse import parse_qs
 
 MATRIX_KEY = "deltaflask.matrix"
 _PAIR = re.compile(r"^(\w+)=(.*)$")
@@ -37,7 +37,7 @@ def split_matrix(path: str) -> tuple[str, dict[str, dict[str, str]]]:
 class MethodOverride:
     """Let an HTML form POST act as DELETE or PUT via ``?_method=`` in its URL."""
 
-    ALLOWED = {"DELETE", "PUT"}
+    ALLOWED = frozenset({"DELETE", "PUT"})
 
     def __init__(self, app: WSGIApp) -> None:
         self.app = app

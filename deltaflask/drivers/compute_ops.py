@@ -219,7 +219,7 @@ class ComputeOperations:
         addresses: list[str],
         groups: Mapping[str, str],
     ) -> Firewall:
-        """Add an ingress rule from CIDR ``addresses`` and/or ``groups`` (name -> owner)."""
+        """Add an ingress rule from CIDR ``addresses`` and ``groups`` (name: owner)."""
         raise missing("create_firewall_rule")
 
     @operation

@@ -34,9 +34,7 @@ CATALOGUE: tuple[Feature, ...] = (
         "Region or location of a new bucket",
     ),
     Feature("metrics", "instances", "create", ("metrics",), "Detailed monitoring"),
-    Feature(
-        "realm_filter", "instances", "index", ("realm_id",), "Filter by realm"
-    ),
+    Feature("realm_filter", "instances", "index", ("realm_id",), "Filter by realm"),
     Feature("user_name", "instances", "create", ("name",), "User-defined name"),
     Feature("user_data", "instances", "create", ("user_data",), "Base64 user data"),
     Feature(

@@ -176,6 +176,8 @@ class StorageOperations:
         raise missing("complete_segmented_blob")
 
     @operation
-    def abort_segmented_blob(self, bucket_id: str, blob_id: str, upload_id: str) -> None:
+    def abort_segmented_blob(
+        self, bucket_id: str, blob_id: str, upload_id: str
+    ) -> None:
         """Abandon a segmented upload and remove its parts."""
         raise missing("abort_segmented_blob")

@@ -9,8 +9,8 @@ from deltaflask.models.compute import Instance as Instance
 from deltaflask.models.compute import InstanceAddress as InstanceAddress
 from deltaflask.models.compute import InstanceProfile as InstanceProfile
 from deltaflask.models.compute import Key as Key
-from deltaflask.models.compute import LoadBalancer as LoadBalancer
 from deltaflask.models.compute import Listener as Listener
+from deltaflask.models.compute import LoadBalancer as LoadBalancer
 from deltaflask.models.compute import Metric as Metric
 from deltaflask.models.compute import MetricSample as MetricSample
 from deltaflask.models.compute import Property as Property

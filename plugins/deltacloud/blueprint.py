@@ -82,7 +82,9 @@ def _after(response: Response) -> Response:
     ):
         body = response.get_data()
         if body:
-            response.headers["ETag"] = hashlib.md5(body, usedforsecurity=False).hexdigest()
+            response.headers["ETag"] = hashlib.md5(
+                body, usedforsecurity=False
+            ).hexdigest()
             response.headers.setdefault(
                 "Cache-Control", "max-age=0, private, must-revalidate"
             )
@@ -92,9 +94,9 @@ def _after(response: Response) -> Response:
 def add_common_headers(response: Response) -> None:
     """``Server``, ``X-Deltacloud-Driver`` and ``X-Deltacloud-Provider``."""
     response.headers["Server"] = SERVER
-    response.headers["X-Deltacloud-Driver"] = g.get("driver_name") or current_app.config[
-        "DRIVER"
-    ]
+    response.headers["X-Deltacloud-Driver"] = (
+        g.get("driver_name") or current_app.config["DRIVER"]
+    )
     provider = current_provider()
     if provider:
         response.headers["X-Deltacloud-Provider"] = provider

@@ -69,14 +69,20 @@ def render_error(error: Exception) -> Response:
     }
     if fmt == "json":
         body = json.dumps(
-            {"code": status, "message": message, "error": f"Deltacloud::Exceptions::{kind}"}
+            {
+                "code": status,
+                "message": message,
+                "error": f"Deltacloud::Exceptions::{kind}",
+            }
         )
     elif fmt == "html":
         body = render_template("api/error.html", **context)
     else:
         fmt = "xml"
         body = render_template("api/error.xml", **context)
-    response = Response(body, status=status, headers=headers, content_type=CONTENT_TYPES[fmt])
+    response = Response(
+        body, status=status, headers=headers, content_type=CONTENT_TYPES[fmt]
+    )
     add_common_headers(response)
     return response
 

@@ -118,8 +118,8 @@ class MockCompute:
     def instances(self, filters: Mapping[str, Any]) -> list[Instance]:
         """The user's instances, filtered by id, state and realm."""
         user = self.user()
-        ids = as_list(filters["id"]) if filters.get("id") else self.store.ids(
-            "instances"
+        ids = (
+            as_list(filters["id"]) if filters.get("id") else self.store.ids("instances")
         )
         found = []
         for instance_id in ids:
@@ -145,9 +145,8 @@ class MockCompute:
                 f"instance_count must be between 1 and {MAX_INSTANCE_COUNT}"
             )
         user_data = _decode_user_data(request.user_data)
-        state = "STOPPED" if (request.initial_state or "").upper() == "STOPPED" else (
-            "RUNNING"
-        )
+        stopped = (request.initial_state or "").upper() == "STOPPED"
+        state = "STOPPED" if stopped else "RUNNING"
         created = []
         with self.store.transaction():
             for _ in range(count):
@@ -161,7 +160,9 @@ class MockCompute:
                     "realm_id": realm_id,
                     "instance_profile": {"id": profile, **request.hwp_overrides},
                     "keyname": request.keyname,
-                    "launch_time": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+                    "launch_time": time.strftime(
+                        "%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()
+                    ),
                     "public_addresses": [
                         _host(f"{request.image_id}.{instance_id}.public.com")
                     ],
@@ -259,9 +260,7 @@ class MockCompute:
     ) -> RunResult:
         """Pretend to run ``command``; the mock answers with canned output."""
         instance = self._to_instance(self._owned_instance(instance_id))
-        address = ip or next(
-            (a.address for a in instance.public_addresses), None
-        )
+        address = ip or next((a.address for a in instance.public_addresses), None)
         return RunResult(
             instance_id=instance_id,
             command=command,
@@ -286,7 +285,9 @@ class MockCompute:
             owner_id=data.get("owner_id"),
             image_id=data.get("image_id"),
             realm_id=data.get("realm_id"),
-            profile=InstanceProfile(profile_id, {k: str(v) for k, v in profile.items()}),
+            profile=InstanceProfile(
+                profile_id, {k: str(v) for k, v in profile.items()}
+            ),
             launch_time=data.get("launch_time"),
             public_addresses=[_address(a) for a in data.get("public_addresses", [])],
             private_addresses=[_address(a) for a in data.get("private_addresses", [])],
@@ -356,9 +357,7 @@ def _host(address: str) -> dict[str, str]:
 
 
 def _address(data: dict[str, Any]) -> InstanceAddress:
-    return InstanceAddress(
-        data["address"], data.get("type", "ipv4"), data.get("port")
-    )
+    return InstanceAddress(data["address"], data.get("type", "ipv4"), data.get("port"))
 
 
 def _decode_user_data(value: str | None) -> str | None:
@@ -399,6 +398,8 @@ def _sample(name: str, timestamp: int) -> MetricSample:
     low, high = random.randint(1, 49), random.randint(50, 99)
     average = (low + high) // 2
     if name == "cpuUtilization":
-        return MetricSample(low / 100, high / 100, (low + high) / 200, timestamp, "Percent")
+        return MetricSample(
+            low / 100, high / 100, (low + high) / 200, timestamp, "Percent"
+        )
     unit = "Bytes" if "Byte" in name else "Count"
     return MetricSample(low, high, average, timestamp, unit)

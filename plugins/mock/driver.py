@@ -10,9 +10,11 @@ from typing import ClassVar
 from deltaflask.drivers import BaseDriver
 from deltaflask.drivers import Credentials
 from deltaflask.errors import AuthenticationFailure
+from deltaflask.plugins.mock.blobs import MockBlobs
 from deltaflask.plugins.mock.compute import MockCompute
 from deltaflask.plugins.mock.profiles import HARDWARE_PROFILES
 from deltaflask.plugins.mock.profiles import STATE_MACHINE
+from deltaflask.plugins.mock.storage import MockStorage
 from deltaflask.plugins.mock.store import MockStore
 from deltaflask.resources import resource_dir
 
@@ -20,7 +22,7 @@ MOCK_USER = "mockuser"
 MOCK_PASSWORD = "mockpassword"
 
 
-class MockDriver(MockCompute, BaseDriver):
+class MockDriver(MockCompute, MockStorage, MockBlobs, BaseDriver):
     """Deltacloud's mock cloud, kept in JSON files under ``MOCK_STORAGE``."""
 
     name: ClassVar[str] = "mock"

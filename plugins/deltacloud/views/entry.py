@@ -8,11 +8,13 @@ from flask import redirect
 from flask import request
 from werkzeug.wrappers import Response as BaseResponse
 
+from deltaflask.context import current_credentials
 from deltaflask.context import current_driver
 from deltaflask.context import current_driver_class
 from deltaflask.context import current_driver_name
 from deltaflask.context import current_provider
 from deltaflask.errors import AuthenticationFailure
+from deltaflask.errors import AuthenticationRequired
 from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import respond
@@ -22,9 +24,21 @@ API_VERSION = "1.1.3"
 
 def register(bp: Blueprint) -> None:
     """Add the entry point routes."""
-    bp.add_url_rule("", "entry_point", entry_point, methods=["GET"])
-    bp.add_url_rule("/", "entry_point_slash", entry_point, methods=["GET"])
-    bp.add_url_rule("", "switch_driver", switch_driver, methods=["POST"])
+    for path in ("", "/"):
+        bp.add_url_rule(
+            path,
+            f"entry_point{path.replace('/', '_slash')}",
+            entry_point,
+            methods=["GET"],
+            provide_automatic_options=False,
+        )
+    bp.add_url_rule(
+        "",
+        "switch_driver",
+        switch_driver,
+        methods=["POST"],
+        provide_automatic_options=False,
+    )
     bp.add_url_rule("", "entry_options", entry_options, methods=["OPTIONS"])
 
 
@@ -51,9 +65,9 @@ def collection_links() -> list[dict[str, object]]:
 def entry_point() -> Response:
     """``GET /api``: no auth needed unless ``force_auth`` is given."""
     if "force_auth" in request.args:
-        driver = current_driver()
-        driver.credentials  # 401 with a challenge when none were sent
-        if not driver.valid_credentials():
+        if current_credentials() is None:
+            raise AuthenticationRequired()
+        if not current_driver().valid_credentials():
             raise AuthenticationFailure("Authentication failed")
     links = collection_links()
     context = {
@@ -78,7 +92,9 @@ def entry_point() -> Response:
                                 {
                                     "name": f["name"],
                                     "rel": f["rel"],
-                                    "params": [f"{p}:string:optional" for p in f["params"]],
+                                    "params": [
+                                        f"{p}:string:optional" for p in f["params"]
+                                    ],
                                     "constraints": f["constraints"],
                                 }
                             ]
@@ -121,4 +137,3 @@ def entry_options() -> Response:
     Ruby class names)."""
     names = sorted({*current_driver_class().collections(), "drivers"})
     return empty(200, {"Allow": ",".join(names)})
-

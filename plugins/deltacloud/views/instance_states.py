@@ -57,7 +57,8 @@ def index() -> Response:
         {
             "name": state,
             "transitions": [
-                {"to": t.target, "auto": "true"} if t.automatic
+                {"to": t.target, "auto": "true"}
+                if t.automatic
                 else {"to": t.target, "action": t.action}
                 for t in machine.transitions_from(state)
             ],

@@ -1,0 +1,5 @@
+"""``python -m deltaflask``."""
+
+from deltaflask.cli import main
+
+raise SystemExit(main())

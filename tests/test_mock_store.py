@@ -1,0 +1,85 @@
+"""The mock store: seeding, atomic writes, locking across processes, safe ids."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+from deltaflask.errors import ValidationFailure
+from deltaflask.plugins.mock.driver import MockDriver
+from deltaflask.plugins.mock.store import MockStore
+from deltaflask.plugins.mock.store import check_id
+from deltaflask.resources import resource_dir
+
+
+def test_seeded_on_first_use_and_kept(tmp_path):
+    store = MockStore(tmp_path / "m", resource_dir("mock"))
+    assert store.ids("instances") == ["inst0", "inst1", "inst2", "inst3"]
+    store.delete("instances", "inst2")
+    again = MockStore(tmp_path / "m", resource_dir("mock"))
+    assert again.ids("instances") == ["inst0", "inst1", "inst3"]
+
+
+def test_seed_data_mirrors_the_original():
+    seed = resource_dir("mock")
+    original = (
+        Path(__file__).resolve().parents[2] / "shared/reference/original-mock-data"
+    )
+    assert original.is_dir(), "shared/reference/original-mock-data not found"
+    for folder in original.iterdir():
+        if folder.name in ("cimi", "blobs"):
+            continue
+        ids = sorted(p.stem for p in folder.glob("*.yml"))
+        assert ids == sorted(p.stem for p in (seed / folder.name).glob("*.json")), (
+            folder
+        )
+    blobs = sorted(p.stem for p in seed.glob("blobs/*/*.json"))
+    assert blobs == sorted(p.stem for p in (original / "blobs").glob("*.yml"))
+
+
+def test_writes_are_atomic(tmp_path):
+    store = MockStore(tmp_path, resource_dir("mock"))
+    store.save("keys", {"id": "k1", "credential_type": "key"})
+    assert json.loads((tmp_path / "keys/k1.json").read_text())["id"] == "k1"
+    assert not list((tmp_path / "keys").glob(".tmp-*"))
+
+
+@pytest.mark.parametrize(
+    "bad", ["..", "../x", "a/b", "", "x" * 129, "a\x00b", ".x", "a b"]
+)
+def test_unsafe_ids_are_refused(tmp_path, bad):
+    store = MockStore(tmp_path, resource_dir("mock"))
+    with pytest.raises(ValidationFailure):
+        check_id(bad)
+    assert store.load("instances", bad) is None
+    with pytest.raises(ValidationFailure):
+        store.save("keys", {"id": bad})
+
+
+def _launch(root: str, count: int) -> None:
+    from deltaflask.drivers import Credentials
+    from deltaflask.drivers import InstanceCreate
+
+    driver = MockDriver(
+        Credentials("mockuser", "mockpassword"), None, {"MOCK_STORAGE": root}
+    )
+    for _ in range(count):
+        driver.create_instance(InstanceCreate(image_id="img1"))
+
+
+def test_concurrent_processes_never_lose_a_write(tmp_path):
+    root = str(tmp_path / "shared")
+    MockStore(Path(root), resource_dir("mock"))
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_launch, args=(root, 10)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    ids = MockStore(Path(root), resource_dir("mock")).ids("instances")
+    assert len(ids) == 4 + 40
+    assert len(set(ids)) == len(ids)
