@@ -158,7 +158,7 @@ def test_instance_life_cycle(client, xml, json_headers):
     assert parse_xml(stopped).findtext("state") == "STOPPED"
     assert client.post("/api/instances/inst4/reboot", headers=xml).status_code == 405
     started = client.post("/api/instances/inst4/start", headers=json_headers)
-    assert started.get_json()["instance"]["state"] == "RUNNING"
+    assert started.get_json()["state"] == "RUNNING"
     assert client.post("/api/instances/inst4/reboot", headers=xml).status_code == 202
     client.post("/api/instances/inst4/stop", headers=xml)
     destroyed = client.delete("/api/instances/inst4", headers=xml)

@@ -44,6 +44,7 @@ def test_entry_point_features(client):
         "realm_filter",
         "user_name",
         "authentication_key",
+        "network_placement",
     }
     assert features["user_name"].get("rel") == "create"
     assert features["user_name"].find("param").get("name") == "name"
@@ -154,7 +155,7 @@ def test_unknown_driver_is_a_clear_404(client):
     [
         ({"driver": "mock"}, "/api;driver=mock"),
         ({"provider": "eu"}, "/api;provider=eu"),
-        ({}, "/api"),
+        ({}, "/api/"),
     ],
 )
 def test_post_api_redirects_for_pickers(client, form, location):

@@ -12,6 +12,7 @@ unblocks from ``DEPENDS_ON_LATER``), then declare any deviation it needs.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -69,12 +70,32 @@ _NO_GOGRID = (
     "the gogrid driver is not part of the rewrite, so selecting it is an unknown "
     "driver (404); the original loaded it because it needs no SDK"
 )
+_WRONG_METHOD = (
+    "a method a known path does not serve is 405 with Allow, not Sinatra's 404 page"
+)
+_FORCE_AUTH = (
+    "?force_auth with a wrong password is a 401 error document in the negotiated "
+    "format, not plain text"
+)
+_CREATED_IMAGE = (
+    "a created image lists its compatible hardware profiles and creation time"
+)
+_UNKNOWN_IMAGE = (
+    "creating an instance from an unknown image is a 400 (spec 14.5 #35 allows "
+    "validation); the original created it"
+)
 _NOT_FOUND_ACTION = "an action on a missing instance is 404, not 403 (spec 14.3 #14)"
 
 #: Intentional deviations: seq -> (status the rewrite must answer, reason).
 #: The status is asserted and, for /api errors negotiated as XML or JSON, the body
 #: must be a redacted error document in that format.
 DEVIATIONS: dict[int, tuple[int, str]] = {
+    20: (
+        200,
+        "OPTIONS /api lists collection names in Allow, not Ruby class names (spec "
+        "14.3 #19); the original's body (the header names run together) was an "
+        "artefact",
+    ),
     26: (404, _NO_GOGRID),
     27: (404, _NO_GOGRID),
     28: (404, _NO_GOGRID),
@@ -88,12 +109,12 @@ DEVIATIONS: dict[int, tuple[int, str]] = {
     156: (404, _UNKNOWN_ROUTE),
     157: (404, _UNKNOWN_ROUTE),
     158: (404, "a path outside any frontend is a plain 404 from the rewrite"),
-    174: (404, _UNKNOWN_ROUTE),
-    175: (404, _UNKNOWN_ROUTE),
-    176: (404, _UNKNOWN_ROUTE),
-    177: (404, _UNKNOWN_ROUTE),
+    174: (405, _WRONG_METHOD),
+    175: (405, _WRONG_METHOD),
+    176: (405, _WRONG_METHOD),
+    177: (405, _WRONG_METHOD),
     178: (404, _UNKNOWN_ROUTE),
-    179: (404, _UNKNOWN_ROUTE),
+    179: (405, _WRONG_METHOD),
     181: (404, _NOT_FOUND_ACTION),
     182: (400, _PLAIN_400),
     183: (400, _PLAIN_400),
@@ -102,6 +123,18 @@ DEVIATIONS: dict[int, tuple[int, str]] = {
     206: (200, "run on the mock returns its canned output (spec 14.5 #31)"),
     210: (404, _NOT_FOUND_ACTION + "; destroy of a destroyed instance included"),
     235: (400, _PLAIN_400),
+    18: (401, _FORCE_AUTH),
+    19: (401, _FORCE_AUTH),
+    199: (201, _CREATED_IMAGE),
+    200: (200, _CREATED_IMAGE),
+    201: (200, _CREATED_IMAGE),
+    217: (303, "a browser's create answers 303 See Other to the new instance's page"),
+    218: (400, _UNKNOWN_IMAGE),
+    219: (200, _UNKNOWN_IMAGE + "; so the list has no inst6"),
+    220: (200, _UNKNOWN_IMAGE + "; so the list has no inst6"),
+    225: (404, _UNKNOWN_IMAGE + "; so inst6 does not exist"),
+    226: (404, _UNKNOWN_IMAGE + "; so inst6 does not exist"),
+    236: (404, "deleting an unknown key is 404, not 500 (spec 14.5 #35)"),
 }
 
 #: Exchanges whose answer depends on an optional driver plugin:
@@ -124,6 +157,20 @@ OPTIONAL_DRIVER_SEQS: dict[int, tuple[str, int | None, int, str]] = {
         "plugin /api/drivers/ec2 is 404",
     ),
 }
+
+
+def check_allow_lists_collections(response: Any) -> list[str]:
+    """``Allow`` on ``OPTIONS /api`` names collections, not classes."""
+    allowed = {name.strip() for name in response.headers.get("Allow", "").split(",")}
+    missing = sorted({"drivers", "instances", "realms"} - allowed)
+    diffs = [f"Allow: lacks {missing}"] if missing else []
+    if any("::" in name for name in allowed):
+        diffs.append("Allow: lists class names")
+    return diffs
+
+
+#: Checks made on top of the declared status of a deviation.
+EXTRA_CHECKS = {20: check_allow_lists_collections}
 
 
 def collection(exchange: Exchange) -> str:
@@ -162,8 +209,74 @@ def focus_on_mock_driver(document: Any) -> Any:
     return document
 
 
-#: Per-route narrowing of the compared documents.
-FOCUS = {"/api/drivers": focus_on_mock_driver}
+#: Collections and features the rewrite's mock adds (issue 4: firewalls and load
+#: balancers on the mock; network placement on instance create).
+ADDED_COLLECTIONS = frozenset({"firewalls", "load_balancers"})
+ADDED_FEATURES = frozenset({"network_placement"})
+#: Instance fields the rewrite always reports (launch time; JSON create_time).
+ADDED_INSTANCE_FIELDS = frozenset({"launch_time", "create_time"})
+
+
+def without_additions(document: Any) -> Any:
+    """Drop the collections and features the rewrite adds to the entry point."""
+    if isinstance(document, Element):
+        focused = Element(document.tag, document.attrib)
+        for link in document:
+            if link.get("rel") in ADDED_COLLECTIONS:
+                continue
+            copy = Element(link.tag, link.attrib)
+            copy.extend(f for f in link if f.get("name") not in ADDED_FEATURES)
+            focused.append(copy)
+        return focused
+    if isinstance(document, dict) and isinstance(document.get("api"), dict):
+        api = dict(document["api"])
+        api["links"] = [
+            {
+                **link,
+                "features": [
+                    group
+                    for group in link.get("features", [])
+                    if not any(f.get("name") in ADDED_FEATURES for f in group)
+                ],
+            }
+            for link in api.get("links", [])
+            if link.get("rel") not in ADDED_COLLECTIONS
+        ]
+        return {**document, "api": api}
+    return document
+
+
+def without_instance_times(document: Any) -> Any:
+    """Drop the launch time the rewrite reports on every instance."""
+    if isinstance(document, Element):
+        focused = Element(document.tag, document.attrib)
+        focused.text = document.text
+        focused.extend(
+            without_instance_times(child)
+            for child in document
+            if child.tag not in ADDED_INSTANCE_FIELDS
+        )
+        return focused
+    if isinstance(document, dict):
+        return {
+            key: without_instance_times(value)
+            for key, value in document.items()
+            if key not in ADDED_INSTANCE_FIELDS
+        }
+    if isinstance(document, list):
+        return [without_instance_times(item) for item in document]
+    return document
+
+
+def focus_for(route: str) -> Callable[[Any], Any] | None:
+    """How the documents of ``route`` are narrowed before comparing."""
+    if route in ("/api", "/api/"):
+        return without_additions
+    if route == "/api/drivers":
+        return focus_on_mock_driver
+    if route.startswith("/api/instances"):
+        return without_instance_times
+    return None
 
 try:
     EXCHANGES = load_transcripts(FRONTEND)
@@ -249,10 +362,12 @@ def test_wire(
     response = replay(wire_client, exchange, id_map)
     deviation = expected_deviation(exchange, installed_drivers)
     if deviation is None:
-        diffs = compare(exchange, response, focus=FOCUS.get(exchange.route))
+        diffs = compare(exchange, response, focus=focus_for(exchange.route))
         context = describe(exchange)
     else:
         status, reason = deviation
         diffs = check_deviation(exchange, response, status)
+        if exchange.seq in EXTRA_CHECKS:
+            diffs += EXTRA_CHECKS[exchange.seq](response)
         context = f"{describe(exchange)}\n  declared deviation: {reason}"
     assert not diffs, "\n".join([context, *(f"  - {diff}" for diff in diffs)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from flask import Response
 from flask import current_app
@@ -63,7 +64,7 @@ def render_error(error: Exception) -> Response:
         "status": status,
         "kind": kind,
         "message": message,
-        "url": request.path,
+        "url": quote(request.path, safe="/;:@=,+!*'()$-._~"),
         "driver": current_driver_name(),
         "provider": current_provider() or "default",
     }

@@ -121,7 +121,7 @@ def switch_driver() -> BaseResponse:
         chosen = _matrix_value(referer, "driver")
         prefix = f"{target};driver={chosen}" if chosen else target
         return redirect(f"{prefix};provider={provider}", 301)
-    return redirect(target, 301)
+    return redirect(f"{target}/", 301)
 
 
 def _matrix_value(url: str, key: str) -> str | None:

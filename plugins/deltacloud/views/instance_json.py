@@ -97,7 +97,7 @@ def to_json(instance: Instance) -> dict[str, object]:
     auth = authentication_type()
     if auth:
         data["authentication_type"] = auth
-    if instance.keyname:
+    if instance.keyname is not None:
         data["authentication"] = {"keyname": instance.keyname}
     elif instance.username:
         data["authentication"] = {

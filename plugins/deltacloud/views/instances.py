@@ -153,13 +153,13 @@ def create() -> BaseResponse:
 
 
 def action(instance_id: str, action: str) -> BaseResponse:
-    """Start, stop or reboot: 202 with the instance."""
+    """Start, stop or reboot: 202 with the instance (bare JSON, as the original)."""
     instance = perform_instance_action(current_driver(), instance_id, action)
     if instance is None or g.format == "html":
         return redirect(href("instances", instance_id), 303)
     return respond(
         "instances/show",
-        lambda: {"instance": to_json(instance)},
+        lambda: to_json(instance),
         status=202,
         instance=instance,
         **template_context(),
