@@ -1,0 +1,256 @@
+"""``/api/buckets/:bucket/:blob``: show, HEAD metadata, streamed PUT, segmented
+uploads, metadata update, content download and delete.
+
+Bodies are never buffered in memory: a PUT hands ``request.stream`` to the
+driver, which reads it in chunks, and ``/content`` answers with a generator.
+Segmented uploads follow the three steps of the original (initiate, segments,
+complete with a manifest ``1=ID1, 2=ID2``); ``DELETE`` with the
+``X-Deltacloud-SegmentedBlob`` header aborts one and removes its parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Blueprint
+from flask import Response
+from flask import g
+from flask import redirect
+from flask import request
+from werkzeug.wrappers import Response as BaseResponse
+
+from deltaflask.context import current_driver
+from deltaflask.errors import ObjectNotFound
+from deltaflask.errors import ValidationFailure
+from deltaflask.models import Blob
+from deltaflask.plugins.deltacloud.render import empty
+from deltaflask.plugins.deltacloud.render import href
+from deltaflask.plugins.deltacloud.render import respond
+
+FORMATS = {
+    "api.blobs_content": ("xml", "json", "html", "png", "gv"),
+}
+META_PREFIX = "x-deltacloud-blobmeta-"
+META_HEADER = "X-Deltacloud-Blobmeta-"
+MAX_METADATA = 100
+INLINE_LIMIT = 64 * 1024
+MAX_MANIFEST = 1024 * 1024
+
+
+def register(bp: Blueprint) -> None:
+    """Add the blob routes."""
+    blob = "/buckets/<bucket_id>/<blob_id>"
+    bp.add_url_rule(blob, "blobs_show", show, methods=["GET", "HEAD"])
+    bp.add_url_rule(f"{blob}/metadata", "blobs_metadata", metadata, methods=["HEAD"])
+    bp.add_url_rule(blob, "blobs_put", put, methods=["PUT"])
+    bp.add_url_rule(f"{blob}/stream", "blobs_stream", put, methods=["PUT"])
+    bp.add_url_rule(blob, "blobs_update", update_metadata, methods=["POST"])
+    bp.add_url_rule(blob, "blobs_destroy", destroy, methods=["DELETE"])
+    bp.add_url_rule(f"{blob}/content", "blobs_content", content, methods=["GET"])
+    bp.add_url_rule(
+        "/buckets/<bucket_id>/<path:rest>",
+        "blobs_bad_name",
+        bad_name,
+        methods=["GET", "HEAD", "PUT", "POST", "DELETE"],
+    )
+
+
+def to_json(blob: Blob, content: str | None = None) -> dict[str, object]:
+    """A blob as the classic JSON shows it; ``content`` only for small text."""
+    return {
+        "id": blob.id,
+        "href": href("buckets", blob.bucket, blob.id),
+        "bucket": {
+            "rel": "bucket",
+            "href": href("buckets", blob.bucket),
+            "id": blob.bucket,
+        },
+        "content_length": blob.content_length,
+        "content_type": blob.content_type,
+        "last_modified": blob.last_modified,
+        "content": content,
+        "user_metadata": dict(blob.user_metadata),
+    }
+
+
+def inline_content(blob: Blob) -> str | None:
+    """The content of a small UTF-8 blob, for the JSON form (else ``None``)."""
+    if blob.content_length > INLINE_LIMIT:
+        return None
+    data = b"".join(current_driver().blob_data(blob.bucket, blob.id))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def answer(blob: Blob, status: int = 200) -> Response:
+    """The blob document in the negotiated format."""
+    return respond(
+        "blobs/show",
+        lambda: {"blob": to_json(blob, inline_content(blob))},
+        status=status,
+        blob=blob,
+    )
+
+
+def metadata_headers(metadata: Mapping[str, str]) -> dict[str, str]:
+    """One ``X-Deltacloud-Blobmeta-<key>`` header per metadata entry."""
+    return {f"{META_HEADER}{key}": value for key, value in metadata.items()}
+
+
+def metadata_from_request() -> dict[str, str]:
+    """The ``X-Deltacloud-Blobmeta-*`` request headers (``_`` or ``-``), by name."""
+    found = {}
+    for name, value in request.headers.items():
+        normal = name.lower().replace("_", "-")
+        if normal.startswith(META_PREFIX):
+            key = name[len(META_PREFIX) :]
+            if not key:
+                raise ValidationFailure("A blob metadata header names no key")
+            found[key] = value
+    if len(found) > MAX_METADATA:
+        raise ValidationFailure(f"At most {MAX_METADATA} metadata entries per blob")
+    return found
+
+
+def _found(bucket_id: str, blob_id: str) -> Blob:
+    blob = current_driver().blob(bucket_id, blob_id)
+    if blob is None:
+        raise ObjectNotFound(f"Blob '{blob_id}' not found in bucket '{bucket_id}'")
+    return blob
+
+
+def show(bucket_id: str, blob_id: str) -> Response:
+    """The blob's attributes; ``HEAD`` answers 204 with its metadata as headers."""
+    blob = _found(bucket_id, blob_id)
+    if request.method == "HEAD":
+        return empty(204, metadata_headers(blob.user_metadata))
+    return answer(blob)
+
+
+def metadata(bucket_id: str, blob_id: str) -> Response:
+    """``HEAD .../metadata``: the same as ``HEAD`` on the blob."""
+    return empty(204, metadata_headers(_found(bucket_id, blob_id).user_metadata))
+
+
+def _header_or_arg(header: str, arg: str) -> str | None:
+    return request.headers.get(header) or request.args.get(arg) or None
+
+
+def put(bucket_id: str, blob_id: str) -> Response:
+    """Store the streamed body as the blob (200), or run a segmented-upload step."""
+    request.max_content_length = None
+    upload_id = _header_or_arg("X-Deltacloud-SegmentedBlob", "segmented_blob")
+    blob_type = _header_or_arg("X-Deltacloud-BlobType", "blob_type") or ""
+    if upload_id or blob_type.lower() == "segmented":
+        return _segmented(bucket_id, blob_id, upload_id)
+    blob = current_driver().create_blob(
+        bucket_id,
+        blob_id,
+        request.stream,
+        request.headers.get("Content-Type"),
+        metadata_from_request(),
+    )
+    return answer(blob)
+
+
+def _segmented(bucket_id: str, blob_id: str, upload_id: str | None) -> Response:
+    driver = current_driver()
+    if not upload_id:
+        new_id = driver.init_segmented_blob(
+            bucket_id,
+            blob_id,
+            request.headers.get("Content-Type"),
+            metadata_from_request(),
+        )
+        return empty(204, {"X-Deltacloud-SegmentedBlob": new_id})
+    order = _header_or_arg("X-Deltacloud-SegmentOrder", "segment_order")
+    if order is not None:
+        segment_id = driver.upload_blob_segment(
+            bucket_id, blob_id, upload_id, _order(order), request.stream
+        )
+        return empty(204, {"X-Deltacloud-BlobSegmentId": segment_id})
+    manifest = parse_manifest(_read_manifest())
+    return answer(
+        driver.complete_segmented_blob(bucket_id, blob_id, upload_id, manifest)
+    )
+
+
+def _order(value: str) -> int:
+    if not value.strip().isdigit():
+        raise ValidationFailure("X-Deltacloud-SegmentOrder must be a positive number")
+    return int(value)
+
+
+def _read_manifest() -> str:
+    data = request.stream.read(MAX_MANIFEST + 1)
+    if len(data) > MAX_MANIFEST:
+        raise ValidationFailure("The segment manifest is too long")
+    try:
+        return data.decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailure("The segment manifest must be ASCII text") from exc
+
+
+def parse_manifest(text: str) -> list[tuple[int, str]]:
+    """``"1=ID1, 2=ID2"`` -> ``[(1, "ID1"), (2, "ID2")]`` (400 when malformed)."""
+    manifest = []
+    for entry in text.split(","):
+        entry = entry.strip()
+        if not entry:
+            continue
+        order, sep, segment_id = (part.strip() for part in entry.partition("="))
+        if not sep or not order.isdigit() or not segment_id:
+            raise ValidationFailure(
+                f"Manifest entry '{entry[:40]}' is not ORDER=SEGMENT_ID; to upload "
+                "a segment send X-Deltacloud-SegmentOrder"
+            )
+        manifest.append((int(order), segment_id))
+    if not manifest:
+        raise ValidationFailure(
+            "Completing a segmented blob needs a manifest body '1=ID1, 2=ID2, ...'"
+        )
+    return manifest
+
+
+def update_metadata(bucket_id: str, blob_id: str) -> Response:
+    """Replace the metadata from the request headers: 204 echoing what is stored."""
+    stored = current_driver().update_blob_metadata(
+        bucket_id, blob_id, metadata_from_request()
+    )
+    return empty(204, metadata_headers(stored))
+
+
+def destroy(bucket_id: str, blob_id: str) -> BaseResponse:
+    """Delete the blob (204), or abort the segmented upload the header names."""
+    upload_id = _header_or_arg("X-Deltacloud-SegmentedBlob", "segmented_blob")
+    if upload_id:
+        current_driver().abort_segmented_blob(bucket_id, blob_id, upload_id)
+        return empty()
+    current_driver().delete_blob(bucket_id, blob_id)
+    if g.format == "html":
+        return redirect(href("buckets", bucket_id), 303)
+    return empty()
+
+
+def content(bucket_id: str, blob_id: str) -> Response:
+    """Stream the bytes with their type, length and an attachment disposition."""
+    driver = current_driver()
+    chunks = driver.blob_data(bucket_id, blob_id)
+    blob = _found(bucket_id, blob_id)
+    return Response(
+        chunks,
+        status=200,
+        content_type=blob.content_type or "application/octet-stream",
+        headers={
+            "Content-Length": str(blob.content_length),
+            "Content-Disposition": f"attachment; filename={blob.id}",
+        },
+        direct_passthrough=True,
+    )
+
+
+def bad_name(bucket_id: str, rest: str) -> Response:
+    """A blob name with a slash, or an unknown sub-resource."""
+    raise ValidationFailure("Invalid blob name: it may not contain '/'")
