@@ -28,6 +28,9 @@ from deltaflask.models import Metric
 from deltaflask.models import MetricSample
 from deltaflask.models import Realm
 from deltaflask.models import RunResult
+from deltaflask.plugins.mock.load_balancers import release_from_balancers
+from deltaflask.plugins.mock.network import place_instances
+from deltaflask.plugins.mock.network import to_bindings
 from deltaflask.plugins.mock.profiles import ERROR_TRIGGERS
 from deltaflask.plugins.mock.profiles import METRIC_PROPERTIES
 from deltaflask.plugins.mock.profiles import REALMS
@@ -149,6 +152,7 @@ class MockCompute:
         state = "STOPPED" if stopped else "RUNNING"
         created = []
         with self.store.transaction():
+            bindings = iter(place_instances(self.store, request, count))
             for _ in range(count):
                 instance_id = self._next_instance_id()
                 entity = {
@@ -172,6 +176,7 @@ class MockCompute:
                     "create_image": True,
                     "user_data": user_data,
                     "storage_volumes": [],
+                    "network_bindings": next(bindings),
                 }
                 self.store.save("instances", entity)
                 created.append(self._to_instance(entity))
@@ -240,6 +245,7 @@ class MockCompute:
         for nic in self.store.all("network_interfaces"):
             if nic.get("instance") == instance_id:
                 self.store.delete("network_interfaces", nic["id"])
+        release_from_balancers(self.store, instance_id)
 
     def _owned_instance(self, instance_id: str) -> dict[str, Any]:
         user = self.user()
@@ -291,10 +297,11 @@ class MockCompute:
             launch_time=data.get("launch_time"),
             public_addresses=[_address(a) for a in data.get("public_addresses", [])],
             private_addresses=[_address(a) for a in data.get("private_addresses", [])],
-            keyname=data.get("keyname") or None,
+            keyname=data.get("keyname"),
             create_image=bool(data.get("create_image")),
             storage_volumes=volumes,
             network_interfaces=data.get("network_interfaces"),
+            network_bindings=to_bindings(data),
             user_data=data.get("user_data"),
         )
 

@@ -10,8 +10,12 @@ from typing import ClassVar
 from deltaflask.drivers import BaseDriver
 from deltaflask.drivers import Credentials
 from deltaflask.errors import AuthenticationFailure
+from deltaflask.plugins.mock.addresses import MockAddresses
 from deltaflask.plugins.mock.blobs import MockBlobs
 from deltaflask.plugins.mock.compute import MockCompute
+from deltaflask.plugins.mock.firewalls import MockFirewalls
+from deltaflask.plugins.mock.load_balancers import MockLoadBalancers
+from deltaflask.plugins.mock.network import MockNetwork
 from deltaflask.plugins.mock.profiles import HARDWARE_PROFILES
 from deltaflask.plugins.mock.profiles import STATE_MACHINE
 from deltaflask.plugins.mock.storage import MockStorage
@@ -22,13 +26,28 @@ MOCK_USER = "mockuser"
 MOCK_PASSWORD = "mockpassword"
 
 
-class MockDriver(MockCompute, MockStorage, MockBlobs, BaseDriver):
+class MockDriver(
+    MockCompute,
+    MockStorage,
+    MockBlobs,
+    MockNetwork,
+    MockAddresses,
+    MockFirewalls,
+    MockLoadBalancers,
+    BaseDriver,
+):
     """Deltacloud's mock cloud, kept in JSON files under ``MOCK_STORAGE``."""
 
     name: ClassVar[str] = "mock"
     display_name: ClassVar[str] = "Mock"
     features: ClassVar[Mapping[str, tuple[str, ...]]] = {
-        "instances": ("metrics", "realm_filter", "user_name", "authentication_key"),
+        "instances": (
+            "metrics",
+            "realm_filter",
+            "user_name",
+            "authentication_key",
+            "network_placement",
+        ),
     }
     state_machine = STATE_MACHINE
     static_hardware_profiles = HARDWARE_PROFILES

@@ -6,15 +6,25 @@ from flask import Blueprint
 
 from deltaflask.plugins.deltacloud.render import cdata
 from deltaflask.plugins.deltacloud.render import href
+from deltaflask.plugins.deltacloud.views import addresses
+from deltaflask.plugins.deltacloud.views import blobs
+from deltaflask.plugins.deltacloud.views import buckets
 from deltaflask.plugins.deltacloud.views import drivers
 from deltaflask.plugins.deltacloud.views import entry
+from deltaflask.plugins.deltacloud.views import firewalls
 from deltaflask.plugins.deltacloud.views import hardware_profiles
 from deltaflask.plugins.deltacloud.views import images
 from deltaflask.plugins.deltacloud.views import instance_states
 from deltaflask.plugins.deltacloud.views import instances
 from deltaflask.plugins.deltacloud.views import keys
+from deltaflask.plugins.deltacloud.views import load_balancers
 from deltaflask.plugins.deltacloud.views import metrics
+from deltaflask.plugins.deltacloud.views import network_interfaces
+from deltaflask.plugins.deltacloud.views import networks
 from deltaflask.plugins.deltacloud.views import realms
+from deltaflask.plugins.deltacloud.views import storage_snapshots
+from deltaflask.plugins.deltacloud.views import storage_volumes
+from deltaflask.plugins.deltacloud.views import subnets
 
 MODULES = (
     entry,
@@ -26,6 +36,16 @@ MODULES = (
     instance_states,
     keys,
     metrics,
+    storage_volumes,
+    storage_snapshots,
+    buckets,
+    blobs,
+    addresses,
+    networks,
+    subnets,
+    network_interfaces,
+    firewalls,
+    load_balancers,
 )
 
 #: endpoint -> formats it offers (default: xml, json, html)

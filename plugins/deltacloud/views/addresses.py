@@ -1,0 +1,166 @@
+"""``/api/addresses``: elastic (floating) addresses."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import Response
+from flask import g
+from flask import redirect
+from werkzeug.wrappers import Response as BaseResponse
+
+from deltaflask.context import current_driver
+from deltaflask.context import current_driver_class
+from deltaflask.errors import ObjectNotFound
+from deltaflask.models import Address
+from deltaflask.negotiation import CONTENT_TYPES
+from deltaflask.plugins.deltacloud.params import filters
+from deltaflask.plugins.deltacloud.params import request_params
+from deltaflask.plugins.deltacloud.params import require
+from deltaflask.plugins.deltacloud.render import empty
+from deltaflask.plugins.deltacloud.render import href
+from deltaflask.plugins.deltacloud.render import link
+from deltaflask.plugins.deltacloud.render import respond
+
+FORMATS = {"api.addresses_associate_form": ("html",)}
+
+
+def register(bp: Blueprint) -> None:
+    """Add the address routes."""
+    bp.add_url_rule("/addresses", "addresses_index", index, methods=["GET"])
+    bp.add_url_rule("/addresses/<address_id>", "addresses_show", show, methods=["GET"])
+    bp.add_url_rule("/addresses", "addresses_create", create, methods=["POST"])
+    bp.add_url_rule(
+        "/addresses/<address_id>", "addresses_destroy", destroy, methods=["DELETE"]
+    )
+    bp.add_url_rule(
+        "/addresses/<address_id>/associate",
+        "addresses_associate_form",
+        associate_form,
+        methods=["GET"],
+    )
+    bp.add_url_rule(
+        "/addresses/<address_id>/associate",
+        "addresses_associate",
+        associate,
+        methods=["POST"],
+    )
+    bp.add_url_rule(
+        "/addresses/<address_id>/disassociate",
+        "addresses_disassociate",
+        disassociate,
+        methods=["POST"],
+    )
+
+
+def actions(address: Address) -> list[dict[str, str]]:
+    """Destroy, then associate or disassociate, as the driver allows."""
+    driver = current_driver_class()
+    found = []
+    if driver.supports("destroy_address"):
+        found.append(link("destroy", href("addresses", address.id), "delete"))
+    if address.associated and driver.supports("disassociate_address"):
+        found.append(
+            link("disassociate", href("addresses", address.id, "disassociate"))
+        )
+    elif not address.associated and driver.supports("associate_address"):
+        found.append(link("associate", href("addresses", address.id, "associate")))
+    return found
+
+
+def to_json(address: Address) -> dict[str, object]:
+    """An address as the classic JSON shows it."""
+    data: dict[str, object] = {
+        "id": address.id,
+        "href": href("addresses", address.id),
+        "associated": address.associated,
+    }
+    if address.instance_id:
+        data["instance_id"] = address.instance_id
+    return data
+
+
+def _accepted() -> Response:
+    """202 with an empty body in the negotiated media type, as the original."""
+    return Response(b"", status=202, content_type=CONTENT_TYPES[g.format])
+
+
+def _found(address_id: str) -> Address:
+    address = current_driver().address(address_id)
+    if address is None:
+        raise ObjectNotFound(f"Address '{address_id}' not found")
+    return address
+
+
+def index() -> Response:
+    """List addresses."""
+    addresses = current_driver().addresses(filters(("id",)))
+    return respond(
+        "addresses/index",
+        lambda: {"addresses": [to_json(a) for a in addresses]},
+        addresses=addresses,
+        actions=actions,
+    )
+
+
+def show(address_id: str) -> Response:
+    """One address."""
+    address = _found(address_id)
+    return respond(
+        "addresses/show",
+        lambda: {"address": to_json(address)},
+        address=address,
+        actions=actions,
+    )
+
+
+def create() -> BaseResponse:
+    """Allocate an address: 201 with ``Location``."""
+    address = current_driver().create_address()
+    location = href("addresses", address.id)
+    if g.format == "html":
+        return redirect(location, 303)
+    return respond(
+        "addresses/show",
+        lambda: {"address": to_json(address)},
+        status=201,
+        headers={"Location": location},
+        address=address,
+        actions=actions,
+    )
+
+
+def destroy(address_id: str) -> BaseResponse:
+    """Release an address (204)."""
+    current_driver().destroy_address(address_id)
+    if g.format == "html":
+        return redirect(href("addresses"), 303)
+    return empty()
+
+
+def associate_form(address_id: str) -> Response:
+    """The HTML form to pick the instance an address goes to."""
+    address = _found(address_id)
+    return respond(
+        "addresses/associate",
+        dict,
+        address=address,
+        instances=current_driver().instances({}),
+    )
+
+
+def associate(address_id: str) -> BaseResponse:
+    """Bind the address to ``instance_id``: 202 with an empty body."""
+    params = request_params()
+    require(params, "instance_id")
+    current_driver().associate_address(address_id, params["instance_id"])
+    if g.format == "html":
+        return redirect(href("addresses", address_id), 303)
+    return _accepted()
+
+
+def disassociate(address_id: str) -> BaseResponse:
+    """Unbind the address: 202 with an empty body."""
+    current_driver().disassociate_address(address_id)
+    if g.format == "html":
+        return redirect(href("addresses", address_id), 303)
+    return _accepted()

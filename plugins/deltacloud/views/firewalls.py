@@ -1,0 +1,191 @@
+"""``/api/firewalls``: security groups and their ingress rules."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint
+from flask import Response
+from flask import g
+from flask import redirect
+from werkzeug.wrappers import Response as BaseResponse
+
+from deltaflask.context import current_driver
+from deltaflask.context import current_driver_class
+from deltaflask.errors import ObjectNotFound
+from deltaflask.models import Firewall
+from deltaflask.models import FirewallRule
+from deltaflask.plugins.deltacloud.params import filters
+from deltaflask.plugins.deltacloud.params import request_params
+from deltaflask.plugins.deltacloud.params import require
+from deltaflask.plugins.deltacloud.render import empty
+from deltaflask.plugins.deltacloud.render import href
+from deltaflask.plugins.deltacloud.render import respond
+
+FORMATS = {"api.firewalls_new": ("html",), "api.firewalls_new_rule": ("html",)}
+GROUP_PARAM = re.compile(r"^group(\d+)$")
+
+
+def register(bp: Blueprint) -> None:
+    """Add the firewall routes."""
+    bp.add_url_rule("/firewalls", "firewalls_index", index, methods=["GET"])
+    bp.add_url_rule("/firewalls/new", "firewalls_new", new, methods=["GET"])
+    bp.add_url_rule("/firewalls/<firewall_id>", "firewalls_show", show, methods=["GET"])
+    bp.add_url_rule("/firewalls", "firewalls_create", create, methods=["POST"])
+    bp.add_url_rule(
+        "/firewalls/<firewall_id>", "firewalls_destroy", destroy, methods=["DELETE"]
+    )
+    bp.add_url_rule(
+        "/firewalls/<firewall_id>/new_rule",
+        "firewalls_new_rule",
+        new_rule,
+        methods=["GET"],
+    )
+    bp.add_url_rule(
+        "/firewalls/<firewall_id>/rules",
+        "firewalls_create_rule",
+        create_rule,
+        methods=["POST"],
+    )
+    bp.add_url_rule(
+        "/firewalls/<firewall_id>/<rule_id>",
+        "firewalls_destroy_rule",
+        destroy_rule,
+        methods=["DELETE"],
+    )
+
+
+def rule_json(rule: FirewallRule) -> dict[str, object]:
+    """A rule as the classic JSON shows it (nulls removed)."""
+    data: dict[str, object | None] = {
+        "id": rule.id,
+        "allow_protocol": rule.allow_protocol,
+        "port_from": rule.port_from,
+        "port_to": rule.port_to,
+        "sources": rule.sources,
+        "direction": rule.direction,
+        "rule_action": rule.rule_action,
+        "log_rule": rule.log_rule,
+    }
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def to_json(firewall: Firewall) -> dict[str, object]:
+    """A firewall as the classic JSON shows it."""
+    return {
+        "id": firewall.id,
+        "href": href("firewalls", firewall.id),
+        "name": firewall.name,
+        "description": firewall.description,
+        "owner_id": firewall.owner_id,
+        "rules": [rule_json(rule) for rule in firewall.rules],
+    }
+
+
+def _context() -> dict[str, object]:
+    driver = current_driver_class()
+    return {
+        "can_destroy": driver.supports("delete_firewall"),
+        "can_add_rule": driver.supports("create_firewall_rule"),
+        "can_destroy_rule": driver.supports("delete_firewall_rule"),
+    }
+
+
+def _found(firewall_id: str) -> Firewall:
+    firewall = current_driver().firewall(firewall_id)
+    if firewall is None:
+        raise ObjectNotFound(f"Firewall '{firewall_id}' not found")
+    return firewall
+
+
+def _show(firewall: Firewall, status: int = 200, **headers: str) -> Response:
+    return respond(
+        "firewalls/show",
+        lambda: {"firewall": to_json(firewall)},
+        status=status,
+        headers=headers or None,
+        firewall=firewall,
+        **_context(),
+    )
+
+
+def index() -> Response:
+    """List firewalls."""
+    firewalls = current_driver().firewalls(filters(("id",)))
+    return respond(
+        "firewalls/index",
+        lambda: {"firewalls": [to_json(f) for f in firewalls]},
+        firewalls=firewalls,
+        **_context(),
+    )
+
+
+def show(firewall_id: str) -> Response:
+    """One firewall with its rules."""
+    return _show(_found(firewall_id))
+
+
+def new() -> Response:
+    """The HTML form to create a firewall."""
+    return respond("firewalls/new", dict)
+
+
+def new_rule(firewall_id: str) -> Response:
+    """The HTML form to add a rule."""
+    return respond("firewalls/new_rule", dict, firewall=_found(firewall_id))
+
+
+def create() -> BaseResponse:
+    """Create a firewall from ``name`` and ``description``: 201 with ``Location``."""
+    params = request_params()
+    require(params, "name", "description")
+    firewall = current_driver().create_firewall(params["name"], params["description"])
+    location = href("firewalls", firewall.id)
+    if g.format == "html":
+        return redirect(location, 303)
+    return _show(firewall, 201, Location=location)
+
+
+def destroy(firewall_id: str) -> BaseResponse:
+    """Delete a firewall (204)."""
+    current_driver().delete_firewall(firewall_id)
+    if g.format == "html":
+        return redirect(href("firewalls"), 303)
+    return empty()
+
+
+def create_rule(firewall_id: str) -> BaseResponse:
+    """Add a rule: ``protocol``, ``port_from``, ``port_to``, sources
+    ``ip_address*`` and groups ``group<i>`` / ``group<i>owner``; 201 + firewall."""
+    params = request_params()
+    require(params, "protocol", "port_from", "port_to")
+    addresses = [
+        value
+        for key, value in sorted(params.items())
+        if key.startswith(("ip_address", "ip-address")) and value.strip()
+    ]
+    groups = {
+        value: params.get(f"{key}owner", "")
+        for key, value in sorted(params.items())
+        if GROUP_PARAM.match(key) and value.strip()
+    }
+    firewall = current_driver().create_firewall_rule(
+        firewall_id,
+        params["protocol"],
+        params["port_from"],
+        params["port_to"],
+        addresses,
+        groups,
+    )
+    location = href("firewalls", firewall.id)
+    if g.format == "html":
+        return redirect(location, 303)
+    return _show(firewall, 201, Location=location)
+
+
+def destroy_rule(firewall_id: str, rule_id: str) -> BaseResponse:
+    """Remove a rule (204)."""
+    current_driver().delete_firewall_rule(firewall_id, rule_id)
+    if g.format == "html":
+        return redirect(href("firewalls", firewall_id), 303)
+    return empty()
