@@ -1,0 +1,120 @@
+"""Error documents of the CIMI frontend, in the negotiated format.
+
+The shape is the original's (XML ``<error>``, JSON ``{code, message, error}``);
+nothing from the request and no backtrace is echoed.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from flask import Response
+from flask import current_app
+from flask import g
+from flask import request
+from werkzeug.exceptions import HTTPException
+
+from deltaflask.context import current_driver_name
+from deltaflask.context import current_provider
+from deltaflask.errors import DEFAULT_MESSAGES
+from deltaflask.errors import AuthenticationRequired
+from deltaflask.errors import CapabilityMissing
+from deltaflask.errors import DeltaflaskError
+from deltaflask.errors import MethodNotAllowed
+from deltaflask.errors import NotAcceptable
+from deltaflask.errors import ProviderUnavailable
+from deltaflask.errors import ValidationFailure
+from deltaflask.plugins.cimi.negotiation import CONTENT_TYPES
+from deltaflask.plugins.cimi.negotiation import choose_format
+
+KIND_BY_STATUS = {
+    400: "ValidationFailure",
+    401: "AuthenticationFailure",
+    403: "ForbiddenError",
+    404: "ObjectNotFound",
+    405: "MethodNotAllowed",
+    409: "Conflict",
+    413: "ValidationFailure",
+    415: "UnsupportedMediaType",
+}
+
+
+class UnsupportedMediaType(ValidationFailure):
+    """A request body in a media type CIMI does not read."""
+
+    status = 415
+    kind = "UnsupportedMediaType"
+    default_message = "Unsupported Media Type"
+
+
+def render_error(error: Exception) -> Response:
+    """Turn any exception raised under ``/cimi`` into an error response."""
+    from deltaflask.plugins.cimi.blueprint import add_common_headers
+
+    if isinstance(error, NotAcceptable):
+        response = Response(b"", status=406)
+        response.headers.pop("Content-Type", None)
+        return add_common_headers(response)
+    status, kind, message = _describe(error)
+    headers: dict[str, str] = {}
+    if isinstance(error, AuthenticationRequired):
+        realm = f"{current_driver_name()}-deltacloud@{current_app.config['HOSTNAME']}"
+        headers["WWW-Authenticate"] = f'Basic realm="{realm}"'
+    if isinstance(error, CapabilityMissing):
+        headers["Expect"] = error.capability
+    if isinstance(error, ProviderUnavailable):
+        headers["Retry-After"] = str(error.retry_after)
+    if isinstance(error, HTTPException) and error.code == 405:
+        headers.update({k: v for k, v in error.get_headers() if k == "Allow"})
+    fmt = g.get("cimi_format") or _fallback_format()
+    if fmt == "json":
+        body: bytes | str = json.dumps(
+            {
+                "code": status,
+                "message": message,
+                "error": f"Deltacloud::Exceptions::{kind}",
+            }
+        )
+    else:
+        body = _error_xml(status, message)
+    response = Response(
+        body, status=status, headers=headers, content_type=CONTENT_TYPES[fmt]
+    )
+    return add_common_headers(response)
+
+
+def _error_xml(status: int, message: str) -> bytes:
+    root = ET.Element("error", {"status": str(status), "url": request.path})
+    ET.SubElement(
+        root,
+        "backend",
+        {"driver": current_driver_name(), "provider": current_provider() or "default"},
+    )
+    ET.SubElement(root, "code").text = str(status)
+    ET.SubElement(root, "message").text = message
+    ET.SubElement(root, "backtrace")
+    ET.SubElement(root, "request")
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _describe(error: Exception) -> tuple[int, str, str]:
+    if isinstance(error, MethodNotAllowed):  # a state conflict, in CIMI terms
+        return 409, "Conflict", error.message
+    if isinstance(error, DeltaflaskError):
+        return error.status, error.kind, error.message
+    if isinstance(error, HTTPException):
+        status = error.code or 500
+        message = (
+            "Not found" if status == 404 else DEFAULT_MESSAGES.get(status, error.name)
+        )
+        return status, KIND_BY_STATUS.get(status, "BackendError"), message
+    current_app.logger.exception("unhandled error under /cimi")
+    return 500, "BackendError", "Internal Server Error"
+
+
+def _fallback_format() -> str:
+    try:
+        return choose_format(request.args.get("format"), request.accept_mimetypes)
+    except NotAcceptable:
+        return "xml"

@@ -1,0 +1,126 @@
+"""The MachineVolume sub-collection: volumes attached to a machine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+
+from deltaflask.context import current_driver
+from deltaflask.drivers import BaseDriver
+from deltaflask.errors import ObjectNotFound
+from deltaflask.models import StorageVolume
+from deltaflask.plugins.cimi import parsing
+from deltaflask.plugins.cimi.links import last_segment
+from deltaflask.plugins.cimi.query import apply
+from deltaflask.plugins.cimi.render import Collection
+from deltaflask.plugins.cimi.render import Entity
+from deltaflask.plugins.cimi.render import compact
+from deltaflask.plugins.cimi.render import operation
+from deltaflask.plugins.cimi.render import ref
+from deltaflask.plugins.cimi.render import respond
+from deltaflask.plugins.cimi.render import url
+from deltaflask.plugins.cimi.times import iso
+
+
+def register(bp: Blueprint) -> None:
+    """Add the machine volume routes (attach: POST to the add URI or collection)."""
+    bp.add_url_rule(
+        "/machines/<machine_id>/volumes", "machine_volumes", list_machine_volumes
+    )
+    for rule, endpoint in (
+        ("volume_attach", "attach_volume"),
+        ("volumes", "attach_volume_to_collection"),
+    ):
+        bp.add_url_rule(
+            f"/machines/<machine_id>/{rule}", endpoint, attach_volume, methods=["POST"]
+        )
+    bp.add_url_rule(
+        "/machines/<machine_id>/volumes/<volume_id>",
+        "machine_volume",
+        show_machine_volume,
+    )
+    bp.add_url_rule(
+        "/machines/<machine_id>/volumes/<volume_id>",
+        "detach_volume",
+        detach_volume,
+        methods=["DELETE"],
+    )
+
+
+def machine_volume_data(machine_id: str, volume: StorageVolume) -> dict[str, Any]:
+    """The CIMI attributes of a volume attached to ``machine_id``."""
+    own = url("machines", machine_id, "volumes", volume.id)
+    return compact(
+        {
+            "id": own,
+            "name": volume.name or volume.id,
+            "description": f"MachineVolume {volume.id} for Machine {machine_id}",
+            "created": iso(volume.created),
+            "initialLocation": volume.device,
+            "volume": ref("volumes", volume.id),
+            "operations": [operation("delete", own)],
+        }
+    )
+
+
+def machine_volumes(driver: BaseDriver, machine_id: str) -> Collection:
+    """The volumes attached to a machine."""
+    attached = [v for v in driver.storage_volumes({}) if v.instance_id == machine_id]
+    own = url("machines", machine_id, "volumes")
+    ops = (
+        [operation("add", url("machines", machine_id, "volume_attach"))]
+        if driver.supports("attach_storage_volume")
+        else []
+    )
+    entries = [machine_volume_data(machine_id, volume) for volume in attached]
+    return Collection("MachineVolume", own, "machineVolumes", entries, ops)
+
+
+def _machine(driver: BaseDriver, machine_id: str) -> None:
+    if driver.instance(machine_id) is None:
+        raise ObjectNotFound("Not found")
+
+
+def _attached(driver: BaseDriver, machine_id: str, volume_id: str) -> StorageVolume:
+    volume = driver.storage_volume(volume_id)
+    if volume is None or volume.instance_id != machine_id:
+        raise ObjectNotFound("Not found")
+    return volume
+
+
+def list_machine_volumes(machine_id: str) -> Response:
+    """GET /machines/<id>/volumes."""
+    driver = current_driver()
+    _machine(driver, machine_id)
+    return respond(apply(machine_volumes(driver, machine_id)))
+
+
+def show_machine_volume(machine_id: str, volume_id: str) -> Response:
+    """GET /machines/<id>/volumes/<vol> (404 unless attached to this machine)."""
+    volume = _attached(current_driver(), machine_id, volume_id)
+    return respond(Entity("MachineVolume", machine_volume_data(machine_id, volume)))
+
+
+def attach_volume(machine_id: str) -> Response:
+    """POST a MachineVolume: attach the volume at ``initialLocation``."""
+    driver = current_driver()
+    body = parsing.load(parsing.MachineVolume)
+    volume_id = last_segment(body["volume"]["href"], "volume")
+    _machine(driver, machine_id)
+    if driver.storage_volume(volume_id) is None:
+        raise ObjectNotFound(f"Volume '{volume_id}' not found")
+    volume = driver.attach_storage_volume(
+        volume_id, machine_id, body["initialLocation"]
+    )
+    data = machine_volume_data(machine_id, volume)
+    return respond(Entity("MachineVolume", data), 201, {"Location": data["id"]})
+
+
+def detach_volume(machine_id: str, volume_id: str) -> Response:
+    """DELETE /machines/<id>/volumes/<vol>: detach; answer the remaining collection."""
+    driver = current_driver()
+    _attached(driver, machine_id, volume_id)
+    driver.detach_storage_volume(volume_id)
+    return respond(machine_volumes(driver, machine_id))

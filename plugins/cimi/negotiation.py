@@ -1,0 +1,31 @@
+"""Format choice of the CIMI frontend (the original's rules, without HTML)."""
+
+from __future__ import annotations
+
+from werkzeug.datastructures import MIMEAccept
+
+from deltaflask.errors import NotAcceptable
+
+XML_TYPES = ("application/xml", "text/xml")
+JSON_TYPES = ("application/json", "*/*", "application/*", "text/html", "text/*")
+CONTENT_TYPES = {"xml": "application/xml", "json": "application/json"}
+
+
+def choose_format(query_format: str | None, accept: MIMEAccept) -> str:
+    """``xml`` or ``json``.
+
+    ``?format=`` wins; no Accept gives XML; an Accept naming XML at all gives
+    XML; JSON, wildcards and ``text/html`` give JSON; anything else is a 406.
+    """
+    if query_format:
+        if query_format in CONTENT_TYPES:
+            return query_format
+        raise NotAcceptable()
+    if not accept:
+        return "xml"
+    offered = [media.lower().split(";")[0].strip() for media, q in accept if q > 0]
+    if any(media in XML_TYPES for media in offered):
+        return "xml"
+    if any(media in JSON_TYPES for media in offered):
+        return "json"
+    raise NotAcceptable()

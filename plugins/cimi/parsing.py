@@ -1,0 +1,294 @@
+"""Request bodies: XML or JSON into one internal form, validated with marshmallow.
+
+XML is parsed with defusedxml (no entity expansion, no external entities);
+the root element's name and namespace are ignored, as in the original.
+Both forms become plain dicts keyed by the JSON attribute names.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from xml.etree.ElementTree import Element
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+from flask import request
+from marshmallow import EXCLUDE
+from marshmallow import Schema
+from marshmallow import ValidationError
+from marshmallow import fields
+
+from deltaflask.errors import ValidationFailure
+from deltaflask.plugins.cimi.errors import UnsupportedMediaType
+
+XML_TYPES = ("application/xml", "text/xml")
+JSON_TYPES = ("application/json",)
+#: repeated XML elements -> the JSON array they form
+PLURALS = {"disk": "disks", "componentDescriptor": "componentDescriptors"}
+
+
+def read_body() -> dict[str, Any]:
+    """The request body as a dict (an empty body is an empty dict)."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    media = request.mimetype
+    if media in JSON_TYPES:
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValidationFailure(
+                f"Bad request (malformed JSON: {exc.__class__.__name__})"
+            ) from None
+        if not isinstance(data, dict):
+            raise ValidationFailure("Bad request (a JSON object is expected)")
+        return data
+    if media in XML_TYPES:
+        try:
+            root = SafeET.fromstring(raw)
+        except (SafeET.ParseError, DefusedXmlException, ValueError):
+            raise ValidationFailure("Bad Request") from None
+        value = _element_value(root)
+        return value if isinstance(value, dict) else {}
+    raise UnsupportedMediaType(
+        "Request bodies must be application/xml, text/xml or application/json"
+    )
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _element_value(element: Element) -> Any:
+    children = list(element)
+    attributes = {
+        _local(k): v for k, v in element.attrib.items() if _local(k) != "xmlns"
+    }
+    if not children and not attributes:
+        return (element.text or "").strip()
+    value: dict[str, Any] = dict(attributes)
+    for child in children:
+        name = _local(child.tag)
+        if name == "property" and "key" in child.attrib:
+            value.setdefault("properties", {})[child.attrib["key"]] = (
+                child.text or ""
+            ).strip()
+            continue
+        item = _element_value(child)
+        if name in PLURALS:
+            value.setdefault(PLURALS[name], []).append(item)
+        elif name in value:
+            previous = value[name]
+            value[name] = (
+                [*previous, item] if isinstance(previous, list) else [previous, item]
+            )
+        else:
+            value[name] = item
+    return value
+
+
+# -- schemas -----------------------------------------------------------------------
+class Reference(fields.Field):
+    """A reference ``{"href": url}`` or bare URL, or with ``schema`` an inline value.
+
+    Loads as ``{"href": url}`` or ``{"value": {...}}``.
+    """
+
+    def __init__(self, schema: type[Schema] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.value_schema = schema
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> Any:
+        if isinstance(value, str) and value.strip():
+            return {"href": value.strip()}
+        if (
+            isinstance(value, dict)
+            and isinstance(value.get("href"), str)
+            and value["href"]
+        ):
+            return {"href": value["href"]}
+        if isinstance(value, dict) and self.value_schema is not None:
+            return {"value": self.value_schema().load(value)}
+        raise ValidationError(
+            "must be a reference with an href"
+            + (" or an inline value" if self.value_schema else "")
+        )
+
+
+class Base(Schema):
+    """Unknown attributes are ignored, as in the original."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class Common(Base):
+    """Attributes every create request may carry."""
+
+    resourceURI = fields.String()
+    name = fields.String()
+    description = fields.String()
+    properties = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class MachineConfigValue(Base):
+    """A MachineConfiguration given by value (memory in KiB)."""
+
+    cpu = fields.Integer(required=True, strict=False)
+    memory = fields.Integer(required=True, strict=False)
+    disks = fields.List(fields.Dict())
+
+
+class MachineImageValue(Base):
+    """A MachineImage given by value: its ``imageLocation`` names the image."""
+
+    imageLocation = Reference(required=True)
+
+
+class MachineTemplateValue(Base):
+    """A MachineTemplate given by value."""
+
+    name = fields.String()
+    machineConfig = Reference(MachineConfigValue, required=True)
+    machineImage = Reference(MachineImageValue, required=True)
+    credential = Reference()
+    initialState = fields.String()
+    realm = fields.String()
+
+
+class MachineCreate(Common):
+    """POST /machines."""
+
+    machineTemplate = Reference(MachineTemplateValue, required=True)
+    realm = fields.String()
+
+
+class MachineTemplateCreate(Common):
+    """POST /machine_templates."""
+
+    machineConfig = Reference(required=True)
+    machineImage = Reference(required=True)
+    credential = Reference()
+    initialState = fields.String()
+    realm = fields.String()
+
+
+class Action(Base):
+    """An Action entity."""
+
+    action = fields.String(required=True)
+
+
+class MachineImageCreate(Common):
+    """POST /machine_images (capture a machine)."""
+
+    type = fields.String()
+    imageLocation = Reference(required=True)
+    relatedImage = Reference()
+
+
+class CredentialValue(Base):
+    """A CredentialTemplate given by value."""
+
+    username = fields.String()
+    password = fields.String()
+    key = fields.String()
+
+
+class CredentialCreate(Common):
+    """POST /credentials."""
+
+    credentialTemplate = Reference(CredentialValue, required=True)
+
+
+class VolumeConfigValue(Base):
+    """A VolumeConfiguration given by value (capacity in KiB)."""
+
+    format = fields.String()
+    type = fields.String()
+    capacity = fields.Integer(required=True, strict=False)
+
+
+class VolumeImageValue(Base):
+    """A VolumeImage given by value: its ``imageLocation`` names a snapshot."""
+
+    imageLocation = Reference(required=True)
+
+
+class VolumeTemplateValue(Base):
+    """A VolumeTemplate given by value."""
+
+    volumeConfig = Reference(VolumeConfigValue, required=True)
+    volumeImage = Reference(VolumeImageValue)
+
+
+class VolumeCreate(Common):
+    """POST /volumes."""
+
+    volumeTemplate = Reference(VolumeTemplateValue, required=True)
+
+
+class VolumeConfigurationCreate(Common, VolumeConfigValue):
+    """POST /volume_configurations."""
+
+
+class VolumeTemplateCreate(Common):
+    """POST /volume_templates."""
+
+    volumeConfig = Reference(required=True)
+    volumeImage = Reference()
+
+
+class VolumeImageCreate(Common):
+    """POST /volume_images (snapshot a volume)."""
+
+    imageLocation = Reference(required=True)
+    bootable = fields.Boolean()
+
+
+class MachineVolume(Base):
+    """POST /machines/<id>/volume_attach."""
+
+    initialLocation = fields.String(required=True)
+    volume = Reference(required=True)
+
+
+def load(schema: type[Schema], data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Validate the body (or ``data``) with ``schema``; 400 naming what is wrong."""
+    body = read_body() if data is None else data
+    try:
+        result: dict[str, Any] = schema().load(body)
+    except ValidationError as exc:
+        raise ValidationFailure(_describe(exc.messages)) from None
+    return result
+
+
+def _describe(messages: Any) -> str:
+    missing: list[str] = []
+    invalid: list[str] = []
+    _walk(messages, "", missing, invalid)
+    parts = []
+    if missing:
+        parts.append("Required attributes not set: " + ",".join(missing))
+    if invalid:
+        parts.append("Invalid attributes: " + ",".join(invalid))
+    return "; ".join(parts) or "Bad Request"
+
+
+def _walk(messages: Any, prefix: str, missing: list[str], invalid: list[str]) -> None:
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = (
+                f"{prefix}.{key}"
+                if prefix and key != "_schema"
+                else (prefix or str(key))
+            )
+            _walk(value, name, missing, invalid)
+    elif isinstance(messages, list):
+        if any("required" in str(item).lower() for item in messages):
+            missing.append(prefix)
+        else:
+            invalid.append(prefix)

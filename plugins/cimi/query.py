@@ -1,0 +1,213 @@
+"""Collection queries: ``$filter``, ``$first``/``$last``, ``$select``, ``$expand``.
+
+``$filter`` accepts attribute comparisons (``=``, ``!=``, ``<``, ``<=``, ``>``,
+``>=``) against quoted strings, numbers or booleans, combined with ``and``,
+``or`` and parentheses (``and`` binds tighter).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from flask import request
+
+from deltaflask.errors import ValidationFailure
+from deltaflask.plugins.cimi.render import Collection
+
+Entry = dict[str, Any]
+Predicate = Callable[[Entry], bool]
+
+TOKEN = re.compile(
+    r"\s*(?:(?P<lparen>\()|(?P<rparen>\))|(?P<op>!=|<=|>=|=|<|>)"
+    r"|'(?P<squoted>[^']*)'|\"(?P<dquoted>[^\"]*)\"|(?P<word>[A-Za-z0-9_.:/\-]+))"
+)
+SELECT_ITEM = re.compile(
+    r"^(?P<name>[A-Za-z][A-Za-z0-9]*)(?:\[(?P<first>\d+)(?:-(?P<last>\d+))?\])?$"
+)
+MAX_FILTER = 1024
+
+
+def apply(
+    collection: Collection, expand: Callable[[Entry, set[str]], Entry] | None = None
+) -> Collection:
+    """Apply the request's query parameters to ``collection`` (in place)."""
+    entries = collection.entries
+    text = request.args.get("$filter")
+    if text:
+        predicate = parse_filter(text)
+        entries = [entry for entry in entries if predicate(entry)]
+    entries = _page(entries)
+    names = expand_names()
+    if expand is not None and names:
+        entries = [expand(entry, names) for entry in entries]
+    selection = request.args.get("$select")
+    if selection:
+        entries = [select(entry, selection) for entry in entries]
+    collection.entries = entries
+    return collection
+
+
+def expand_names() -> set[str]:
+    """The attribute names of ``$expand`` (``*`` stands for all)."""
+    value = request.args.get("$expand") or ""
+    return {name.strip() for name in value.split(",") if name.strip()}
+
+
+def wants(names: set[str], attribute: str) -> bool:
+    """Whether ``$expand`` asks for ``attribute``."""
+    return "*" in names or attribute in names
+
+
+def _page(entries: list[Entry]) -> list[Entry]:
+    first = _position("$first", 1)
+    last = _position("$last", len(entries))
+    return entries[first - 1 : last] if first <= last else []
+
+
+def _position(name: str, default: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValidationFailure(f"{name} must be a positive integer")
+    return int(raw)
+
+
+def select(entry: Entry, selection: str) -> Entry:
+    """Keep the attributes in ``selection`` (``arr[i]``/``arr[i-j]``: 1-based)."""
+    kept: Entry = {}
+    for item in selection.split(","):
+        match = SELECT_ITEM.match(item.strip())
+        if match is None:
+            raise ValidationFailure(f"Invalid $select item '{item.strip()[:40]}'")
+        name = match["name"]
+        if name not in entry:
+            continue
+        value = entry[name]
+        if match["first"] and isinstance(value, list):
+            first = int(match["first"])
+            last = int(match["last"] or first)
+            value = value[max(first - 1, 0) : last]
+        kept[name] = value
+    return kept
+
+
+# -- $filter -----------------------------------------------------------------------
+def parse_filter(text: str) -> Predicate:
+    """Compile a ``$filter`` expression into a predicate (400 if malformed)."""
+    if len(text) > MAX_FILTER:
+        raise ValidationFailure("$filter is too long")
+    tokens = _tokens(text)
+    parser = _Parser(tokens)
+    predicate = parser.disjunction()
+    if parser.position != len(tokens):
+        raise ValidationFailure("Invalid $filter: unexpected text after the expression")
+    return predicate
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    tokens = []
+    position = 0
+    text = text.strip()
+    while position < len(text):
+        match = TOKEN.match(text, position)
+        if match is None or match.end() == position:
+            raise ValidationFailure(f"Invalid $filter near position {position}")
+        kind = match.lastgroup or ""
+        value = match.group(kind)
+        if kind in ("squoted", "dquoted"):
+            kind = "string"
+        tokens.append((kind, value))
+        position = match.end()
+        while position < len(text) and text[position].isspace():
+            position += 1
+    return tokens
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+        self.tokens = tokens
+        self.position = 0
+
+    def _peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.position] if self.position < len(self.tokens) else None
+
+    def _next(self) -> tuple[str, str]:
+        token = self._peek()
+        if token is None:
+            raise ValidationFailure("Invalid $filter: the expression is incomplete")
+        self.position += 1
+        return token
+
+    def _keyword(self, word: str) -> bool:
+        token = self._peek()
+        if token and token[0] == "word" and token[1].lower() == word:
+            self.position += 1
+            return True
+        return False
+
+    def disjunction(self) -> Predicate:
+        parts = [self.conjunction()]
+        while self._keyword("or"):
+            parts.append(self.conjunction())
+        return parts[0] if len(parts) == 1 else lambda e: any(p(e) for p in parts)
+
+    def conjunction(self) -> Predicate:
+        parts = [self.term()]
+        while self._keyword("and"):
+            parts.append(self.term())
+        return parts[0] if len(parts) == 1 else lambda e: all(p(e) for p in parts)
+
+    def term(self) -> Predicate:
+        kind, value = self._next()
+        if kind == "lparen":
+            inner = self.disjunction()
+            if self._next()[0] != "rparen":
+                raise ValidationFailure("Invalid $filter: missing ')'")
+            return inner
+        if kind != "word":
+            raise ValidationFailure("Invalid $filter: an attribute name is expected")
+        op_kind, op = self._next()
+        if op_kind != "op":
+            raise ValidationFailure(
+                f"Invalid $filter: an operator is expected after '{value[:40]}'"
+            )
+        literal_kind, literal = self._next()
+        if literal_kind not in ("string", "word"):
+            raise ValidationFailure("Invalid $filter: a value is expected")
+        return _comparison(value, op, literal)
+
+
+def _comparison(attribute: str, op: str, literal: str) -> Predicate:
+    def predicate(entry: Entry) -> bool:
+        actual = _attribute(entry, attribute)
+        if actual is None:
+            return op == "!="
+        left: Any = actual
+        right: Any = literal
+        try:
+            left, right = float(actual), float(literal)
+        except ValueError:
+            if isinstance(actual, bool) or literal.lower() in ("true", "false"):
+                left, right = str(actual).lower(), literal.lower()
+        return {
+            "=": left == right,
+            "!=": left != right,
+            "<": left < right,
+            "<=": left <= right,
+            ">": left > right,
+            ">=": left >= right,
+        }[op]
+
+    return predicate
+
+
+def _attribute(entry: Entry, name: str) -> str | None:
+    value = entry.get(name)
+    if isinstance(value, dict):
+        value = value.get("href")
+    if value is None or isinstance(value, list | Collection):
+        return None
+    return str(value)
