@@ -46,7 +46,8 @@ EXTRAS["test"] = [
     "defusedxml>=0.7",
     "ruff>=0.6",
     "gunicorn>=22",
-    "build>=1.0",
+    "wheel>=0.40",
+    "boto3>=1.28",
 ]
 
 setup(
@@ -93,6 +94,8 @@ setup(
         "deltaflask": [
             "mock = deltaflask.plugins.mock",
             "deltacloud = deltaflask.plugins.deltacloud",
+            "cimi = deltaflask.plugins.cimi",
+            "ec2_frontend = deltaflask.plugins.ec2_frontend",
         ],
     },
     zip_safe=False,

@@ -1,0 +1,163 @@
+"""Security groups (firewalls): Describe, Create, AuthorizeIngress, Delete.
+
+A group's ``groupId`` and ``groupName`` are both the firewall id.
+"""
+
+from __future__ import annotations
+
+from deltaflask.drivers import BaseDriver
+from deltaflask.models import Firewall
+from deltaflask.models import FirewallRule
+from deltaflask.plugins.ec2_frontend.actions.common import Item
+from deltaflask.plugins.ec2_frontend.actions.common import apply_filters
+from deltaflask.plugins.ec2_frontend.actions.common import check_found
+from deltaflask.plugins.ec2_frontend.actions.common import not_found
+from deltaflask.plugins.ec2_frontend.actions.common import path
+from deltaflask.plugins.ec2_frontend.dispatch import action
+from deltaflask.plugins.ec2_frontend.errors import EC2Error
+from deltaflask.plugins.ec2_frontend.errors import missing_parameter
+from deltaflask.plugins.ec2_frontend.params import Params
+from deltaflask.plugins.ec2_frontend.params import check_ids
+from deltaflask.plugins.ec2_frontend.params import get_list
+from deltaflask.plugins.ec2_frontend.params import get_str
+from deltaflask.plugins.ec2_frontend.params import get_structs
+from deltaflask.plugins.ec2_frontend.params import require
+
+NOT_FOUND = "InvalidGroup.NotFound"
+MALFORMED = "InvalidGroupId.Malformed"
+FILTERS = {
+    "group-id": path("groupId"),
+    "group-name": path("groupName"),
+    "description": path("groupDescription"),
+    "owner-id": path("ownerId"),
+}
+
+
+def _permission(rule: FirewallRule) -> Item:
+    ranges, groups = [], []
+    for source in rule.sources:
+        if source.get("type") == "group":
+            groups.append(
+                {"groupName": source.get("name"), "userId": source.get("owner")}
+            )
+        else:
+            ranges.append({"cidrIp": f"{source.get('address')}/{source.get('prefix')}"})
+    return {
+        "ipProtocol": rule.allow_protocol,
+        "fromPort": rule.port_from,
+        "toPort": rule.port_to,
+        "groups": groups,
+        "ipRanges": ranges,
+        "ipv6Ranges": [],
+        "prefixListIds": [],
+    }
+
+
+def _item(firewall: Firewall) -> Item:
+    return {
+        "ownerId": firewall.owner_id,
+        "groupId": firewall.id,
+        "groupName": firewall.name,
+        "groupDescription": firewall.description or "",
+        "ipPermissions": [
+            _permission(r) for r in firewall.rules if r.direction == "ingress"
+        ],
+        "ipPermissionsEgress": [],
+    }
+
+
+def _group(driver: BaseDriver, params: Params) -> Firewall:
+    value = get_str(params, "GroupId") or get_str(params, "GroupName")
+    if value is None:
+        raise missing_parameter("GroupId")
+    check_ids([value], MALFORMED, "security group")
+    firewall = driver.firewall(value)
+    if firewall is None:
+        raise not_found(NOT_FOUND, "security group", value)
+    return firewall
+
+
+@action("DescribeSecurityGroups", not_found=NOT_FOUND)
+def describe_security_groups(driver: BaseDriver, params: Params) -> Item:
+    """Security groups by ``GroupId.N``, ``GroupName.N`` and filters."""
+    wanted = get_list(params, "GroupId") + get_list(params, "GroupName")
+    check_ids(wanted, MALFORMED, "security group")
+    firewalls = driver.firewalls({})
+    check_found(wanted, [f.id for f in firewalls], NOT_FOUND, "security group")
+    items = [_item(f) for f in firewalls if not wanted or f.id in wanted]
+    return {"securityGroupInfo": apply_filters(items, params, FILTERS)}
+
+
+@action("CreateSecurityGroup", incorrect_state="InvalidGroup.Duplicate")
+def create_security_group(driver: BaseDriver, params: Params) -> Item:
+    """Create a security group."""
+    name = check_ids(
+        [require(params, "GroupName")], "InvalidParameterValue", "group name"
+    )[0]
+    description = require(params, "GroupDescription")
+    if driver.firewall(name) is not None:
+        raise EC2Error(
+            "InvalidGroup.Duplicate", f"The security group '{name}' already exists"
+        )
+    firewall = driver.create_firewall(name, description)
+    return {"return": True, "groupId": firewall.id}
+
+
+def _permissions(params: Params) -> list[dict[str, str]]:
+    found = get_structs(params, "IpPermissions")
+    if not found and get_str(params, "IpProtocol"):
+        found = [
+            {
+                "IpProtocol": params.get("IpProtocol", ""),
+                "FromPort": params.get("FromPort", ""),
+                "ToPort": params.get("ToPort", ""),
+                "IpRanges.1.CidrIp": params.get("CidrIp", ""),
+            }
+        ]
+    if not found:
+        raise missing_parameter("IpPermissions")
+    return found
+
+
+@action(
+    "AuthorizeSecurityGroupIngress",
+    not_found=NOT_FOUND,
+    incorrect_state="InvalidPermission.Duplicate",
+)
+def authorize_ingress(driver: BaseDriver, params: Params) -> Item:
+    """Add ingress rules from CIDR ranges and/or other groups."""
+    firewall = _group(driver, params)
+    for permission in _permissions(params):
+        protocol = permission.get("IpProtocol") or ""
+        if protocol not in ("tcp", "udp", "icmp"):
+            raise EC2Error("InvalidParameterValue", f"Invalid IP protocol '{protocol}'")
+        cidrs = [
+            value
+            for key, value in permission.items()
+            if key.startswith("IpRanges.") and key.endswith(".CidrIp") and value
+        ]
+        groups = {
+            value: permission.get(key[: -len("GroupName")] + "UserId") or ""
+            for key, value in permission.items()
+            if key.startswith("Groups.") and key.endswith(".GroupName") and value
+        }
+        if not cidrs and not groups:
+            raise missing_parameter("IpRanges")
+        driver.create_firewall_rule(
+            firewall.id,
+            protocol,
+            permission.get("FromPort") or "",
+            permission.get("ToPort") or "",
+            cidrs,
+            groups,
+        )
+    return {"return": True}
+
+
+@action(
+    "DeleteSecurityGroup", not_found=NOT_FOUND, incorrect_state="DependencyViolation"
+)
+def delete_security_group(driver: BaseDriver, params: Params) -> Item:
+    """Delete a security group nothing depends on."""
+    driver.delete_firewall(_group(driver, params).id)
+    return {"return": True}

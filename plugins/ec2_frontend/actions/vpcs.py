@@ -1,0 +1,124 @@
+"""VPCs (networks) and subnets: Describe, Create and Delete."""
+
+from __future__ import annotations
+
+from deltaflask.drivers import BaseDriver
+from deltaflask.models import Network
+from deltaflask.models import Subnet
+from deltaflask.plugins.ec2_frontend.actions.common import Item
+from deltaflask.plugins.ec2_frontend.actions.common import apply_filters
+from deltaflask.plugins.ec2_frontend.actions.common import check_found
+from deltaflask.plugins.ec2_frontend.actions.common import not_found
+from deltaflask.plugins.ec2_frontend.actions.common import path
+from deltaflask.plugins.ec2_frontend.dispatch import action
+from deltaflask.plugins.ec2_frontend.params import Params
+from deltaflask.plugins.ec2_frontend.params import check_ids
+from deltaflask.plugins.ec2_frontend.params import get_list
+from deltaflask.plugins.ec2_frontend.params import require
+
+VPC_NOT_FOUND = "InvalidVpcID.NotFound"
+SUBNET_NOT_FOUND = "InvalidSubnetID.NotFound"
+VPC_FILTERS = {
+    "vpc-id": path("vpcId"),
+    "cidr": path("cidrBlock"),
+    "state": path("state"),
+}
+SUBNET_FILTERS = {
+    "subnet-id": path("subnetId"),
+    "vpc-id": path("vpcId"),
+    "cidr-block": path("cidrBlock"),
+    "state": path("state"),
+}
+
+
+def _state(state: str) -> str:
+    return "available" if state.upper() in ("UP", "AVAILABLE") else "pending"
+
+
+def _vpc(network: Network) -> Item:
+    return {
+        "vpcId": network.id,
+        "state": _state(network.state),
+        "cidrBlock": network.address_blocks[0] if network.address_blocks else None,
+        "cidrBlockAssociationSet": [
+            {"cidrBlock": block, "cidrBlockState": {"state": "associated"}}
+            for block in network.address_blocks
+        ],
+        "dhcpOptionsId": "default",
+        "instanceTenancy": "default",
+        "isDefault": False,
+        "tagSet": [{"key": "Name", "value": network.name}] if network.name else [],
+    }
+
+
+def _subnet(subnet: Subnet) -> Item:
+    return {
+        "subnetId": subnet.id,
+        "vpcId": subnet.network_id,
+        "state": _state(subnet.state),
+        "cidrBlock": subnet.address_block,
+        "mapPublicIpOnLaunch": subnet.type.upper() == "PUBLIC",
+        "defaultForAz": False,
+        "tagSet": [{"key": "Name", "value": subnet.name}] if subnet.name else [],
+    }
+
+
+@action("DescribeVpcs", not_found=VPC_NOT_FOUND)
+def describe_vpcs(driver: BaseDriver, params: Params) -> Item:
+    """Networks as VPCs."""
+    ids = check_ids(get_list(params, "VpcId"), "InvalidVpcID.Malformed", "vpc")
+    networks = driver.networks({})
+    check_found(ids, [n.id for n in networks], VPC_NOT_FOUND, "vpc")
+    items = [_vpc(n) for n in networks if not ids or n.id in ids]
+    return {"vpcSet": apply_filters(items, params, VPC_FILTERS)}
+
+
+@action("CreateVpc", not_found=VPC_NOT_FOUND)
+def create_vpc(driver: BaseDriver, params: Params) -> Item:
+    """Create a network with ``CidrBlock``."""
+    network = driver.create_network(None, require(params, "CidrBlock"))
+    return {"vpc": _vpc(network)}
+
+
+@action("DeleteVpc", not_found=VPC_NOT_FOUND, incorrect_state="DependencyViolation")
+def delete_vpc(driver: BaseDriver, params: Params) -> Item:
+    """Delete a network without subnets."""
+    vpc_id = check_ids([require(params, "VpcId")], "InvalidVpcID.Malformed", "vpc")[0]
+    if driver.network(vpc_id) is None:
+        raise not_found(VPC_NOT_FOUND, "vpc", vpc_id)
+    driver.destroy_network(vpc_id)
+    return {"return": True}
+
+
+@action("DescribeSubnets", not_found=SUBNET_NOT_FOUND)
+def describe_subnets(driver: BaseDriver, params: Params) -> Item:
+    """Subnets."""
+    ids = check_ids(get_list(params, "SubnetId"), "InvalidSubnetID.Malformed", "subnet")
+    subnets = driver.subnets({})
+    check_found(ids, [s.id for s in subnets], SUBNET_NOT_FOUND, "subnet")
+    items = [_subnet(s) for s in subnets if not ids or s.id in ids]
+    return {"subnetSet": apply_filters(items, params, SUBNET_FILTERS)}
+
+
+@action("CreateSubnet", not_found=VPC_NOT_FOUND)
+def create_subnet(driver: BaseDriver, params: Params) -> Item:
+    """Create a subnet in a VPC."""
+    vpc_id = check_ids([require(params, "VpcId")], "InvalidVpcID.Malformed", "vpc")[0]
+    cidr = require(params, "CidrBlock")
+    if driver.network(vpc_id) is None:
+        raise not_found(VPC_NOT_FOUND, "vpc", vpc_id)
+    return {"subnet": _subnet(driver.create_subnet(vpc_id, cidr, None))}
+
+
+@action(
+    "DeleteSubnet", not_found=SUBNET_NOT_FOUND, incorrect_state="DependencyViolation"
+)
+def delete_subnet(driver: BaseDriver, params: Params) -> Item:
+    """Delete a subnet nothing is bound to."""
+    subnet_id = check_ids(
+        [require(params, "SubnetId")], "InvalidSubnetID.Malformed", "subnet"
+    )[0]
+    if driver.subnet(subnet_id) is None:
+        raise not_found(SUBNET_NOT_FOUND, "subnet", subnet_id)
+    driver.destroy_subnet(subnet_id)
+    return {"return": True}

@@ -1,0 +1,60 @@
+"""The ``/ec2`` blueprint: one endpoint taking GET and form-encoded POST."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from flask import Blueprint
+from flask import Flask
+from flask import Response
+from flask import current_app
+from flask import g
+from flask import request
+
+from deltaflask.context import current_driver
+from deltaflask.context import select_driver
+from deltaflask.plugins.ec2_frontend import actions
+from deltaflask.plugins.ec2_frontend.dispatch import dispatch
+from deltaflask.plugins.ec2_frontend.dispatch import lookup
+from deltaflask.plugins.ec2_frontend.errors import EC2Error
+from deltaflask.plugins.ec2_frontend.regions import use_region
+from deltaflask.plugins.ec2_frontend.signature import verify
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def create_blueprint(app: Flask) -> Blueprint:
+    """Build the EC2 Query API blueprint."""
+    actions.load_all()
+    bp = Blueprint("ec2", __name__)
+    bp.add_url_rule("/", "query", _query, methods=["GET", "POST"])
+    bp.add_url_rule("", "query_bare", _query, methods=["GET", "POST"])
+    return bp
+
+
+def _query() -> Response:
+    request.max_content_length = current_app.config["MAX_FORM_BYTES"]
+    params = _params()
+    signed = verify(request, params)
+    found = lookup(params.get("Action"))
+    select_driver(None, use_region(signed.region))
+    g.credentials = signed.credentials
+    response = dispatch(found, current_driver(), params)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _params() -> dict[str, str]:
+    """Query-string and form parameters (the first value of each name)."""
+    body = request.get_data(cache=True)
+    params: dict[str, str] = {}
+    if request.method == "POST" and request.mimetype == FORM_TYPE:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise EC2Error("InvalidParameterValue", "The body is not UTF-8") from None
+        for name, value in parse_qsl(text, keep_blank_values=True):
+            params.setdefault(name, value)
+    for name, value in request.args.items():
+        params.setdefault(name, value)
+    return params

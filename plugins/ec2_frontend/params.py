@@ -1,0 +1,95 @@
+"""Reading EC2 Query parameters: lists (``Name.N``), filters and scalars."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from deltaflask.plugins.ec2_frontend.errors import EC2Error
+from deltaflask.plugins.ec2_frontend.errors import invalid_value
+from deltaflask.plugins.ec2_frontend.errors import missing_parameter
+
+Params = Mapping[str, str]
+SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,127}$")
+
+
+def get_str(params: Params, name: str) -> str | None:
+    """A scalar parameter, or ``None`` when absent or empty."""
+    value = params.get(name)
+    return value if value else None
+
+
+def require(params: Params, name: str) -> str:
+    """A required scalar parameter (``MissingParameter`` otherwise)."""
+    value = get_str(params, name)
+    if value is None:
+        raise missing_parameter(name)
+    return value
+
+
+def get_int(
+    params: Params, name: str, low: int | None = None, high: int | None = None
+) -> int | None:
+    """An integer parameter within ``low``..``high``, or ``None`` when absent."""
+    raw = get_str(params, name)
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise invalid_value(name, raw, "an integer is expected") from None
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise invalid_value(name, raw, f"must be between {low} and {high}")
+    return value
+
+
+def get_bool(params: Params, name: str) -> bool:
+    """A boolean parameter (``true``/``false``; absent is false)."""
+    raw = (get_str(params, name) or "false").lower()
+    if raw not in ("true", "false"):
+        raise invalid_value(name, raw, "true or false is expected")
+    return raw == "true"
+
+
+def get_list(params: Params, prefix: str) -> list[str]:
+    """Values of ``prefix.1`` .. ``prefix.N`` in index order."""
+    pattern = re.compile(rf"^{re.escape(prefix)}\.(\d+)$")
+    found = []
+    for key, value in params.items():
+        match = pattern.match(key)
+        if match and value:
+            found.append((int(match.group(1)), value))
+    return [value for _, value in sorted(found)]
+
+
+def get_structs(params: Params, prefix: str) -> list[dict[str, str]]:
+    """``prefix.N.Member...`` entries as one flat dict per N, in index order."""
+    pattern = re.compile(rf"^{re.escape(prefix)}\.(\d+)\.(.+)$")
+    found: dict[int, dict[str, str]] = {}
+    for key, value in params.items():
+        match = pattern.match(key)
+        if match:
+            found.setdefault(int(match.group(1)), {})[match.group(2)] = value
+    return [found[index] for index in sorted(found)]
+
+
+def get_filters(params: Params) -> dict[str, list[str]]:
+    """``Filter.N.Name`` / ``Filter.N.Value.M`` as name -> values."""
+    filters: dict[str, list[str]] = {}
+    for entry in get_structs(params, "Filter"):
+        name = entry.get("Name")
+        if not name:
+            raise missing_parameter("Filter.N.Name")
+        values = get_list(entry, "Value")
+        if not values:
+            raise EC2Error("InvalidParameterValue", f"The filter '{name}' has no value")
+        filters.setdefault(name, []).extend(values)
+    return filters
+
+
+def check_ids(ids: list[str], code: str, kind: str) -> list[str]:
+    """Reject ids that cannot name anything with ``code`` (a ``.Malformed`` code)."""
+    for value in ids:
+        if not SAFE_ID.match(value) or ".." in value:
+            raise EC2Error(code, f'Invalid id: "{value}" is not a valid {kind} id')
+    return ids

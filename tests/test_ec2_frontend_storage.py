@@ -1,0 +1,164 @@
+"""The EC2 frontend's storage and network actions through boto3, over the mock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from deltaflask import DriverSpec
+from deltaflask import hookimpl
+from deltaflask.drivers import BaseDriver
+from tests.ec2_support import client
+from tests.ec2_support import serve
+
+
+@pytest.fixture
+def ec2(mock_storage: Path) -> Iterator[Any]:
+    """A boto3 client of a live server on a fresh mock cloud."""
+    with serve(mock_storage) as url:
+        yield client(url)
+
+
+def code_of(error: pytest.ExceptionInfo[ClientError]) -> str:
+    """The EC2 error code boto3 parsed."""
+    return str(error.value.response["Error"]["Code"])
+
+
+def test_volume_life_cycle(ec2: Any) -> None:
+    seeded = ec2.describe_volumes()["Volumes"]
+    assert seeded and all("VolumeId" in v for v in seeded)
+    volume = ec2.create_volume(AvailabilityZone="us", Size=2)
+    vid = volume["VolumeId"]
+    assert volume["Size"] == 2
+    ec2.get_waiter("volume_available").wait(VolumeIds=[vid])
+    attached = ec2.attach_volume(VolumeId=vid, InstanceId="inst0", Device="/dev/sdc")
+    assert attached["InstanceId"] == "inst0"
+    in_use = ec2.describe_volumes(VolumeIds=[vid])["Volumes"][0]
+    assert in_use["State"] == "in-use"
+    assert in_use["Attachments"][0]["Device"] == "/dev/sdc"
+    with pytest.raises(ClientError) as error:
+        ec2.delete_volume(VolumeId=vid)
+    assert code_of(error) == "VolumeInUse"
+    ec2.detach_volume(VolumeId=vid)
+    ec2.get_waiter("volume_available").wait(VolumeIds=[vid])
+    ec2.delete_volume(VolumeId=vid)
+    with pytest.raises(ClientError) as error:
+        ec2.describe_volumes(VolumeIds=[vid])
+    assert code_of(error) == "InvalidVolume.NotFound"
+
+
+def test_snapshots(ec2: Any) -> None:
+    volume_id = ec2.describe_volumes()["Volumes"][0]["VolumeId"]
+    snapshot = ec2.create_snapshot(VolumeId=volume_id, Description="nightly")
+    sid = snapshot["SnapshotId"]
+    listed = ec2.describe_snapshots(SnapshotIds=[sid])["Snapshots"]
+    assert listed[0]["VolumeId"] == volume_id
+    ec2.delete_snapshot(SnapshotId=sid)
+    with pytest.raises(ClientError) as error:
+        ec2.delete_snapshot(SnapshotId=sid)
+    assert code_of(error) == "InvalidSnapshot.NotFound"
+    with pytest.raises(ClientError) as error:
+        ec2.create_snapshot(VolumeId="nosuch")
+    assert code_of(error) == "InvalidVolume.NotFound"
+
+
+def test_addresses(ec2: Any) -> None:
+    allocated = ec2.allocate_address(Domain="vpc")
+    ip = allocated["PublicIp"]
+    association = ec2.associate_address(AllocationId=ip, InstanceId="inst0")
+    listed = ec2.describe_addresses(PublicIps=[ip])["Addresses"][0]
+    assert listed["InstanceId"] == "inst0"
+    with pytest.raises(ClientError) as error:
+        ec2.release_address(AllocationId=ip)
+    assert code_of(error) == "InvalidIPAddress.InUse"
+    ec2.disassociate_address(AssociationId=association["AssociationId"])
+    ec2.release_address(AllocationId=ip)
+    with pytest.raises(ClientError) as error:
+        ec2.release_address(AllocationId=ip)
+    assert code_of(error) == "InvalidAllocationID.NotFound"
+
+
+def test_security_groups(ec2: Any) -> None:
+    default = ec2.describe_security_groups(GroupNames=["default"])["SecurityGroups"][0]
+    assert default["IpPermissions"][0]["FromPort"] == 22
+    group_id = ec2.create_security_group(GroupName="web", Description="web")["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=group_id,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 80,
+                "ToPort": 80,
+                "IpRanges": [{"CidrIp": "10.0.0.0/8"}],
+            }
+        ],
+    )
+    web = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+    assert web["IpPermissions"][0]["IpRanges"] == [{"CidrIp": "10.0.0.0/8"}]
+    with pytest.raises(ClientError) as error:
+        ec2.create_security_group(GroupName="web", Description="again")
+    assert code_of(error) == "InvalidGroup.Duplicate"
+    ec2.delete_security_group(GroupId=group_id)
+    with pytest.raises(ClientError) as error:
+        ec2.describe_security_groups(GroupIds=[group_id])
+    assert code_of(error) == "InvalidGroup.NotFound"
+
+
+def test_vpcs_and_subnets(ec2: Any) -> None:
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]
+    vpc_id = vpc["VpcId"]
+    assert vpc["CidrBlock"] == "10.9.0.0/16"
+    subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.9.1.0/24")["Subnet"]
+    assert subnet["VpcId"] == vpc_id
+    found = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+    assert [s["SubnetId"] for s in found["Subnets"]] == [subnet["SubnetId"]]
+    with pytest.raises(ClientError) as error:
+        ec2.delete_vpc(VpcId=vpc_id)
+    assert code_of(error) == "DependencyViolation"
+    ec2.delete_subnet(SubnetId=subnet["SubnetId"])
+    ec2.delete_vpc(VpcId=vpc_id)
+    with pytest.raises(ClientError) as error:
+        ec2.describe_vpcs(VpcIds=[vpc_id])
+    assert code_of(error) == "InvalidVpcID.NotFound"
+
+
+class ComputeOnly(BaseDriver):
+    """A driver without storage: every volume action is unsupported."""
+
+    name = "computeonly"
+
+    def instances(self, filters: Any) -> list[Any]:
+        """No instances."""
+        return []
+
+
+class ComputeOnlyPlugin:
+    """Registers :class:`ComputeOnly`."""
+
+    @hookimpl
+    def register_drivers(self) -> list[DriverSpec]:
+        """Offer the compute-only driver."""
+        return [DriverSpec("computeonly", "Compute only", f"{__name__}:ComputeOnly")]
+
+
+def test_missing_capability_is_unsupported_operation(
+    mock_storage: Path, tmp_path: Path
+) -> None:
+    key_file = tmp_path / "keys.json"
+    key_file.write_text('{"AKID": {"user": "u", "password": "p"}}')
+    with serve(
+        mock_storage,
+        DRIVER="computeonly",
+        EXTRA_PLUGINS=[ComputeOnlyPlugin()],
+        EC2_KEY_FILE=str(key_file),
+    ) as url:
+        ec2 = client(url, key="AKID", secret="p")
+        assert ec2.describe_instances()["Reservations"] == []
+        with pytest.raises(ClientError) as error:
+            ec2.describe_volumes()
+        assert code_of(error) == "UnsupportedOperation"
+        assert "storage_volumes" in error.value.response["Error"]["Message"]
