@@ -12,7 +12,6 @@ import fcntl
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +22,7 @@ from flask import current_app
 from deltaflask.context import current_driver_name
 from deltaflask.context import current_provider
 from deltaflask.errors import ObjectNotFound
+from deltaflask.files import write_atomic
 
 KINDS = ("machine_templates", "volume_configurations", "volume_templates", "metadata")
 SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._:@+\-]{0,127}$")
@@ -75,14 +75,14 @@ class CimiStore:
         with self._lock():
             counter = self.root / ".next_id"
             number = int(counter.read_text() or "0") + 1 if counter.exists() else 1
-            self._write(counter, str(number).encode())
+            write_atomic(counter, str(number).encode())
             entity = {**data, "id": str(number)}
             self.save(kind, entity)
         return entity
 
     def save(self, kind: str, entity: dict[str, Any]) -> None:
         """Write ``entity`` (its ``id`` names the file)."""
-        self._write(self._path(kind, entity["id"]), json.dumps(entity).encode())
+        write_atomic(self._path(kind, entity["id"]), json.dumps(entity).encode())
 
     def delete(self, kind: str, entity_id: str) -> bool:
         """Remove an entity; return whether it existed."""
@@ -91,17 +91,6 @@ class CimiStore:
         except (FileNotFoundError, ObjectNotFound):
             return False
         return True
-
-    def _write(self, target: Path, payload: bytes) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(payload)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
 
     @contextmanager
     def _lock(self) -> Iterator[None]:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-from urllib.parse import urlsplit
-
 from flask import Blueprint
 from flask import Flask
 from flask import Response
@@ -14,14 +11,16 @@ from flask import request
 
 from deltaflask.context import current_provider
 from deltaflask.context import select_driver
-from deltaflask.errors import Forbidden
 from deltaflask.middleware import MATRIX_KEY
 from deltaflask.negotiation import negotiate
 from deltaflask.plugins.deltacloud import views
+from deltaflask.web import add_etag
+from deltaflask.web import refuse_cross_site
 
 API_VERSION = "1.1.3"
 SERVER = f"Apache-Deltacloud/{API_VERSION}"
-UNSAFE_METHODS = {"POST", "PUT", "DELETE", "PATCH"}
+#: methods whose 200/201 bodies get an ETag (HEAD answers carry no body)
+READ_AND_WRITE = frozenset({"GET", "POST", "PUT", "DELETE"})
 
 
 def create_blueprint(app: Flask) -> Blueprint:
@@ -34,7 +33,7 @@ def create_blueprint(app: Flask) -> Blueprint:
 
 
 def _before() -> None:
-    _refuse_cross_site()
+    refuse_cross_site()
     request.max_content_length = current_app.config["MAX_FORM_BYTES"]
     matrix = request.environ.get(MATRIX_KEY, {}).get("api", {})
     driver = (
@@ -59,35 +58,9 @@ def _offered_formats() -> tuple[str, ...]:
     return views.FORMATS.get(endpoint, ("xml", "json", "html"))
 
 
-def _refuse_cross_site() -> None:
-    """Refuse state-changing requests a browser sent from another site."""
-    if request.method not in UNSAFE_METHODS:
-        return
-    if request.headers.get("Sec-Fetch-Site") == "cross-site":
-        raise Forbidden("Cross-site request refused")
-    origin = request.headers.get("Origin")
-    if origin and origin != "null" and urlsplit(origin).netloc != request.host:
-        raise Forbidden("Cross-site request refused")
-    if origin == "null":
-        raise Forbidden("Cross-site request refused")
-
-
 def _after(response: Response) -> Response:
     add_common_headers(response)
-    if (
-        response.status_code in (200, 201)
-        and not response.is_streamed
-        and request.method != "HEAD"
-        and "ETag" not in response.headers
-    ):
-        body = response.get_data()
-        if body:
-            response.headers["ETag"] = hashlib.md5(
-                body, usedforsecurity=False
-            ).hexdigest()
-            response.headers.setdefault(
-                "Cache-Control", "max-age=0, private, must-revalidate"
-            )
+    add_etag(response, READ_AND_WRITE)
     return response
 
 

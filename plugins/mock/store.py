@@ -13,7 +13,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from deltaflask.errors import ValidationFailure
+from deltaflask.files import write_atomic
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._:@+\-]{0,127}$")
 COLLECTION = re.compile(r"^[a-z_]+(/[a-z_]+)?$")
@@ -121,15 +121,7 @@ class MockStore:
 
     def write_bytes_atomic(self, target: Path, payload: bytes) -> None:
         """Write ``payload`` to ``target`` via a temporary file and a rename."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(payload)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomic(target, payload)
 
     def delete(self, collection: str, entity_id: str) -> bool:
         """Remove an entity; return whether it existed."""
