@@ -18,7 +18,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask
+from flask import Response
 
 SPEC_ENV = "BENCH_BARE_SPEC"
 

@@ -32,7 +32,9 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import suppress
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from types import FrameType
 from typing import Self
@@ -280,18 +282,12 @@ class GunicornServer:
             return
         if proc.poll() is None:
             proc.terminate()
-            try:
+            with suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
+        with suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)  # orphaned workers, if any
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
+        with suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
 
     def __enter__(self) -> Self:
         self.start()
@@ -584,6 +580,20 @@ def benchmark(args: argparse.Namespace) -> list[Row]:
     return rows
 
 
+def warn_if_busy(threshold: float = 0.5) -> None:
+    """Warn when other processes already load the CPUs (figures would suffer)."""
+    try:
+        load1 = os.getloadavg()[0]
+    except OSError:
+        return
+    if load1 > threshold:
+        print(
+            f"warning: 1-minute load average is {load1:.2f} before starting; other "
+            "processes compete for the CPUs and will lower the figures",
+            file=sys.stderr,
+        )
+
+
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise Interrupted()
 
@@ -617,6 +627,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.workers} sync workers; Python {sys.version.split()[0]}; "
         f"{os.cpu_count()} CPUs"
     )
+    warn_if_busy()
     try:
         with _sigterm_raises():
             rows = benchmark(args)
