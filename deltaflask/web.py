@@ -1,14 +1,22 @@
-"""HTTP helpers every frontend shares: cross-site refusal and ETags."""
+"""HTTP helpers every frontend shares: cross-site refusal, ETags, errors."""
 
 from __future__ import annotations
 
 import hashlib
+import json
+from urllib.parse import quote
 from urllib.parse import urlsplit
 
 from flask import Response
+from flask import current_app
 from flask import request
+from werkzeug.exceptions import HTTPException
 
+from deltaflask.context import current_driver_name
+from deltaflask.errors import AuthenticationRequired
+from deltaflask.errors import CapabilityMissing
 from deltaflask.errors import Forbidden
+from deltaflask.errors import ProviderUnavailable
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 
@@ -38,3 +46,38 @@ def add_etag(response: Response, methods: frozenset[str]) -> None:
         response.headers.setdefault(
             "Cache-Control", "max-age=0, private, must-revalidate"
         )
+
+
+def error_headers(error: Exception) -> dict[str, str]:
+    """The headers an error answer carries: challenge, Expect, Retry-After, Allow."""
+    headers: dict[str, str] = {}
+    if isinstance(error, AuthenticationRequired):
+        realm = f"{current_driver_name()}-deltacloud@{current_app.config['HOSTNAME']}"
+        headers["WWW-Authenticate"] = f'Basic realm="{realm}"'
+    if isinstance(error, CapabilityMissing):
+        headers["Expect"] = error.capability
+    if isinstance(error, ProviderUnavailable):
+        headers["Retry-After"] = str(error.retry_after)
+    if isinstance(error, HTTPException) and error.code == 405:
+        headers.update({k: v for k, v in error.get_headers() if k == "Allow"})
+    return headers
+
+
+def error_json(status: int, kind: str, message: str) -> str:
+    """The original's JSON error document."""
+    return json.dumps(
+        {"code": status, "message": message, "error": f"Deltacloud::Exceptions::{kind}"}
+    )
+
+
+def printable_path() -> str:
+    """The request path, percent-encoded so it is safe inside any document."""
+    return quote(request.path, safe="/;:@=,+!*'()$-._~")
+
+
+def printable_text(text: str) -> str:
+    """``text`` with control characters (which XML cannot carry) shown escaped."""
+    return "".join(
+        char if char >= " " or char in "\t\n" else f"\\x{ord(char):02x}"
+        for char in text
+    )

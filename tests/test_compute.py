@@ -283,6 +283,7 @@ def test_hostile_ids_in_paths_are_not_found(client, xml, path):
     response = client.get(path, headers=xml)
     assert response.status_code in (400, 404)
     assert b"Traceback" not in response.get_data()
+    assert parse_xml(response).tag == "error"
 
 
 def test_metrics(client, xml, json_headers):

@@ -6,7 +6,6 @@ nothing from the request and no backtrace is echoed.
 
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ET
 
 from flask import Response
@@ -18,15 +17,16 @@ from werkzeug.exceptions import HTTPException
 from deltaflask.context import current_driver_name
 from deltaflask.context import current_provider
 from deltaflask.errors import DEFAULT_MESSAGES
-from deltaflask.errors import AuthenticationRequired
-from deltaflask.errors import CapabilityMissing
 from deltaflask.errors import DeltaflaskError
 from deltaflask.errors import MethodNotAllowed
 from deltaflask.errors import NotAcceptable
-from deltaflask.errors import ProviderUnavailable
 from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.cimi.negotiation import CONTENT_TYPES
 from deltaflask.plugins.cimi.negotiation import choose_format
+from deltaflask.web import error_headers
+from deltaflask.web import error_json
+from deltaflask.web import printable_path
+from deltaflask.web import printable_text
 
 KIND_BY_STATUS = {
     400: "ValidationFailure",
@@ -57,25 +57,11 @@ def render_error(error: Exception) -> Response:
         response.headers.pop("Content-Type", None)
         return add_common_headers(response)
     status, kind, message = _describe(error)
-    headers: dict[str, str] = {}
-    if isinstance(error, AuthenticationRequired):
-        realm = f"{current_driver_name()}-deltacloud@{current_app.config['HOSTNAME']}"
-        headers["WWW-Authenticate"] = f'Basic realm="{realm}"'
-    if isinstance(error, CapabilityMissing):
-        headers["Expect"] = error.capability
-    if isinstance(error, ProviderUnavailable):
-        headers["Retry-After"] = str(error.retry_after)
-    if isinstance(error, HTTPException) and error.code == 405:
-        headers.update({k: v for k, v in error.get_headers() if k == "Allow"})
+    message = printable_text(message)
+    headers = error_headers(error)
     fmt = g.get("cimi_format") or _fallback_format()
     if fmt == "json":
-        body: bytes | str = json.dumps(
-            {
-                "code": status,
-                "message": message,
-                "error": f"Deltacloud::Exceptions::{kind}",
-            }
-        )
+        body: bytes | str = error_json(status, kind, message)
     else:
         body = _error_xml(status, message)
     response = Response(
@@ -85,7 +71,7 @@ def render_error(error: Exception) -> Response:
 
 
 def _error_xml(status: int, message: str) -> bytes:
-    root = ET.Element("error", {"status": str(status), "url": request.path})
+    root = ET.Element("error", {"status": str(status), "url": printable_path()})
     ET.SubElement(
         root,
         "backend",

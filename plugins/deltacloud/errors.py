@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from urllib.parse import quote
-
 from flask import Response
 from flask import current_app
 from flask import g
@@ -15,12 +12,13 @@ from werkzeug.exceptions import HTTPException
 from deltaflask.context import current_driver_name
 from deltaflask.context import current_provider
 from deltaflask.errors import DEFAULT_MESSAGES
-from deltaflask.errors import AuthenticationRequired
-from deltaflask.errors import CapabilityMissing
 from deltaflask.errors import DeltaflaskError
 from deltaflask.errors import NotAcceptable
-from deltaflask.errors import ProviderUnavailable
 from deltaflask.negotiation import CONTENT_TYPES
+from deltaflask.web import error_headers
+from deltaflask.web import error_json
+from deltaflask.web import printable_path
+from deltaflask.web import printable_text
 
 KIND_BY_STATUS = {
     400: "ValidationFailure",
@@ -43,39 +41,24 @@ def render_error(error: Exception) -> Response:
     from deltaflask.plugins.deltacloud.blueprint import add_common_headers
 
     status, kind, message = _describe(error)
+    message = printable_text(message)
     if isinstance(error, NotAcceptable):
         response = Response(b"", status=406)
         response.headers.pop("Content-Type", None)
         add_common_headers(response)
         return response
     fmt = g.get("format") or _fallback_format()
-    headers: dict[str, str] = {}
-    if isinstance(error, AuthenticationRequired):
-        realm = f"{current_driver_name()}-deltacloud@{current_app.config['HOSTNAME']}"
-        headers["WWW-Authenticate"] = f'Basic realm="{realm}"'
-    if isinstance(error, CapabilityMissing):
-        headers["Expect"] = error.capability
-    if isinstance(error, ProviderUnavailable):
-        headers["Retry-After"] = str(error.retry_after)
-    if isinstance(error, HTTPException) and error.code == 405:
-        allow = error.get_headers()
-        headers.update({k: v for k, v in allow if k == "Allow"})
+    headers = error_headers(error)
     context = {
         "status": status,
         "kind": kind,
         "message": message,
-        "url": quote(request.path, safe="/;:@=,+!*'()$-._~"),
+        "url": printable_path(),
         "driver": current_driver_name(),
         "provider": current_provider() or "default",
     }
     if fmt == "json":
-        body = json.dumps(
-            {
-                "code": status,
-                "message": message,
-                "error": f"Deltacloud::Exceptions::{kind}",
-            }
-        )
+        body = error_json(status, kind, message)
     elif fmt == "html":
         body = render_template("api/error.html", **context)
     else:
