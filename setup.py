@@ -48,6 +48,7 @@ EXTRAS["test"] = [
     "gunicorn>=22",
     "wheel>=0.40",
     "boto3>=1.28",
+    "moto[server]>=5.0",
 ]
 
 setup(
@@ -93,6 +94,7 @@ setup(
         "console_scripts": ["deltaflask = deltaflask.cli:main"],
         "deltaflask": [
             "mock = deltaflask.plugins.mock",
+            "ec2 = deltaflask.plugins.ec2",
             "deltacloud = deltaflask.plugins.deltacloud",
             "cimi = deltaflask.plugins.cimi",
             "ec2_frontend = deltaflask.plugins.ec2_frontend",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from deltaflask import create_app
+from tests.moto_server import MotoServer
+from tests.moto_server import moto_server
 
 MOCK_AUTH = "Basic " + base64.b64encode(b"mockuser:mockpassword").decode()
+EC2_AUTH = "Basic " + base64.b64encode(b"testing:testing").decode()
 
 
 @pytest.fixture
@@ -48,3 +52,42 @@ def xml(auth: dict[str, str]) -> dict[str, str]:
 def json_headers(auth: dict[str, str]) -> dict[str, str]:
     """Authenticated headers asking for JSON."""
     return {**auth, "Accept": "application/json"}
+
+
+@pytest.fixture(scope="session")
+def moto() -> Iterator[MotoServer]:
+    """One real moto server (EC2 + S3) for the whole run; fails if it can't start."""
+    with moto_server() as server:
+        yield server
+
+
+@pytest.fixture
+def aws(moto: MotoServer) -> MotoServer:
+    """The moto server, emptied for this test."""
+    moto.reset()
+    return moto
+
+
+@pytest.fixture
+def ec2_app(aws: MotoServer) -> Flask:
+    """An application whose default driver is ec2, pointed at moto."""
+    return create_app(
+        {
+            "TESTING": True,
+            "DRIVER": "ec2",
+            "PROVIDER": "us-east-1",
+            "EC2_ENDPOINT_URL": aws.endpoint,
+        }
+    )
+
+
+@pytest.fixture
+def ec2_client(ec2_app: Flask) -> FlaskClient:
+    """A test client of ``ec2_app``."""
+    return ec2_app.test_client()
+
+
+@pytest.fixture
+def ec2_auth() -> dict[str, str]:
+    """Headers carrying moto's test access key and secret."""
+    return {"Authorization": EC2_AUTH, "Accept": "application/json"}
