@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# the browser tests (tests/browser) drive Debian's headless Chromium
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean browser
 
 $(STAMP): setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +19,13 @@ $(STAMP): setup.py
 run: $(STAMP)
 	$(BIN)/deltaflask -i mock
 
-## test: ruff, then the whole test suite
-test: $(STAMP)
+## browser: install Debian's chromium for the browser tests when it is missing
+browser:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+## test: ruff, then the whole test suite (browser tests included)
+test: $(STAMP) browser
 	$(BIN)/pip install --disable-pip-version-check -q -e '.[test]'
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q

@@ -9,11 +9,16 @@ from flask import current_app
 from flask import g
 from flask import request
 
+from deltaflask import csrf
+from deltaflask.context import current_driver_class
 from deltaflask.context import current_provider
 from deltaflask.context import select_driver
+from deltaflask.errors import DeltaflaskError
 from deltaflask.middleware import MATRIX_KEY
 from deltaflask.negotiation import negotiate
 from deltaflask.plugins.deltacloud import views
+from deltaflask.plugins.deltacloud.errors import render_error
+from deltaflask.plugins.deltacloud.views import forms
 from deltaflask.web import add_etag
 from deltaflask.web import refuse_cross_site
 
@@ -28,13 +33,17 @@ def create_blueprint(app: Flask) -> Blueprint:
     bp = Blueprint("api", __name__)
     bp.before_request(_before)
     bp.after_request(_after)
+    bp.register_error_handler(DeltaflaskError, _on_error)
+    bp.context_processor(_page_context)
+    bp.add_app_template_global(csrf.token, "csrf_token")
     views.register_all(bp)
     return bp
 
 
 def _before() -> None:
     refuse_cross_site()
-    request.max_content_length = current_app.config["MAX_FORM_BYTES"]
+    if request.endpoint not in views.UNCAPPED:
+        request.max_content_length = current_app.config["MAX_FORM_BYTES"]
     matrix = request.environ.get(MATRIX_KEY, {}).get("api", {})
     driver = (
         matrix.get("driver")
@@ -51,11 +60,30 @@ def _before() -> None:
     g.format = negotiate(
         request.args.get("format"), request.accept_mimetypes, _offered_formats()
     )
+    csrf.check()
+    forms.check_submission()
 
 
 def _offered_formats() -> tuple[str, ...]:
     endpoint = request.endpoint or ""
     return views.FORMATS.get(endpoint, ("xml", "json", "html"))
+
+
+def _on_error(error: DeltaflaskError) -> Response:
+    """A failed browser form post gets its form back; anything else the error."""
+    return forms.form_error_response(error) or render_error(error)
+
+
+def _page_context() -> dict[str, object]:
+    """What every HTML page needs: the driver's collections and operations."""
+    try:
+        driver = current_driver_class()
+    except DeltaflaskError:  # an unknown driver: its error page has no menu
+        return {"nav_collections": ["drivers"], "driver_supports": lambda _: False}
+    return {
+        "nav_collections": sorted({*driver.collections(), "drivers"}),
+        "driver_supports": driver.supports,
+    }
 
 
 def _after(response: Response) -> Response:

@@ -10,14 +10,20 @@ from urllib.parse import quote
 from flask import Response
 from flask import g
 from flask import render_template
+from flask import request
 from markupsafe import Markup
 
 from deltaflask.negotiation import CONTENT_TYPES
 
 
 def href(*parts: str) -> str:
-    """Absolute URL under ``/api``: ``href("instances", "inst0")``."""
-    return "/".join([g.api_url, *(quote(str(part), safe="") for part in parts)])
+    """Absolute URL under ``/api``: ``href("instances", "inst0")``.
+
+    Error pages may render before the blueprint set ``g.api_url`` (a refused
+    or unroutable request), so it falls back to the request's own root.
+    """
+    base = g.get("api_url") or request.root_url + "api"
+    return "/".join([base, *(quote(str(part), safe="") for part in parts)])
 
 
 def cdata(value: Any) -> Markup:

@@ -50,6 +50,8 @@ MODULES = (
 
 #: endpoint -> formats it offers (default: xml, json, html)
 FORMATS: dict[str, tuple[str, ...]] = {}
+#: endpoints whose bodies are not held to the form size cap (uploads)
+UNCAPPED: set[str] = set()
 
 
 def register_all(bp: Blueprint) -> None:
@@ -59,3 +61,4 @@ def register_all(bp: Blueprint) -> None:
     for module in MODULES:
         module.register(bp)
         FORMATS.update(getattr(module, "FORMATS", {}))
+        UNCAPPED.update(getattr(module, "UNCAPPED", ()))

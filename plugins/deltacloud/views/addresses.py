@@ -20,6 +20,10 @@ from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import link
 from deltaflask.plugins.deltacloud.render import respond
+from deltaflask.plugins.deltacloud.views.forms import Field
+from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import page
+from deltaflask.plugins.deltacloud.views.forms import register_form
 
 FORMATS = {"api.addresses_associate_form": ("html",)}
 
@@ -50,6 +54,7 @@ def register(bp: Blueprint) -> None:
         disassociate,
         methods=["POST"],
     )
+    register_form("addresses_associate", associate_fields)
 
 
 def actions(address: Address) -> list[dict[str, str]]:
@@ -137,15 +142,30 @@ def destroy(address_id: str) -> BaseResponse:
     return empty()
 
 
+def associate_fields(values: dict[str, str], address_id: str) -> Form:
+    """The form to pick the instance an address goes to."""
+    address = _found(address_id)
+    instances = [
+        (i.id, f"{i.name or i.id} ({i.id})") for i in current_driver().instances({})
+    ]
+    return Form(
+        title=f"Associate {address.id}",
+        action=href("addresses", address.id, "associate"),
+        fields=[
+            Field("instance_id", "Instance", "select", required=True, options=instances)
+        ],
+        submit="Associate",
+        crumbs=[
+            ("addresses", href("addresses")),
+            (address.id, href("addresses", address.id)),
+            ("associate", None),
+        ],
+    )
+
+
 def associate_form(address_id: str) -> Response:
     """The HTML form to pick the instance an address goes to."""
-    address = _found(address_id)
-    return respond(
-        "addresses/associate",
-        dict,
-        address=address,
-        instances=current_driver().instances({}),
-    )
+    return page(associate_fields, address_id=address_id)
 
 
 def associate(address_id: str) -> BaseResponse:

@@ -25,12 +25,20 @@ from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import respond
 from deltaflask.plugins.deltacloud.views.blobs import MAX_METADATA
 from deltaflask.plugins.deltacloud.views.blobs import answer as blob_answer
+from deltaflask.plugins.deltacloud.views.forms import Field
+from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import page
+from deltaflask.plugins.deltacloud.views.forms import register_form
 
 FORMATS = {
     "api.buckets_new": ("html",),
     "api.buckets_new_blob": ("html",),
 }
 NEW_BLOB_FORM = "new_blob_form_d15cfd90"
+#: metadata name/value pairs the upload form offers
+BLOB_FORM_METADATA = 3
+#: a form upload streams the file: not held to the form size cap
+UNCAPPED = ("api.buckets_upload",)
 
 
 def register(bp: Blueprint) -> None:
@@ -49,6 +57,7 @@ def register(bp: Blueprint) -> None:
         new_blob,
         methods=["GET"],
     )
+    register_form("buckets_upload", blob_form)
 
 
 def to_json(bucket: Bucket) -> dict[str, object]:
@@ -105,9 +114,23 @@ def has_location() -> bool:
     return current_driver_class().has_feature("buckets", "bucket_location")
 
 
+def form(values: dict[str, str]) -> Form:
+    """The form to create a bucket (with a location where declared)."""
+    fields = [Field("name", "Name", required=True)]
+    if has_location():
+        fields.append(Field("location", "Location"))
+    return Form(
+        title="Create new bucket",
+        action=href("buckets"),
+        fields=fields,
+        submit="Create bucket",
+        crumbs=[("buckets", href("buckets")), ("new", None)],
+    )
+
+
 def new() -> Response:
     """The HTML form to create a bucket."""
-    return respond("buckets/new", dict, has_location=has_location())
+    return page(form)
 
 
 def create() -> BaseResponse:
@@ -132,9 +155,37 @@ def destroy(bucket_id: str) -> BaseResponse:
     return empty()
 
 
+def blob_form(values: dict[str, str], bucket_id: str) -> Form:
+    """The form to upload a file as a blob, with metadata pairs."""
+    bucket = _found(bucket_id)
+    metadata = []
+    for index in range(1, BLOB_FORM_METADATA + 1):
+        metadata += [
+            Field(f"meta_name{index}", f"Metadata name {index}"),
+            Field(f"meta_value{index}", f"Metadata value {index}"),
+        ]
+    return Form(
+        title=f"Upload a blob to {bucket.name}",
+        action=href("buckets", bucket.id),
+        fields=[
+            Field("blob_id", "Blob name", required=True),
+            Field("blob_data", "File", "file", required=True),
+            Field("meta_params", "", "hidden", value=str(BLOB_FORM_METADATA)),
+            *metadata,
+        ],
+        submit="Upload",
+        crumbs=[
+            ("buckets", href("buckets")),
+            (bucket.id, href("buckets", bucket.id)),
+            ("new blob", None),
+        ],
+        multipart=True,
+    )
+
+
 def new_blob(bucket_id: str) -> Response:
     """The HTML form to upload a blob."""
-    return respond("buckets/new_blob", dict, bucket=_found(bucket_id))
+    return page(blob_form, bucket_id=bucket_id)
 
 
 def upload(bucket_id: str) -> BaseResponse:

@@ -21,6 +21,10 @@ from deltaflask.plugins.deltacloud.params import require
 from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import respond
+from deltaflask.plugins.deltacloud.views.forms import Field
+from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import page
+from deltaflask.plugins.deltacloud.views.forms import register_form
 
 FORMATS = {"api.firewalls_new": ("html",), "api.firewalls_new_rule": ("html",)}
 GROUP_PARAM = re.compile(r"^group(\d+)$")
@@ -53,6 +57,8 @@ def register(bp: Blueprint) -> None:
         destroy_rule,
         methods=["DELETE"],
     )
+    register_form("firewalls_create", form)
+    register_form("firewalls_create_rule", rule_form)
 
 
 def rule_json(rule: FirewallRule) -> dict[str, object]:
@@ -125,14 +131,62 @@ def show(firewall_id: str) -> Response:
     return _show(_found(firewall_id))
 
 
+PROTOCOLS = [("tcp", "TCP"), ("udp", "UDP"), ("icmp", "ICMP")]
+
+
+def form(values: dict[str, str]) -> Form:
+    """The form to create a firewall."""
+    return Form(
+        title="Create new firewall",
+        action=href("firewalls"),
+        fields=[
+            Field("name", "Name", required=True),
+            Field("description", "Description", required=True),
+        ],
+        submit="Create firewall",
+        crumbs=[("firewalls", href("firewalls")), ("new", None)],
+    )
+
+
+def rule_form(values: dict[str, str], firewall_id: str) -> Form:
+    """The form to add an ingress rule to a firewall."""
+    firewall = _found(firewall_id)
+    groups = [(f.id, f.name) for f in current_driver().firewalls({})]
+    return Form(
+        title=f"Add a rule to {firewall.name}",
+        action=href("firewalls", firewall.id, "rules"),
+        fields=[
+            Field(
+                "protocol",
+                "Protocol",
+                "select",
+                required=True,
+                options=PROTOCOLS,
+                value="tcp",
+            ),
+            Field("port_from", "From port", "number", True, minimum=0, maximum=65535),
+            Field("port_to", "To port", "number", True, minimum=0, maximum=65535),
+            Field("ip_address1", "Source address (CIDR)", placeholder="0.0.0.0/0"),
+            Field("group1", "Source firewall", "select", options=groups),
+            Field("group1owner", "Source firewall owner"),
+        ],
+        submit="Add rule",
+        crumbs=[
+            ("firewalls", href("firewalls")),
+            (firewall.id, href("firewalls", firewall.id)),
+            ("new rule", None),
+        ],
+    )
+
+
 def new() -> Response:
     """The HTML form to create a firewall."""
-    return respond("firewalls/new", dict)
+    return page(form)
 
 
 def new_rule(firewall_id: str) -> Response:
     """The HTML form to add a rule."""
-    return respond("firewalls/new_rule", dict, firewall=_found(firewall_id))
+    return page(rule_form, firewall_id=firewall_id)
 
 
 def create() -> BaseResponse:

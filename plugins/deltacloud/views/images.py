@@ -19,6 +19,10 @@ from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import link
 from deltaflask.plugins.deltacloud.render import respond
+from deltaflask.plugins.deltacloud.views.forms import Field
+from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import page
+from deltaflask.plugins.deltacloud.views.forms import register_form
 
 FORMATS = {"api.images_new": ("html",)}
 
@@ -30,6 +34,7 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/images/<image_id>", "images_show", show, methods=["GET"])
     bp.add_url_rule("/images", "images_create", create, methods=["POST"])
     bp.add_url_rule("/images/<image_id>", "images_destroy", destroy, methods=["DELETE"])
+    register_form("images_create", form)
 
 
 def actions(image: Image) -> list[dict[str, str]]:
@@ -85,12 +90,29 @@ def show(image_id: str) -> Response:
     )
 
 
+def form(values: dict[str, str]) -> Form:
+    """The form to image an instance (name and description where declared)."""
+    driver = current_driver()
+    instances = [(i.id, f"{i.name or i.id} ({i.id})") for i in driver.instances({})]
+    fields = [
+        Field("instance_id", "Instance", "select", required=True, options=instances)
+    ]
+    if driver.has_feature("images", "image_name"):
+        fields.append(Field("name", "Name"))
+    if driver.has_feature("images", "image_description"):
+        fields.append(Field("description", "Description"))
+    return Form(
+        title="Create an image from an instance",
+        action=href("images"),
+        fields=fields,
+        submit="Create image",
+        crumbs=[("images", href("images")), ("new", None)],
+    )
+
+
 def new() -> Response:
     """The HTML form to image an instance."""
-    params = request_params()
-    if not params.get("instance_id"):
-        raise ObjectNotFound("instance_id is required")
-    return respond("images/new", dict, instance_id=params["instance_id"])
+    return page(form)
 
 
 def create() -> BaseResponse:

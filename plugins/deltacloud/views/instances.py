@@ -19,11 +19,16 @@ from deltaflask.plugins.deltacloud.params import require
 from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import respond
+from deltaflask.plugins.deltacloud.views import instance_form
+from deltaflask.plugins.deltacloud.views.forms import Field
+from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import page
+from deltaflask.plugins.deltacloud.views.forms import register_form
+from deltaflask.plugins.deltacloud.views.instance_form import HWP_PROPERTIES
 from deltaflask.plugins.deltacloud.views.instance_json import template_context
 from deltaflask.plugins.deltacloud.views.instance_json import to_json
 
 FORMATS = {"api.instances_new": ("html",), "api.instances_run_form": ("html",)}
-HWP_PROPERTIES = ("cpu", "memory", "storage", "architecture")
 
 
 def register(bp: Blueprint) -> None:
@@ -47,6 +52,8 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule(
         "/instances/<instance_id>/run", "instances_run", run, methods=["POST"]
     )
+    register_form("instances_create", instance_form.build)
+    register_form("instances_run", run_form_fields)
 
 
 def index() -> Response:
@@ -75,18 +82,7 @@ def show(instance_id: str) -> Response:
 
 def new() -> Response:
     """The HTML launch form."""
-    driver = current_driver()
-    params = request_params()
-    return respond(
-        "instances/new",
-        dict,
-        driver=driver,
-        images=driver.images({}),
-        image_id=params.get("image_id"),
-        realms=driver.realms({}),
-        profiles=driver.hardware_profiles({}),
-        keys=driver.keys({}) if driver.supports("keys") else [],
-    )
+    return page(instance_form.build)
 
 
 def parse_create(params: dict[str, str]) -> InstanceCreate:
@@ -174,12 +170,37 @@ def destroy(instance_id: str) -> BaseResponse:
     return empty()
 
 
-def run_form(instance_id: str) -> Response:
-    """The HTML form to run a command."""
-    instance = current_driver().instance(instance_id)
+def run_form_fields(values: dict[str, str], instance_id: str) -> Form:
+    """The form to run a command on an instance over SSH."""
+    driver = current_driver()
+    instance = driver.instance(instance_id)
     if instance is None:
         raise ObjectNotFound(f"Instance '{instance_id}' not found")
-    return respond("instances/run", dict, instance=instance)
+    addresses = [(a.address, a.address) for a in instance.public_addresses]
+    fields = [
+        Field("cmd", "Command", required=True, placeholder="uptime"),
+        Field("ip", "Address", "select", options=addresses, blank="(first)"),
+        Field("port", "Port", "number", minimum=1, maximum=65535, value="22"),
+        Field("private_key", "Private key", "textarea"),
+    ]
+    if driver.has_feature("instances", "authentication_password"):
+        fields.append(Field("password", "Password", "password"))
+    return Form(
+        title=f"Run a command on {instance.name or instance.id}",
+        action=href("instances", instance.id, "run"),
+        fields=fields,
+        submit="Run",
+        crumbs=[
+            ("instances", href("instances")),
+            (instance.id, href("instances", instance.id)),
+            ("run", None),
+        ],
+    )
+
+
+def run_form(instance_id: str) -> Response:
+    """The HTML form to run a command."""
+    return page(run_form_fields, instance_id=instance_id)
 
 
 def run(instance_id: str) -> Response:

@@ -18,6 +18,10 @@ from deltaflask.plugins.deltacloud.params import require
 from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import respond
+from deltaflask.plugins.deltacloud.views.forms import Field
+from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import page
+from deltaflask.plugins.deltacloud.views.forms import register_form
 
 FORMATS = {"api.keys_new": ("html",)}
 
@@ -29,6 +33,7 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/keys/<key_id>", "keys_show", show, methods=["GET"])
     bp.add_url_rule("/keys", "keys_create", create, methods=["POST"])
     bp.add_url_rule("/keys/<key_id>", "keys_destroy", destroy, methods=["DELETE"])
+    register_form("keys_create", form)
 
 
 def to_json(key: Key) -> dict[str, object]:
@@ -74,13 +79,25 @@ def show(key_id: str) -> Response:
     )
 
 
+def form(values: dict[str, str]) -> Form:
+    """The form to create a key (or import one where the driver can)."""
+    fields = [Field("name", "Name", required=True, placeholder="my-key")]
+    if current_driver_class().has_feature("keys", "import_key"):
+        fields.append(
+            Field("public_key", "Public key to import (optional)", "textarea")
+        )
+    return Form(
+        title="Create new key",
+        action=href("keys"),
+        fields=fields,
+        submit="Create key",
+        crumbs=[("keys", href("keys")), ("new", None)],
+    )
+
+
 def new() -> Response:
     """The HTML form to create or import a key."""
-    return respond(
-        "keys/new",
-        dict,
-        can_import=current_driver_class().has_feature("keys", "import_key"),
-    )
+    return page(form)
 
 
 def create() -> BaseResponse:

@@ -18,6 +18,10 @@ from deltaflask.plugins.deltacloud.params import require
 from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import respond
+from deltaflask.plugins.deltacloud.views.forms import Field
+from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import page
+from deltaflask.plugins.deltacloud.views.forms import register_form
 
 FORMATS = {"api.load_balancers_new": ("html",)}
 COLLECTION = "load_balancers"
@@ -43,6 +47,7 @@ def register(bp: Blueprint) -> None:
         destroy,
         methods=["DELETE"],
     )
+    register_form(f"{COLLECTION}_create", form)
 
 
 def to_json(balancer: LoadBalancer) -> dict[str, object]:
@@ -107,10 +112,37 @@ def show(balancer_id: str) -> Response:
     return _show(balancer)
 
 
+LISTENER_PROTOCOLS = [("HTTP", "HTTP"), ("TCP", "TCP")]
+
+
+def form(values: dict[str, str]) -> Form:
+    """The form to create a load balancer with one listener."""
+    realms = [(r.id, r.name) for r in current_driver().realms({})]
+    port = {"minimum": 1, "maximum": 65535}
+    return Form(
+        title="Create new load balancer",
+        action=href(COLLECTION),
+        fields=[
+            Field("name", "Name", required=True),
+            Field("realm_id", "Realm", "select", required=True, options=realms),
+            Field(
+                "listener_protocol",
+                "Listener protocol",
+                "select",
+                required=True,
+                options=LISTENER_PROTOCOLS,
+            ),
+            Field("listener_balancer_port", "Balancer port", "number", True, **port),
+            Field("listener_instance_port", "Instance port", "number", True, **port),
+        ],
+        submit="Create load balancer",
+        crumbs=[("load balancers", href(COLLECTION)), ("new", None)],
+    )
+
+
 def new() -> Response:
     """The HTML form to create a load balancer."""
-    driver = current_driver()
-    return respond(f"{COLLECTION}/new", dict, realms=driver.realms({}))
+    return page(form)
 
 
 def create() -> BaseResponse:

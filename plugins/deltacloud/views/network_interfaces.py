@@ -18,6 +18,10 @@ from deltaflask.plugins.deltacloud.params import require
 from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import respond
+from deltaflask.plugins.deltacloud.views.forms import Field
+from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import page
+from deltaflask.plugins.deltacloud.views.forms import register_form
 
 FORMATS = {"api.network_interfaces_new": ("html",)}
 COLLECTION = "network_interfaces"
@@ -37,6 +41,7 @@ def register(bp: Blueprint) -> None:
         destroy,
         methods=["DELETE"],
     )
+    register_form(f"{COLLECTION}_create", form)
 
 
 def to_json(nic: NetworkInterface) -> dict[str, object]:
@@ -88,15 +93,27 @@ def show(interface_id: str) -> Response:
     )
 
 
+def form(values: dict[str, str]) -> Form:
+    """The form to attach an instance to a subnet."""
+    driver = current_driver()
+    instances = [(i.id, f"{i.name or i.id} ({i.id})") for i in driver.instances({})]
+    subnets = [(s.id, f"{s.name} ({s.address_block})") for s in driver.subnets({})]
+    return Form(
+        title="Create new network interface",
+        action=href(COLLECTION),
+        fields=[
+            Field("instance", "Instance", "select", required=True, options=instances),
+            Field("network", "Subnet", "select", required=True, options=subnets),
+            Field("name", "Name"),
+        ],
+        submit="Create network interface",
+        crumbs=[("network interfaces", href(COLLECTION)), ("new", None)],
+    )
+
+
 def new() -> Response:
     """The HTML form to attach an instance to a subnet."""
-    driver = current_driver()
-    return respond(
-        f"{COLLECTION}/new",
-        dict,
-        instances=driver.instances({}),
-        subnets=driver.subnets({}),
-    )
+    return page(form)
 
 
 def create() -> BaseResponse:

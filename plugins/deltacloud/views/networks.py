@@ -17,6 +17,10 @@ from deltaflask.plugins.deltacloud.params import request_params
 from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import respond
+from deltaflask.plugins.deltacloud.views.forms import Field
+from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import page
+from deltaflask.plugins.deltacloud.views.forms import register_form
 
 FORMATS = {"api.networks_new": ("html",)}
 
@@ -30,6 +34,7 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule(
         "/networks/<network_id>", "networks_destroy", destroy, methods=["DELETE"]
     )
+    register_form("networks_create", form)
 
 
 def to_json(network: Network) -> dict[str, object]:
@@ -72,9 +77,23 @@ def show(network_id: str) -> Response:
     )
 
 
+def form(values: dict[str, str]) -> Form:
+    """The form to create a network."""
+    return Form(
+        title="Create new network",
+        action=href("networks"),
+        fields=[
+            Field("name", "Name"),
+            Field("address_block", "Address block (CIDR)", placeholder="10.0.0.0/16"),
+        ],
+        submit="Create network",
+        crumbs=[("networks", href("networks")), ("new", None)],
+    )
+
+
 def new() -> Response:
     """The HTML form to create a network."""
-    return respond("networks/new", dict)
+    return page(form)
 
 
 def create() -> BaseResponse:

@@ -17,6 +17,10 @@ from deltaflask.plugins.deltacloud.params import require
 from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import respond
+from deltaflask.plugins.deltacloud.views.forms import Field
+from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import page
+from deltaflask.plugins.deltacloud.views.forms import register_form
 
 FORMATS = {"api.storage_snapshots_new": ("html",)}
 
@@ -44,6 +48,7 @@ def register(bp: Blueprint) -> None:
         destroy,
         methods=["DELETE"],
     )
+    register_form("storage_snapshots_create", form)
 
 
 def to_json(snapshot: StorageSnapshot) -> dict[str, object]:
@@ -90,14 +95,28 @@ def show(snapshot_id: str) -> Response:
     return _answer(snapshot)
 
 
+def form(values: dict[str, str]) -> Form:
+    """The form to snapshot a volume."""
+    volumes = [
+        (v.id, f"{v.name or v.id} ({v.capacity} GB)")
+        for v in current_driver().storage_volumes({})
+    ]
+    return Form(
+        title="Create new storage snapshot",
+        action=href("storage_snapshots"),
+        fields=[
+            Field("volume_id", "Volume", "select", required=True, options=volumes),
+            Field("name", "Name"),
+            Field("description", "Description"),
+        ],
+        submit="Create snapshot",
+        crumbs=[("storage snapshots", href("storage_snapshots")), ("new", None)],
+    )
+
+
 def new() -> Response:
     """The HTML form to snapshot a volume."""
-    return respond(
-        "storage_snapshots/new",
-        dict,
-        volumes=current_driver().storage_volumes({}),
-        volume_id=request_params().get("volume_id", ""),
-    )
+    return page(form)
 
 
 def create() -> BaseResponse:

@@ -18,6 +18,10 @@ from deltaflask.plugins.deltacloud.params import require
 from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import respond
+from deltaflask.plugins.deltacloud.views.forms import Field
+from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import page
+from deltaflask.plugins.deltacloud.views.forms import register_form
 
 FORMATS = {
     "api.storage_volumes_new": ("html",),
@@ -59,6 +63,8 @@ def register(bp: Blueprint) -> None:
         destroy,
         methods=["DELETE"],
     )
+    register_form("storage_volumes_create", form)
+    register_form("storage_volumes_attach", attach_fields)
 
 
 def capacity_value(volume: StorageVolume) -> int | str | None:
@@ -125,15 +131,36 @@ def show(volume_id: str) -> Response:
     return _answer(_found(volume_id))
 
 
+def form(values: dict[str, str]) -> Form:
+    """The form to create a volume (name and description where declared)."""
+    driver = current_driver()
+    fields = []
+    if driver.has_feature("storage_volumes", "volume_name"):
+        fields.append(Field("name", "Name"))
+    if driver.has_feature("storage_volumes", "volume_description"):
+        fields.append(Field("description", "Description"))
+    realms = [(r.id, r.name) for r in driver.realms({})]
+    fields += [
+        Field("capacity", "Capacity (GB)", "number", minimum=1, value="1"),
+        Field("realm_id", "Realm", "select", options=realms, blank="(any)"),
+    ]
+    if driver.supports("storage_snapshots"):
+        snapshots = [(s.id, s.name or s.id) for s in driver.storage_snapshots({})]
+        fields.append(
+            Field("snapshot_id", "From snapshot", "select", options=snapshots)
+        )
+    return Form(
+        title="Create new storage volume",
+        action=href("storage_volumes"),
+        fields=fields,
+        submit="Create volume",
+        crumbs=[("storage volumes", href("storage_volumes")), ("new", None)],
+    )
+
+
 def new() -> Response:
     """The HTML form to create a volume."""
-    driver = current_driver()
-    return respond(
-        "storage_volumes/new",
-        dict,
-        realms=driver.realms({}),
-        snapshot_id=request_params().get("snapshot_id", ""),
-    )
+    return page(form)
 
 
 def create() -> BaseResponse:
@@ -154,15 +181,34 @@ def create() -> BaseResponse:
     return _answer(volume, 201, Location=location)
 
 
+def attach_fields(values: dict[str, str], volume_id: str) -> Form:
+    """The form to attach a volume to an instance at a device."""
+    volume = _found(volume_id)
+    instances = [
+        (i.id, f"{i.name or i.id} ({i.id}, {i.state})")
+        for i in current_driver().instances({})
+    ]
+    return Form(
+        title=f"Attach {volume.name or volume.id}",
+        action=href("storage_volumes", volume.id, "attach"),
+        fields=[
+            Field(
+                "instance_id", "Instance", "select", required=True, options=instances
+            ),
+            Field("device", "Device", required=True, value="/dev/sdc"),
+        ],
+        submit="Attach",
+        crumbs=[
+            ("storage volumes", href("storage_volumes")),
+            (volume.id, href("storage_volumes", volume.id)),
+            ("attach", None),
+        ],
+    )
+
+
 def attach_form(volume_id: str) -> Response:
     """The HTML form to attach a volume to an instance."""
-    volume = _found(volume_id)
-    return respond(
-        "storage_volumes/attach",
-        dict,
-        volume=volume,
-        instances=current_driver().instances({}),
-    )
+    return page(attach_fields, volume_id=volume_id)
 
 
 def attach(volume_id: str) -> BaseResponse:

@@ -18,6 +18,10 @@ from deltaflask.plugins.deltacloud.params import require
 from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import respond
+from deltaflask.plugins.deltacloud.views.forms import Field
+from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import page
+from deltaflask.plugins.deltacloud.views.forms import register_form
 
 FORMATS = {"api.subnets_new": ("html",)}
 
@@ -31,6 +35,7 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule(
         "/subnets/<subnet_id>", "subnets_destroy", destroy, methods=["DELETE"]
     )
+    register_form("subnets_create", form)
 
 
 def to_json(subnet: Subnet) -> dict[str, object]:
@@ -74,15 +79,33 @@ def show(subnet_id: str) -> Response:
     )
 
 
+def form(values: dict[str, str]) -> Form:
+    """The form to add a subnet to a network."""
+    networks = [
+        (n.id, f"{n.name} ({', '.join(n.address_blocks)})")
+        for n in current_driver().networks({})
+    ]
+    return Form(
+        title="Create new subnet",
+        action=href("subnets"),
+        fields=[
+            Field("network_id", "Network", "select", required=True, options=networks),
+            Field(
+                "address_block",
+                "Address block (CIDR)",
+                required=True,
+                placeholder="10.0.1.0/24",
+            ),
+            Field("name", "Name"),
+        ],
+        submit="Create subnet",
+        crumbs=[("subnets", href("subnets")), ("new", None)],
+    )
+
+
 def new() -> Response:
     """The HTML form to create a subnet."""
-    driver = current_driver()
-    return respond(
-        "subnets/new",
-        dict,
-        networks=driver.networks({}),
-        network_id=request_params().get("network_id"),
-    )
+    return page(form)
 
 
 def create() -> BaseResponse:

@@ -1,0 +1,226 @@
+"""HTML forms of the classic API: field specs, validation and re-rendering.
+
+A view module describes each of its forms with a builder that returns a
+:class:`Form` for the submitted (or default) values and registers it under the
+endpoint the form posts to (:func:`register_form`). The GET page renders it
+with :func:`page`; a browser's POST to that endpoint is checked against the
+same spec before the view runs (:func:`check_submission`), and any validation
+or CSRF error gives the form back with the message beside its field
+(:func:`form_error_response`), so nothing is created.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+from flask import Response
+from flask import g
+from flask import render_template
+from flask import request
+
+from deltaflask.csrf import FIELD as CSRF_FIELD
+from deltaflask.csrf import CsrfFailure
+from deltaflask.errors import DeltaflaskError
+from deltaflask.errors import ValidationFailure
+from deltaflask.plugins.deltacloud.params import request_params
+
+FORM_BODIES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+REQUIRED = "This field is required."
+
+
+@dataclass
+class Field:
+    """One input of a form.
+
+    ``kind`` is ``text``, ``number``, ``select``, ``textarea``, ``file``,
+    ``hidden``, ``password``, ``checkbox``, ``checkboxes`` (one box per option, named
+    ``<name><n>``) or ``static`` (shown, not sent).
+    """
+
+    name: str
+    label: str
+    kind: str = "text"
+    required: bool = False
+    options: Sequence[tuple[str, str]] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    value: str = ""
+    hint: str = ""
+    placeholder: str = ""
+    #: the text of the empty choice of an optional select
+    blank: str = "(none)"
+
+    @property
+    def bounds(self) -> tuple[str | None, str | None]:
+        """``min`` and ``max`` as the page shows them (``None`` when open)."""
+        return (
+            None if self.minimum is None else _num(self.minimum),
+            None if self.maximum is None else _num(self.maximum),
+        )
+
+    def check(self, raw: str) -> str | None:
+        """The error for the submitted ``raw`` value, or ``None``."""
+        if raw == "":
+            return REQUIRED if self.required else None
+        if self.kind == "number":
+            return self._check_number(raw)
+        if self.kind == "select" and raw not in {value for value, _ in self.options}:
+            return "Choose one of the offered values."
+        return None
+
+    def _check_number(self, raw: str) -> str | None:
+        try:
+            number = float(raw)
+        except ValueError:
+            return "Enter a number."
+        low, high = self.minimum, self.maximum
+        if (low is not None and number < low) or (high is not None and number > high):
+            return f"Must be between {_num(low)} and {_num(high)}."
+        return None
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "any"
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+@dataclass
+class Form:
+    """A whole form page: where it posts, its fields and its breadcrumbs."""
+
+    title: str
+    action: str
+    fields: list[Field]
+    submit: str
+    crumbs: list[tuple[str, str | None]]
+    multipart: bool = False
+    intro: str = ""
+    #: a GET form shown above this one (e.g. the hardware profile picker)
+    chooser: Form | None = None
+    method: str = "post"
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def value(self, item: Field) -> str:
+        """The value to show in ``item``: the submitted one, else its default."""
+        if item.kind in ("file", "static", "password"):
+            return item.value
+        return self.values.get(item.name, item.value)
+
+    def names(self) -> list[str]:
+        """The names of the fields the server reads."""
+        return [f.name for f in self.fields if f.kind not in ("static", "checkboxes")]
+
+
+Builder = Callable[..., Form]
+#: POST endpoint -> the builder of the form that posts there
+FORMS: dict[str, Builder] = {}
+
+
+def register_form(endpoint: str, builder: Builder) -> None:
+    """Declare that browser posts to ``endpoint`` come from ``builder``'s form."""
+    FORMS[f"api.{endpoint}"] = builder
+
+
+def submitted_values() -> dict[str, str]:
+    """The request's parameters without the CSRF token and method override."""
+    return {
+        key: value
+        for key, value in request_params().items()
+        if key not in (CSRF_FIELD, "_method")
+    }
+
+
+def page(builder: Builder, status: int = 200, **view_args: Any) -> Response:
+    """Render ``builder``'s form with the request's parameters as defaults."""
+    form = builder(submitted_values(), **view_args)
+    form.values = submitted_values()
+    return _render(form, status)
+
+
+def _render(form: Form, status: int) -> Response:
+    body = render_template("api/form.html", form=form)
+    return Response(body, status=status, content_type="text/html")
+
+
+def validate(form: Form, values: Mapping[str, str]) -> dict[str, str]:
+    """Field name -> message for every field the values do not satisfy."""
+    errors = {}
+    for item in form.fields:
+        if item.kind in ("static", "checkboxes", "checkbox"):
+            continue
+        if item.kind == "file":
+            upload = request.files.get(item.name)
+            raw = upload.filename or "" if upload is not None else ""
+        else:
+            raw = values.get(item.name, "").strip()
+        problem = item.check(raw)
+        if problem:
+            errors[item.name] = problem
+    return errors
+
+
+class FormInvalid(ValidationFailure):
+    """A browser form failed validation; ``errors`` maps field -> message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def _browser_form_post() -> bool:
+    return (
+        g.get("format") == "html"
+        and request.method != "GET"
+        and request.mimetype in FORM_BODIES
+        and request.endpoint in FORMS
+    )
+
+
+def check_submission() -> None:
+    """Validate a browser form post against its form before the view runs."""
+    if not _browser_form_post():
+        return
+    values = submitted_values()
+    form = FORMS[request.endpoint or ""](values, **(request.view_args or {}))
+    errors = validate(form, values)
+    if errors:
+        raise FormInvalid(errors)
+
+
+def form_error_response(error: Exception) -> Response | None:
+    """The form again with ``error`` beside its field, for a browser form post.
+
+    ``None`` when the request is not a form post of a registered form or the
+    error is not about the submitted values (then the error page is shown).
+    """
+    if not isinstance(error, ValidationFailure | CsrfFailure):
+        return None
+    if not _browser_form_post():
+        return None
+    values = submitted_values()
+    try:
+        form = FORMS[request.endpoint or ""](values, **(request.view_args or {}))
+    except DeltaflaskError:  # e.g. the bucket is gone: show the error page
+        return None
+    form.values = values
+    if isinstance(error, FormInvalid):
+        form.errors = dict(error.errors)
+    else:
+        form.errors = {_field_named(error.message, form.names()): error.message}
+    return _render(form, 403 if isinstance(error, CsrfFailure) else 400)
+
+
+def _field_named(message: str, names: list[str]) -> str:
+    """The field ``message`` talks about ('' for the whole form)."""
+    for name in names:
+        if re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", message):
+            return name
+    return ""

@@ -1,0 +1,149 @@
+"""The HTML interface in a real browser (headless Chromium via Playwright)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.browser import live
+from tests.browser.live import LiveServer
+
+
+def api_json(page: Any, url: str) -> Any:
+    """GET ``url`` as JSON with the page's credentials (not through the UI)."""
+    response = page.request.get(url, headers={"Accept": "application/json"})
+    assert response.ok, response.status
+    return response.json()
+
+
+def test_log_in_and_browse(page: Any, live_server: LiveServer) -> None:
+    page.goto(f"{live_server.url}/api")
+    expect(page.locator("header")).to_contain_text("driver mock")
+    nav = page.get_by_role("navigation", name="Collections")
+    nav.get_by_role("link", name="instances", exact=True).click()
+    expect(page.get_by_role("heading", name="Instances")).to_be_visible()
+    expect(page.locator("table")).to_contain_text("inst0")
+    expect(page.get_by_role("navigation", name="Breadcrumbs")).to_contain_text(
+        "instances"
+    )
+    page.get_by_role("link", name="inst0").click()
+    for heading in ("Addresses", "Volumes", "Network bindings"):
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+
+
+def test_create_stop_and_destroy_an_instance(
+    page: Any, live_server: LiveServer
+) -> None:
+    page.goto(f"{live_server.url}/api/images")
+    page.get_by_role("link", name="Launch…").first.click()
+    page.get_by_label("Hardware profile").select_option("m1-large")
+    page.get_by_role("button", name="Use this profile").click()
+    expect(page.get_by_label("Memory (MB)")).to_have_attribute("max", "15360")
+    page.get_by_label("Instance name").fill("from-the-browser")
+    page.get_by_label("Memory (MB)").fill("8192")
+    page.get_by_label("Storage (GB)").select_option("1024")
+    page.get_by_label("Realm").select_option("eu")
+    page.get_by_role("button", name="Launch instance").click()
+
+    expect(page.get_by_role("heading", name="from-the-browser")).to_be_visible()
+    expect(page.locator("h2 .state")).to_have_text("RUNNING")
+    expect(page.locator("dl.props")).to_contain_text("memory=8192")
+    instance_url = page.url
+
+    page.get_by_role("button", name="Stop").click()
+    expect(page.locator("h2 .state")).to_have_text("STOPPED")
+    page.get_by_role("button", name="Destroy").click()
+    expect(page.get_by_role("heading", name="Instances")).to_be_visible()
+    expect(page.locator("table")).not_to_contain_text("from-the-browser")
+    gone = page.request.get(instance_url, headers={"Accept": "application/json"})
+    assert gone.status == 404
+
+
+def test_upload_and_download_a_blob(
+    page: Any, live_server: LiveServer, tmp_path: Path
+) -> None:
+    upload = tmp_path / "hello.txt"
+    upload.write_bytes(b"hello from chromium\n" * 100)
+    page.goto(f"{live_server.url}/api/buckets/bucket1")
+    page.get_by_role("link", name="Upload new blob…").click()
+    page.get_by_label("Blob name").fill("greeting")
+    page.get_by_label("File").set_input_files(str(upload))
+    page.get_by_label("Metadata name 1").fill("colour")
+    page.get_by_label("Metadata value 1").fill("blue")
+    page.get_by_role("button", name="Upload").click()
+
+    expect(page.get_by_role("heading", name="greeting")).to_be_visible()
+    expect(page.locator("dl.props")).to_contain_text("colour: blue")
+    expect(page.locator("dl.props")).to_contain_text("2000 bytes")
+    with page.expect_download() as started:
+        page.get_by_role("link", name="Download").click()
+    download = started.value
+    saved = tmp_path / "downloaded.txt"
+    download.save_as(saved)
+    assert saved.read_bytes() == upload.read_bytes()
+
+
+def test_out_of_range_value_shows_the_message(
+    page: Any, live_server: LiveServer
+) -> None:
+    before = api_json(page, f"{live_server.url}/api/instances")["instances"]
+    page.goto(f"{live_server.url}/api/instances/new?image_id=img1&hwp_id=m1-large")
+    page.get_by_label("Memory (MB)").fill("99999")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Launch instance").click()
+    assert navigation.value.status == 400
+    message = page.locator("#field-hwp_memory-error")
+    expect(message).to_have_text("Must be between 7680 and 15360.")
+    expect(page.get_by_label("Memory (MB)")).to_have_value("99999")
+    expect(page.get_by_label("Memory (MB)")).to_have_attribute("aria-invalid", "true")
+    after = api_json(page, f"{live_server.url}/api/instances")["instances"]
+    assert after == before
+
+
+def test_empty_required_field_shows_the_message(
+    page: Any, live_server: LiveServer
+) -> None:
+    page.goto(f"{live_server.url}/api/keys/new")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Create key").click()
+    assert navigation.value.status == 400
+    expect(page.locator("#field-name-error")).to_have_text("This field is required.")
+
+
+def test_cross_site_form_post_is_refused(
+    page: Any, live_server: LiveServer, attacker: LiveServer
+) -> None:
+    page.goto(attacker.url)
+    with page.expect_navigation() as navigation:
+        page.locator("#win").click()
+    assert navigation.value.status == 403
+    expect(page.locator(".error h2")).to_have_text("403")
+    keys = api_json(page, f"{live_server.url}/api/keys")["keys"]
+    assert "planted" not in {key["id"] for key in keys}
+
+
+def test_pages_run_under_the_content_security_policy(
+    page: Any, live_server: LiveServer
+) -> None:
+    violations: list[str] = []
+
+    def watch(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    page.on("console", watch)
+    for path in ("/api", "/api/instances/new", "/api/hardware_profiles/m1-large"):
+        response = page.goto(f"{live_server.url}{path}")
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        background = page.locator("header").evaluate(
+            "element => getComputedStyle(element).backgroundColor"
+        )
+        assert background == "rgb(31, 95, 139)"  # the packaged stylesheet applied
+    assert violations == []
+
+
+def test_a_missing_browser_fails_instead_of_skipping(monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(live, "CHROMIUM", tmp_path / "chromium")
+    assert "is missing" in (live.missing_browser() or "")

@@ -1,0 +1,483 @@
+"""The HTML interface without a browser: CSRF, CSP, form errors, escaping."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from deltaflask import create_app
+
+#: what Chromium sends with a same-origin form post
+BROWSER = {
+    "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+    "Origin": "http://localhost",
+    "Sec-Fetch-Site": "same-origin",
+    "Sec-Fetch-Mode": "navigate",
+}
+TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def browser(auth: dict[str, str]) -> dict[str, str]:
+    """Headers of a logged-in browser."""
+    return {**auth, **BROWSER}
+
+
+def token_from(client: FlaskClient, path: str, headers: dict[str, str]) -> str:
+    """Open a form page like a browser and return its CSRF token."""
+    page = client.get(path, headers=headers)
+    assert page.status_code == 200, page.get_data(as_text=True)
+    found = TOKEN.search(page.get_data(as_text=True))
+    assert found, "the form carries no CSRF token"
+    return found.group(1)
+
+
+def field_error(response: TestResponse, name: str) -> str:
+    """The message shown beside field ``name`` of a re-rendered form."""
+    html = response.get_data(as_text=True)
+    found = re.search(rf'id="field-{name}-error"[^>]*>([^<]+)<', html)
+    assert found, f"no message beside {name}"
+    return found.group(1)
+
+
+def instance_count(client: FlaskClient, json_headers: dict[str, str]) -> int:
+    return len(
+        client.get("/api/instances", headers=json_headers).get_json()["instances"]
+    )
+
+
+# -- CSRF ------------------------------------------------------------------------
+
+
+def test_form_post_with_token_creates(client, browser, json_headers):
+    token = token_from(client, "/api/keys/new", browser)
+    created = client.post(
+        "/api/keys", data={"name": "mine", "_csrf_token": token}, headers=browser
+    )
+    assert created.status_code == 303
+    assert client.get("/api/keys/mine", headers=json_headers).status_code == 200
+
+
+def test_form_post_without_token_gets_the_form_back(client, browser, json_headers):
+    token_from(client, "/api/keys/new", browser)
+    refused = client.post("/api/keys", data={"name": "forged"}, headers=browser)
+    assert refused.status_code == 403
+    html = refused.get_data(as_text=True)
+    assert "security token is missing or wrong" in html
+    assert 'value="forged"' in html  # the form again, with what was typed
+    assert TOKEN.search(html)
+    assert client.get("/api/keys/forged", headers=json_headers).status_code == 404
+
+
+def test_wrong_token_is_refused(client, browser, json_headers):
+    token_from(client, "/api/keys/new", browser)
+    refused = client.post(
+        "/api/keys", data={"name": "forged", "_csrf_token": "guess"}, headers=browser
+    )
+    assert refused.status_code == 403
+    assert client.get("/api/keys/forged", headers=json_headers).status_code == 404
+
+
+def test_token_of_another_session_is_refused(app, browser, json_headers):
+    stolen = token_from(app.test_client(), "/api/keys/new", browser)
+    victim = app.test_client()
+    token_from(victim, "/api/keys/new", browser)
+    refused = victim.post(
+        "/api/keys", data={"name": "forged", "_csrf_token": stolen}, headers=browser
+    )
+    assert refused.status_code == 403
+
+
+def test_action_button_without_token_is_an_error_page(client, browser, json_headers):
+    refused = client.post("/api/instances/inst0/stop", headers=browser)
+    assert refused.status_code == 403
+    html = refused.get_data(as_text=True)
+    assert "<h2>403</h2>" in html and "security token" in html
+    assert "Traceback" not in html
+    state = client.get("/api/instances/inst0", headers=json_headers).get_json()
+    assert state["instance"]["state"] == "RUNNING"
+
+
+def test_method_override_needs_the_token(client, browser, json_headers):
+    refused = client.post("/api/keys/test-key?_method=DELETE", headers=browser)
+    assert refused.status_code == 403
+    assert client.get("/api/keys/test-key", headers=json_headers).status_code == 200
+    token = token_from(client, "/api/keys/test-key", browser)
+    deleted = client.post(
+        "/api/keys/test-key?_method=DELETE",
+        data={"_csrf_token": token},
+        headers=browser,
+    )
+    assert deleted.status_code == 303
+    assert client.get("/api/keys/test-key", headers=json_headers).status_code == 404
+
+
+def test_api_clients_need_no_token(client, auth, xml):
+    """curl (``Accept: */*``), XML and JSON clients send no browser headers."""
+    curl = {**auth, "Accept": "*/*"}
+    assert client.post("/api/keys", data={"name": "k1"}, headers=curl).status_code in (
+        201,
+        303,
+    )
+    assert client.post("/api/keys", data={"name": "k2"}, headers=xml).status_code == 201
+    stopped = client.post("/api/instances/inst0/stop", headers=curl)
+    assert stopped.status_code in (202, 303)
+
+
+def test_cross_site_post_is_refused_even_with_a_token(client, browser, json_headers):
+    token = token_from(client, "/api/keys/new", browser)
+    refused = client.post(
+        "/api/keys",
+        data={"name": "evil", "_csrf_token": token},
+        headers={
+            **browser,
+            "Origin": "http://evil.example",
+            "Sec-Fetch-Site": "cross-site",
+        },
+    )
+    assert refused.status_code == 403
+    assert client.get("/api/keys/evil", headers=json_headers).status_code == 404
+
+
+def test_every_form_carries_the_token(client, browser):
+    for path in (
+        "/api",
+        "/api/instances/new",
+        "/api/instances/inst0",
+        "/api/instances/inst0/run",
+        "/api/images/new?instance_id=inst0",
+        "/api/keys/new",
+        "/api/storage_volumes/new",
+        "/api/storage_volumes/vol1/attach_instance",
+        "/api/storage_snapshots/new",
+        "/api/buckets/new",
+        "/api/buckets/bucket1/new_blob_form_d15cfd90",
+        "/api/buckets/bucket1/blob1",
+        "/api/addresses",
+        "/api/addresses/192.168.0.1/associate",
+        "/api/networks/new",
+        "/api/subnets/new",
+        "/api/network_interfaces/new",
+        "/api/firewalls/new",
+        "/api/firewalls/default/new_rule",
+        "/api/load_balancers/new",
+        "/api/load_balancers/lb1",
+    ):
+        html = client.get(path, headers=browser).get_data(as_text=True)
+        posts = html.count('method="post"')
+        assert posts, path
+        assert len(TOKEN.findall(html)) == posts, path
+
+
+# -- headers, static assets -------------------------------------------------------------
+
+
+def test_html_pages_carry_a_content_security_policy(client, browser, xml):
+    page = client.get("/api/instances", headers=browser)
+    policy = page.headers["Content-Security-Policy"]
+    for directive in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ):
+        assert directive in policy
+    assert "unsafe-inline" not in policy
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    error = client.get("/api/instances/nosuch", headers=browser)
+    assert error.status_code == 404
+    assert "Content-Security-Policy" in error.headers
+    assert (
+        "Content-Security-Policy"
+        not in client.get("/api/instances", headers=xml).headers
+    )
+
+
+def test_pages_have_no_inline_script_or_style(client, browser):
+    for path in (
+        "/api",
+        "/api/instances",
+        "/api/instances/inst0",
+        "/api/instances/new",
+        "/api/hardware_profiles/m1-large",
+        "/api/buckets/bucket1/blob1",
+        "/api/firewalls/default",
+        "/api/nosuch",
+    ):
+        html = client.get(path, headers=browser).get_data(as_text=True).lower()
+        assert "<script" not in html and "<style" not in html, path
+        assert not re.search(r"\sstyle=|\son[a-z]+=|javascript:", html), path
+
+
+def test_static_assets_come_from_the_package(client):
+    with client.get("/static/deltaflask.css") as css:
+        assert css.status_code == 200 and css.mimetype == "text/css"
+        assert "http" not in css.get_data(as_text=True)
+    with client.get("/static/favicon.svg") as icon:
+        assert icon.status_code == 200
+
+
+def test_secret_key_is_configurable(mock_storage, monkeypatch):
+    monkeypatch.setenv("DELTAFLASK_SECRET_KEY", "from-the-environment")
+    app = create_app({"TESTING": True, "MOCK_STORAGE": str(mock_storage)})
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+    monkeypatch.delenv("DELTAFLASK_SECRET_KEY")
+    one = create_app({"TESTING": True, "MOCK_STORAGE": str(mock_storage)})
+    two = create_app({"TESTING": True, "MOCK_STORAGE": str(mock_storage)})
+    assert (
+        one.config["SECRET_KEY"]
+        and one.config["SECRET_KEY"] != two.config["SECRET_KEY"]
+    )
+
+
+# -- form errors --------------------------------------------------------------------------
+
+
+def test_out_of_range_profile_value_is_shown_beside_the_field(
+    client, browser, json_headers
+):
+    before = instance_count(client, json_headers)
+    token = token_from(client, "/api/instances/new?hwp_id=m1-large", browser)
+    response = client.post(
+        "/api/instances",
+        data={
+            "image_id": "img1",
+            "hwp_id": "m1-large",
+            "hwp_memory": "99999",
+            "hwp_cpu": "2",
+            "hwp_storage": "850",
+            "_csrf_token": token,
+        },
+        headers=browser,
+    )
+    assert response.status_code == 400
+    assert field_error(response, "hwp_memory") == "Must be between 7680 and 15360."
+    assert 'value="99999"' in response.get_data(as_text=True)
+    assert instance_count(client, json_headers) == before
+
+
+def test_enum_value_outside_the_profile_is_refused(client, browser, json_headers):
+    before = instance_count(client, json_headers)
+    token = token_from(client, "/api/instances/new", browser)
+    response = client.post(
+        "/api/instances",
+        data={
+            "image_id": "img1",
+            "hwp_id": "m1-large",
+            "hwp_storage": "4096",
+            "_csrf_token": token,
+        },
+        headers=browser,
+    )
+    assert response.status_code == 400
+    assert field_error(response, "hwp_storage") == "Choose one of the offered values."
+    assert instance_count(client, json_headers) == before
+
+
+def test_empty_required_field_is_shown_beside_the_field(client, browser, json_headers):
+    before = client.get("/api/keys", headers=json_headers).get_json()["keys"]
+    token = token_from(client, "/api/keys/new", browser)
+    response = client.post(
+        "/api/keys", data={"name": "  ", "_csrf_token": token}, headers=browser
+    )
+    assert response.status_code == 400
+    assert field_error(response, "name") == "This field is required."
+    assert "nothing was created" in response.get_data(as_text=True)
+    assert client.get("/api/keys", headers=json_headers).get_json()["keys"] == before
+
+
+def test_driver_validation_error_returns_the_form(client, browser, json_headers):
+    before = client.get("/api/firewalls/default", headers=json_headers).get_json()
+    token = token_from(client, "/api/firewalls/default/new_rule", browser)
+    response = client.post(
+        "/api/firewalls/default/rules",
+        data={
+            "protocol": "tcp",
+            "port_from": "90",
+            "port_to": "80",
+            "_csrf_token": token,
+        },
+        headers=browser,
+    )
+    assert response.status_code == 400
+    assert "port_from must not be greater than port_to" in field_error(
+        response, "port_from"
+    )
+    after = client.get("/api/firewalls/default", headers=json_headers).get_json()
+    assert after == before
+
+
+def test_valid_launch_form_creates_the_instance(client, browser, json_headers):
+    token = token_from(client, "/api/instances/new?hwp_id=m1-large", browser)
+    created = client.post(
+        "/api/instances",
+        data={
+            "image_id": "img1",
+            "hwp_id": "m1-large",
+            "hwp_memory": "8192",
+            "hwp_cpu": "2",
+            "hwp_storage": "1024",
+            "realm_id": "eu",
+            "name": "web",
+            "_csrf_token": token,
+        },
+        headers=browser,
+    )
+    assert created.status_code == 303
+    shown = client.get(created.headers["Location"], headers=json_headers).get_json()
+    assert shown["instance"]["name"] == "web"
+    assert shown["instance"]["realm"]["id"] == "eu"
+
+
+def test_upload_form_is_not_held_to_the_form_size_cap(mock_storage, auth, json_headers):
+    app = create_app(
+        {"TESTING": True, "MOCK_STORAGE": str(mock_storage), "MAX_FORM_BYTES": 200_000}
+    )
+    client = app.test_client()
+    headers = {**auth, **BROWSER}
+    token = token_from(client, "/api/buckets/bucket1/new_blob_form_d15cfd90", headers)
+    data = {
+        "blob_id": "big",
+        "meta_params": "3",
+        "meta_name1": "color",
+        "meta_value1": "blue",
+        "_csrf_token": token,
+        "blob_data": (io.BytesIO(b"x" * 500_000), "big.bin"),
+    }
+    uploaded = client.post(
+        "/api/buckets/bucket1",
+        data=data,
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 303
+    blob = client.get("/api/buckets/bucket1/big", headers=json_headers).get_json()
+    assert blob["blob"]["content_length"] in (500_000, "500000")
+    capped = client.post(
+        "/api/keys", data={"name": "x" * 300_000}, headers=json_headers
+    )
+    assert capped.status_code == 413
+
+
+def test_upload_form_without_a_file_is_refused(client, browser):
+    token = token_from(client, "/api/buckets/bucket1/new_blob_form_d15cfd90", browser)
+    response = client.post(
+        "/api/buckets/bucket1",
+        data={"blob_id": "nofile", "meta_params": "3", "_csrf_token": token},
+        headers=browser,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert field_error(response, "blob_data") == "This field is required."
+
+
+# -- pages ---------------------------------------------------------------------
+
+
+def test_forms_show_only_the_drivers_features(client, browser):
+    html = client.get("/api/instances/new", headers=browser).get_data(as_text=True)
+    assert 'name="name"' in html  # user_name
+    assert 'name="keyname"' in html  # authentication_key
+    assert 'name="metrics"' in html
+    assert 'name="user_data"' not in html and 'name="password"' not in html
+    assert 'name="instance_count"' not in html
+    volume = client.get("/api/storage_volumes/new", headers=browser).get_data(
+        as_text=True
+    )
+    assert 'name="capacity"' in volume and 'name="name"' not in volume
+
+
+def test_profile_pages_show_ranges_and_enums(client, browser):
+    html = client.get("/api/hardware_profiles/m1-large", headers=browser).get_data(
+        as_text=True
+    )
+    assert "7680 – 15360" in html and "range" in html
+    assert "enum" in html and ">850<" in html and ">1024<" in html
+    form = client.get("/api/instances/new?hwp_id=m1-xlarge", headers=browser)
+    text = form.get_data(as_text=True)
+    assert 'min="12288" max="32768"' in text
+    assert '<option value="4096">4096</option>' in text
+
+
+def test_instance_page_shows_addresses_volumes_and_bindings(client, browser):
+    html = client.get("/api/instances/inst0", headers=browser).get_data(as_text=True)
+    for heading in ("Addresses", "Volumes", "Network bindings"):
+        assert f"<h3>{heading}</h3>" in html
+    assert ">Stop</button>" in html and ">Reboot</button>" in html
+
+
+def test_navigation_lists_the_drivers_collections(client, browser):
+    html = client.get("/api/realms", headers=browser).get_data(as_text=True)
+    nav = html.split('aria-label="Collections"')[1].split("</nav>")[0]
+    for name in ("instances", "buckets", "storage volumes", "firewalls", "drivers"):
+        assert f">{name}</a>" in nav
+    assert "driver <a" in html and "<strong>mock</strong>" in html
+    assert 'aria-label="Breadcrumbs"' in html
+
+
+def test_error_page_is_friendly(client, browser):
+    page = client.get("/api/instances/nosuch", headers=browser)
+    assert page.status_code == 404
+    html = page.get_data(as_text=True)
+    assert "<h2>404</h2>" in html and "not found" in html.lower()
+    assert "Traceback" not in html and "File &#34;" not in html
+
+
+def test_hostile_names_are_escaped(client, auth, browser, json_headers):
+    hostile = '<script>alert("x")</script>'
+    created = client.post(
+        "/api/instances",
+        data={"image_id": "img1", "name": hostile},
+        headers=json_headers,
+    )
+    assert created.status_code == 201
+    bucket = client.post(
+        "/api/buckets/bucket1",
+        data={
+            "blob_id": "evil",
+            "blob_data": "x",
+            "meta_params": "1",
+            "meta_name1": "note",
+            "meta_value1": hostile,
+        },
+        headers=json_headers,
+    )
+    assert bucket.status_code == 201
+    for path in (
+        "/api/instances",
+        created.headers["Location"],
+        "/api/buckets/bucket1/evil",
+        f"/api/instances/new?image_id={hostile}",
+    ):
+        html = client.get(path, headers=browser).get_data(as_text=True)
+        assert "<script>" not in html, path
+    assert "&lt;script&gt;" in client.get(
+        created.headers["Location"], headers=browser
+    ).get_data(as_text=True)
+
+
+def test_form_pages_are_html_only(client, xml):
+    assert client.get("/api/instances/new", headers=xml).status_code == 406
+
+
+def test_the_app_fixture_is_fresh(app: Flask) -> None:
+    assert app.config["SECRET_KEY"]
+
+
+def test_refused_upload_to_a_missing_bucket_is_an_error_page(client, browser):
+    token_from(client, "/api/buckets/new", browser)
+    response = client.post(
+        "/api/buckets/nosuch",
+        data={"blob_id": "x", "meta_params": "0"},
+        headers=browser,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 403
+    assert "<h2>403</h2>" in response.get_data(as_text=True)
