@@ -27,7 +27,7 @@ def test_machine_show_in_both_formats(
     root = parse_xml(cimi.get("/cimi/machines/inst0", headers=xml))
     assert root.findtext(f"{NS}memory") == "12582912"
     rels = [op.get("rel") for op in root.findall(f"{NS}operation")]
-    assert rels == [ACTION + "restart", ACTION + "stop", ACTION + "capture"]
+    assert rels == [ACTION + "restart", ACTION + "stop", ACTION + "capture", "edit"]
     data = cimi.get("/cimi/machines/inst1", headers=json_headers).get_json()
     assert (
         data["cpu"] == "1" and data["memory"] == 1782579 and data["state"] == "STARTED"

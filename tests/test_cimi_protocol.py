@@ -50,6 +50,8 @@ def test_entry_point_lists_collections_in_spec_order(cimi: FlaskClient) -> None:
     keys = list(cimi.get("/cimi/cloudEntryPoint?format=json").get_json())
     order = [
         "resourceMetadata",
+        "systems",
+        "systemTemplates",
         "machines",
         "machineTemplates",
         "machineConfigs",
@@ -59,6 +61,16 @@ def test_entry_point_lists_collections_in_spec_order(cimi: FlaskClient) -> None:
         "volumeTemplates",
         "volumeConfigs",
         "volumeImages",
+        "networks",
+        "networkTemplates",
+        "networkConfigs",
+        "networkPorts",
+        "networkPortTemplates",
+        "networkPortConfigs",
+        "addresses",
+        "addressTemplates",
+        "forwardingGroups",
+        "forwardingGroupTemplates",
     ]
     assert [key for key in keys if key in order] == order
 
@@ -134,7 +146,15 @@ def test_resource_metadata(
     cimi: FlaskClient, xml: dict[str, str], json_headers: dict[str, str]
 ) -> None:
     data = cimi.get("/cimi/resource_metadata", headers=json_headers).get_json()
-    assert data["count"] == 3 == len(data["resourceMetadata"])
+    assert data["count"] == 22 == len(data["resourceMetadata"])
+    names = [meta["name"] for meta in data["resourceMetadata"]]
+    assert names[:3] == ["CloudEntryPoint", "Machine", "MachineTemplate"]
+    for name in ("System", "Network", "NetworkPort", "Address", "ForwardingGroup"):
+        assert name in names
+    port = cimi.get(
+        "/cimi/resource_metadata/network_port_configuration", headers=json_headers
+    ).get_json()
+    assert port["typeUri"] == "http://schemas.dmtf.org/cimi/1/NetworkPortConfiguration"
     machine = cimi.get(
         "/cimi/resource_metadata/machine", headers=json_headers
     ).get_json()

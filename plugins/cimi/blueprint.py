@@ -11,9 +11,13 @@ from flask import redirect
 from flask import request
 
 from deltaflask.context import select_driver
+from deltaflask.plugins.cimi import addresses
 from deltaflask.plugins.cimi import entry
 from deltaflask.plugins.cimi import machine_resources
 from deltaflask.plugins.cimi import machines
+from deltaflask.plugins.cimi import network_ports
+from deltaflask.plugins.cimi import networks
+from deltaflask.plugins.cimi import systems
 from deltaflask.plugins.cimi import volumes
 from deltaflask.plugins.cimi.negotiation import choose_format
 from deltaflask.plugins.cimi.render import url
@@ -21,7 +25,16 @@ from deltaflask.web import add_etag
 from deltaflask.web import refuse_cross_site
 
 SPEC_VERSION = "1.0.1"
-MODULES = (entry, machines, machine_resources, volumes)
+MODULES = (
+    entry,
+    systems,
+    machines,
+    machine_resources,
+    volumes,
+    networks,
+    network_ports,
+    addresses,
+)
 
 
 def create_blueprint(app: Flask) -> Blueprint:

@@ -13,8 +13,12 @@ from deltaflask.context import current_driver_class
 from deltaflask.context import current_driver_name
 from deltaflask.context import current_provider
 from deltaflask.errors import ObjectNotFound
+from deltaflask.plugins.cimi import addresses
 from deltaflask.plugins.cimi import machine_resources
 from deltaflask.plugins.cimi import machines
+from deltaflask.plugins.cimi import network_ports
+from deltaflask.plugins.cimi import networks
+from deltaflask.plugins.cimi import systems
 from deltaflask.plugins.cimi import volumes
 from deltaflask.plugins.cimi.query import apply
 from deltaflask.plugins.cimi.query import expand_names
@@ -30,12 +34,18 @@ from deltaflask.plugins.cimi.times import iso
 Lister = Callable[[], Collection]
 #: CEP attribute -> (path, whether the driver class can serve it, the collection)
 FAMILIES: dict[str, tuple[str, Callable[[type], bool], Lister]] = {
+    **systems.ENTRY_POINT,
     **machines.ENTRY_POINT,
     **machine_resources.ENTRY_POINT,
     **volumes.ENTRY_POINT,
+    **networks.ENTRY_POINT,
+    **network_ports.ENTRY_POINT,
+    **addresses.ENTRY_POINT,
 }
 #: the CEP's attribute order (DSP0263)
 SPEC_ORDER = (
+    "systems",
+    "systemTemplates",
     "machines",
     "machineTemplates",
     "machineConfigs",
@@ -45,6 +55,16 @@ SPEC_ORDER = (
     "volumeTemplates",
     "volumeConfigs",
     "volumeImages",
+    "networks",
+    "networkTemplates",
+    "networkConfigs",
+    "networkPorts",
+    "networkPortTemplates",
+    "networkPortConfigs",
+    "addresses",
+    "addressTemplates",
+    "forwardingGroups",
+    "forwardingGroupTemplates",
 )
 DESCRIPTIONS = {
     "DefaultInitialState": "Indicates what the default initial state of a new Machine ",
@@ -86,7 +106,8 @@ def cloud_entry_point() -> Response:
 
 
 def resource_metadata() -> Response:
-    """Metadata of every type with attribute metadata or capabilities."""
+    """Metadata of every type the driver serves (with attribute metadata and
+    capabilities where there are any)."""
     entries = [compact(meta) for meta in _all_metadata()]
     return respond(
         apply(
@@ -109,6 +130,19 @@ def resource_metadata_member(name: str) -> Response:
 
 
 def _all_metadata() -> list[dict[str, Any]]:
+    found = _described()
+    known = {meta["name"] for meta in found}
+    driver_class = current_driver_class()
+    for key in SPEC_ORDER:
+        path, available, _ = FAMILIES[key]
+        snake = path.removesuffix("es") if path.endswith("sses") else path[:-1]
+        type_name = "".join(part.capitalize() for part in snake.split("_"))
+        if available(driver_class) and type_name not in known:
+            found.append(_metadata(type_name, snake, []))
+    return found
+
+
+def _described() -> list[dict[str, Any]]:
     driver = current_driver()
     found = [
         _metadata(

@@ -16,26 +16,24 @@ from deltaflask.models import HardwareProfile
 from deltaflask.models import Image
 from deltaflask.models import Key
 from deltaflask.plugins.cimi import parsing
+from deltaflask.plugins.cimi.families import Family
+from deltaflask.plugins.cimi.families import created
+from deltaflask.plugins.cimi.families import described
+from deltaflask.plugins.cimi.families import edit_ops
 from deltaflask.plugins.cimi.links import last_segment
 from deltaflask.plugins.cimi.query import apply
-from deltaflask.plugins.cimi.render import ACTION_URI
 from deltaflask.plugins.cimi.render import Collection
 from deltaflask.plugins.cimi.render import Entity
 from deltaflask.plugins.cimi.render import compact
-from deltaflask.plugins.cimi.render import empty
-from deltaflask.plugins.cimi.render import operation
-from deltaflask.plugins.cimi.render import ref
 from deltaflask.plugins.cimi.render import respond
 from deltaflask.plugins.cimi.render import url
-from deltaflask.plugins.cimi.store import cimi_store
-from deltaflask.plugins.cimi.store import forget
-from deltaflask.plugins.cimi.store import overrides
 from deltaflask.plugins.cimi.store import remember
+from deltaflask.plugins.cimi.stored import StoredFamily
+from deltaflask.plugins.cimi.stored import local_ref
 from deltaflask.plugins.cimi.times import iso
 
 KIB_PER_MB = 1024
 KIB_PER_GB = 1024 * 1024
-TEMPLATE_FIELDS = ("name", "description", "properties", "initialState", "realm")
 
 
 def register(bp: Blueprint) -> None:
@@ -48,44 +46,9 @@ def register(bp: Blueprint) -> None:
         "machine_configuration",
         show_configuration,
     )
-    bp.add_url_rule("/machine_images", "machine_images", list_images)
-    bp.add_url_rule(
-        "/machine_images", "create_machine_image", create_image, methods=["POST"]
-    )
-    bp.add_url_rule("/machine_images/<image_id>", "machine_image", show_image)
-    bp.add_url_rule(
-        "/machine_images/<image_id>",
-        "delete_machine_image",
-        delete_image,
-        methods=["DELETE"],
-    )
-    bp.add_url_rule("/machine_templates", "machine_templates", list_templates)
-    bp.add_url_rule(
-        "/machine_templates",
-        "create_machine_template",
-        create_template,
-        methods=["POST"],
-    )
-    bp.add_url_rule(
-        "/machine_templates/<template_id>", "machine_template", show_template
-    )
-    bp.add_url_rule(
-        "/machine_templates/<template_id>",
-        "delete_machine_template",
-        delete_template,
-        methods=["DELETE"],
-    )
-    bp.add_url_rule("/credentials", "credentials", list_credentials)
-    bp.add_url_rule(
-        "/credentials", "create_credential", create_credential, methods=["POST"]
-    )
-    bp.add_url_rule("/credentials/<key_id>", "credential", show_credential)
-    bp.add_url_rule(
-        "/credentials/<key_id>",
-        "delete_credential",
-        delete_credential,
-        methods=["DELETE"],
-    )
+    IMAGES.register(bp, create_image)
+    TEMPLATES.register(bp)
+    CREDENTIALS.register(bp, create_credential)
 
 
 # -- MachineConfiguration ------------------------------------------------------------
@@ -143,49 +106,20 @@ def show_configuration(config_id: str) -> Response:
 def image_data(driver: BaseDriver, image: Image) -> dict[str, Any]:
     """An image as a MachineImage."""
     own = url("machine_images", image.id)
-    stored = overrides("machine_images", image.id)
     return compact(
         {
-            "id": own,
-            "name": stored.get("name") or image.name,
-            "description": stored.get("description") or image.description,
-            "created": iso(image.creation_time),
-            "properties": stored.get("properties"),
+            **described(
+                "machine_images",
+                image.id,
+                image.name,
+                description=image.description,
+                created=iso(image.creation_time),
+            ),
             "state": (image.state or "UNKNOWN").upper(),
             "type": "IMAGE",
-            "operations": [operation("delete", own)]
-            if driver.supports("destroy_image")
-            else [],
+            "operations": edit_ops(own, driver.supports("destroy_image")),
         }
     )
-
-
-def images_collection() -> Collection:
-    """Every image."""
-    driver = current_driver()
-    entries = [image_data(driver, image) for image in driver.images({})]
-    ops = (
-        [operation("add", url("machine_images"))]
-        if driver.supports("create_image")
-        else []
-    )
-    return Collection(
-        "MachineImage", url("machine_images"), "machineImages", entries, ops
-    )
-
-
-def list_images() -> Response:
-    """GET /machine_images."""
-    return respond(apply(images_collection()))
-
-
-def show_image(image_id: str) -> Response:
-    """GET /machine_images/<id>."""
-    driver = current_driver()
-    image = driver.image(image_id)
-    if image is None:
-        raise ObjectNotFound("Not found")
-    return respond(Entity("MachineImage", image_data(driver, image)))
 
 
 def create_image() -> Response:
@@ -195,139 +129,46 @@ def create_image() -> Response:
     instance_id = last_segment(body["imageLocation"]["href"], "imageLocation")
     image = driver.create_image(instance_id, body.get("name"), body.get("description"))
     remember("machine_images", image.id, body)
-    data = image_data(driver, image)
-    return respond(Entity("MachineImage", data), 201, {"Location": data["id"]})
-
-
-def delete_image(image_id: str) -> Response:
-    """DELETE /machine_images/<id>."""
-    current_driver().destroy_image(image_id)
-    forget("machine_images", image_id)
-    return empty(200)
+    return created("MachineImage", image_data(driver, image))
 
 
 # -- MachineTemplate -----------------------------------------------------------------
-def template_data(stored: dict[str, Any]) -> dict[str, Any]:
-    """A stored template as a MachineTemplate."""
-    own = url("machine_templates", stored["id"])
-    return compact(
-        {
-            "id": own,
-            "name": stored.get("name"),
-            "description": stored.get("description"),
-            "created": stored.get("created"),
-            "properties": stored.get("properties"),
-            "initialState": stored.get("initialState"),
-            "realm": stored.get("realm"),
-            "machineConfig": stored.get("machineConfig"),
-            "machineImage": stored.get("machineImage"),
-            "credential": stored.get("credential"),
-            "operations": [operation(ACTION_URI + "delete", own)],
-        }
-    )
-
-
-def templates_collection() -> Collection:
-    """Every stored machine template."""
-    entries = [template_data(t) for t in cimi_store().all("machine_templates")]
-    add = [operation("add", url("machine_templates"))]
-    return Collection(
-        "MachineTemplate", url("machine_templates"), "machineTemplates", entries, add
-    )
-
-
-def list_templates() -> Response:
-    """GET /machine_templates."""
-    return respond(apply(templates_collection()))
-
-
-def show_template(template_id: str) -> Response:
-    """GET /machine_templates/<id>."""
-    return respond(
-        Entity(
-            "MachineTemplate",
-            template_data(cimi_store().get("machine_templates", template_id)),
-        )
-    )
-
-
-def create_template() -> Response:
-    """POST /machine_templates: config and image by reference (checked to exist)."""
+def _build_template(body: dict[str, Any]) -> dict[str, Any]:
+    """A MachineTemplate's config and image by reference (checked to exist)."""
     driver = current_driver()
-    body = parsing.load(parsing.MachineTemplateCreate)
     hwp_id = last_segment(body["machineConfig"]["href"], "machineConfig")
     if driver.hardware_profile(hwp_id) is None:
         raise ValidationFailure(f"MachineConfiguration '{hwp_id}' does not exist")
     image_id = last_segment(body["machineImage"]["href"], "machineImage")
     if driver.image(image_id) is None:
         raise ValidationFailure(f"MachineImage '{image_id}' does not exist")
-    stored: dict[str, Any] = {
-        key: body[key] for key in TEMPLATE_FIELDS if body.get(key)
+    built: dict[str, Any] = {
+        key: body[key] for key in ("initialState", "realm") if body.get(key)
     }
-    stored.update(
-        created=iso(),
-        machineConfig=ref("machine_configurations", hwp_id),
-        machineImage=ref("machine_images", image_id),
+    built.update(
+        machineConfig=local_ref("machine_configurations", hwp_id),
+        machineImage=local_ref("machine_images", image_id),
     )
     if body.get("credential"):
-        stored["credential"] = ref(
+        built["credential"] = local_ref(
             "credentials", last_segment(body["credential"]["href"], "credential")
         )
-    data = template_data(cimi_store().create("machine_templates", stored))
-    return respond(Entity("MachineTemplate", data), 201, {"Location": data["id"]})
-
-
-def delete_template(template_id: str) -> Response:
-    """DELETE /machine_templates/<id>."""
-    if not cimi_store().delete("machine_templates", template_id):
-        raise ObjectNotFound("Not found")
-    return empty(200)
+    return built
 
 
 # -- Credential --------------------------------------------------------------------
 def credential_data(driver: BaseDriver, key: Key) -> dict[str, Any]:
     """A key as a Credential (a password credential shows its user name)."""
     own = url("credentials", key.id)
-    stored = overrides("credentials", key.id)
     return compact(
         {
-            "id": own,
-            "name": key.name or key.id,
-            "description": stored.get("description"),
-            "created": iso(),
-            "properties": stored.get("properties"),
+            **described("credentials", key.id, key.name or key.id, created=iso()),
             "username": key.username,
             "password": key.password if key.credential_type == "password" else None,
             "key": key.pem_rsa_key,
-            "operations": [operation("delete", own)]
-            if driver.supports("destroy_key")
-            else [],
+            "operations": edit_ops(own, driver.supports("destroy_key")),
         }
     )
-
-
-def credentials_collection() -> Collection:
-    """Every key."""
-    driver = current_driver()
-    entries = [credential_data(driver, key) for key in driver.keys({})]
-    ops = (
-        [operation("add", url("credentials"))] if driver.supports("create_key") else []
-    )
-    return Collection("Credential", url("credentials"), "credentials", entries, ops)
-
-
-def list_credentials() -> Response:
-    """GET /credentials."""
-    return respond(apply(credentials_collection()))
-
-
-def show_credential(key_id: str) -> Response:
-    """GET /credentials/<id>."""
-    driver = current_driver()
-    key = driver.key(key_id)
-    if key is None:
-        raise ObjectNotFound("Not found")
-    return respond(Entity("Credential", credential_data(driver, key)))
 
 
 def create_credential() -> Response:
@@ -345,40 +186,47 @@ def create_credential() -> Response:
         public_key if public_key and driver.has_feature("keys", "import_key") else None,
     )
     remember("credentials", key.id, body)
-    data = credential_data(driver, key)
-    return respond(Entity("Credential", data), 201, {"Location": data["id"]})
-
-
-def delete_credential(key_id: str) -> Response:
-    """DELETE /credentials/<id>."""
-    current_driver().destroy_key(key_id)
-    forget("credentials", key_id)
-    return empty(200)
+    return created("Credential", credential_data(driver, key))
 
 
 def _has_profiles(cls: type[BaseDriver]) -> bool:
     return bool(cls.static_hardware_profiles) or cls.supports("hardware_profiles")
 
 
+IMAGES = Family(
+    "machine_images",
+    "MachineImage",
+    "machineImages",
+    "images",
+    "image",
+    image_data,
+    creator="create_image",
+    destroyer="destroy_image",
+)
+TEMPLATES = StoredFamily(
+    "machine_templates",
+    "MachineTemplate",
+    "machineTemplates",
+    parsing.MachineTemplateCreate,
+    _build_template,
+)
+CREDENTIALS = Family(
+    "credentials",
+    "Credential",
+    "credentials",
+    "keys",
+    "key",
+    credential_data,
+    creator="create_key",
+    destroyer="destroy_key",
+)
 ENTRY_POINT = {
-    "machineTemplates": (
-        "machine_templates",
-        lambda cls: cls.supports("create_instance"),
-        templates_collection,
-    ),
+    "machineTemplates": TEMPLATES.entry(lambda cls: cls.supports("create_instance")),
     "machineConfigs": (
         "machine_configurations",
         _has_profiles,
         configurations_collection,
     ),
-    "machineImages": (
-        "machine_images",
-        lambda cls: cls.supports("images"),
-        images_collection,
-    ),
-    "credentials": (
-        "credentials",
-        lambda cls: cls.supports("keys"),
-        credentials_collection,
-    ),
+    "machineImages": IMAGES.entry(),
+    "credentials": CREDENTIALS.entry(),
 }

@@ -12,7 +12,7 @@ from deltaflask.drivers import BaseDriver
 from deltaflask.errors import ObjectNotFound
 from deltaflask.models import StorageVolume
 from deltaflask.plugins.cimi import parsing
-from deltaflask.plugins.cimi.links import last_segment
+from deltaflask.plugins.cimi.families import referenced
 from deltaflask.plugins.cimi.query import apply
 from deltaflask.plugins.cimi.render import Collection
 from deltaflask.plugins.cimi.render import Entity
@@ -107,10 +107,8 @@ def attach_volume(machine_id: str) -> Response:
     """POST a MachineVolume: attach the volume at ``initialLocation``."""
     driver = current_driver()
     body = parsing.load(parsing.MachineVolume)
-    volume_id = last_segment(body["volume"]["href"], "volume")
     _machine(driver, machine_id)
-    if driver.storage_volume(volume_id) is None:
-        raise ObjectNotFound(f"Volume '{volume_id}' not found")
+    volume_id = referenced(body["volume"], "volume", driver.storage_volume)
     volume = driver.attach_storage_volume(
         volume_id, machine_id, body["initialLocation"]
     )

@@ -16,7 +16,11 @@ from deltaflask.instance_actions import perform_instance_action
 from deltaflask.models import HardwareProfile
 from deltaflask.models import Instance
 from deltaflask.plugins.cimi import parsing
+from deltaflask.plugins.cimi.families import Family
+from deltaflask.plugins.cimi.families import described
 from deltaflask.plugins.cimi.links import last_segment
+from deltaflask.plugins.cimi.machine_interfaces import interfaces
+from deltaflask.plugins.cimi.machine_interfaces import register as register_interfaces
 from deltaflask.plugins.cimi.machine_volumes import machine_volumes
 from deltaflask.plugins.cimi.machine_volumes import register as register_volumes
 from deltaflask.plugins.cimi.query import apply
@@ -33,7 +37,6 @@ from deltaflask.plugins.cimi.render import respond
 from deltaflask.plugins.cimi.render import url
 from deltaflask.plugins.cimi.store import cimi_store
 from deltaflask.plugins.cimi.store import forget
-from deltaflask.plugins.cimi.store import overrides
 from deltaflask.plugins.cimi.store import remember
 from deltaflask.plugins.cimi.times import iso
 
@@ -60,7 +63,11 @@ def register(bp: Blueprint) -> None:
         methods=["POST"],
     )
     bp.add_url_rule("/machines/<machine_id>/disks", "machine_disks", show_disks)
+    bp.add_url_rule(
+        "/machines/<entity_id>", "edit_machine", MACHINES.edit, methods=["PUT"]
+    )
     register_volumes(bp)
+    register_interfaces(bp)
 
 
 def machines_collection() -> Collection:
@@ -82,6 +89,16 @@ ENTRY_POINT = {
         machines_collection,
     ),
 }
+
+
+MACHINES = Family(
+    "machines",
+    "Machine",
+    "machines",
+    "instances",
+    "instance",
+    lambda driver, instance: machine_data(driver, instance),
+)
 
 
 def list_machines() -> Response:
@@ -118,23 +135,24 @@ def _expand(
         and driver.supports("storage_volumes")
     ):
         data["volumes"] = machine_volumes(driver, machine_id)
+    if wants(names, "networkInterfaces") and "networkInterfaces" in data:
+        data["networkInterfaces"] = interfaces(driver, machine_id)
     return data
 
 
 def machine_data(driver: BaseDriver, instance: Instance) -> dict[str, Any]:
     """The CIMI attributes of an instance."""
-    stored = overrides("machines", instance.id)
-    name = stored.get("name") or instance.name or ""
     profile = _profile(driver, instance)
     own = url("machines", instance.id)
     return compact(
         {
-            "id": own,
-            "name": name,
-            "description": stored.get("description")
-            or f"No description set for Machine {name}",
-            "created": iso(instance.launch_time),
-            "properties": stored.get("properties"),
+            **described(
+                "machines",
+                instance.id,
+                instance.name or "",
+                what="Machine",
+                created=iso(instance.launch_time),
+            ),
             "realm": instance.realm_id,
             "machineImage": ref("machine_images", instance.image_id)
             if instance.image_id
@@ -147,6 +165,9 @@ def machine_data(driver: BaseDriver, instance: Instance) -> dict[str, Any]:
             "disks": {"href": own + "/disks"},
             "volumes": {"href": own + "/volumes"}
             if driver.supports("storage_volumes")
+            else None,
+            "networkInterfaces": {"href": own + "/network_interfaces"}
+            if driver.supports("network_interfaces")
             else None,
             "operations": _operations(driver, instance, own),
         }
@@ -183,6 +204,7 @@ def _operations(
             ops.append(operation(name, f"{own}/{name}"))
     if instance.create_image and driver.supports("create_image"):
         ops.append(operation("capture", url("machine_images")))
+    ops.append(operation("edit", own))
     return ops
 
 
@@ -221,7 +243,23 @@ def create_machine() -> Response:
     """POST /machines: from a MachineTemplate by reference or by value."""
     driver = current_driver()
     body = parsing.load(parsing.MachineCreate)
-    template = _template(body["machineTemplate"])
+    instance = launch(
+        driver, body["machineTemplate"], body.get("name"), body.get("realm")
+    )
+    remember("machines", instance.id, body)
+    data = machine_data(driver, instance)
+    return respond(Entity("Machine", data), 201, {"Location": data["id"]})
+
+
+def launch(
+    driver: BaseDriver,
+    reference: dict[str, Any],
+    name: str | None,
+    realm: str | None = None,
+) -> Instance:
+    """Create an instance from a loaded MachineTemplate reference (404/400 for
+    missing templates, configurations or states, before anything is created)."""
+    template = _template(reference)
     state = (template.get("initialState") or "STARTED").upper()
     if state not in INITIAL_STATES:
         raise ValidationFailure(f"Unsupported initialState '{state[:40]}'")
@@ -229,17 +267,14 @@ def create_machine() -> Response:
     credential = template.get("credential")
     request = InstanceCreate(
         image_id=_image_id(template["machineImage"]),
-        realm_id=body.get("realm") or template.get("realm"),
+        realm_id=realm or template.get("realm"),
         hwp_id=hwp_id,
         hwp_overrides=hwp_overrides,
-        name=body.get("name"),
+        name=name,
         keyname=last_segment(credential["href"], "credential") if credential else None,
         initial_state=INITIAL_STATES[state],
     )
-    instance = driver.create_instance(request)[0]
-    remember("machines", instance.id, body)
-    data = machine_data(driver, instance)
-    return respond(Entity("Machine", data), 201, {"Location": data["id"]})
+    return driver.create_instance(request)[0]
 
 
 def _template(reference: dict[str, Any]) -> dict[str, Any]:
@@ -300,12 +335,7 @@ def _number(value: float) -> str:
 # -- actions and delete ------------------------------------------------------------
 def machine_action(machine_id: str, action: str) -> Response:
     """POST /machines/<id>/<action> with an Action entity naming the same action."""
-    body = parsing.load(parsing.Action)
-    named = body["action"].strip().rstrip("/").rsplit("/", 1)[-1]
-    if named != action:
-        raise ValidationFailure(
-            f"The Action entity names '{named[:40]}' but was sent to '{action}'"
-        )
+    parsing.load_action(action)
     perform_instance_action(current_driver(), machine_id, ACTIONS[action])
     return empty(202)
 

@@ -18,10 +18,12 @@ from marshmallow import EXCLUDE
 from marshmallow import Schema
 from marshmallow import ValidationError
 from marshmallow import fields
+from marshmallow import pre_load
 
 from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.cimi.errors import UnsupportedMediaType
 
+NAMESPACE = "http://schemas.dmtf.org/cimi/1"
 XML_TYPES = ("application/xml", "text/xml")
 JSON_TYPES = ("application/json",)
 #: repeated XML elements -> the JSON array they form
@@ -29,12 +31,16 @@ PLURALS = {"disk": "disks", "componentDescriptor": "componentDescriptors"}
 
 
 def read_body() -> dict[str, Any]:
-    """The request body as a dict (an empty body is an empty dict)."""
+    """The request body as a dict (an empty body is an empty dict).
+
+    Besides the plain XML and JSON types, the seed posts' typed media types
+    (``application/CIMI-NetworkCreate+xml``) are read by their suffix.
+    """
     raw = request.get_data(cache=True)
     if not raw.strip():
         return {}
     media = request.mimetype
-    if media in JSON_TYPES:
+    if media in JSON_TYPES or media.endswith("+json"):
         try:
             data = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -44,7 +50,7 @@ def read_body() -> dict[str, Any]:
         if not isinstance(data, dict):
             raise ValidationFailure("Bad request (a JSON object is expected)")
         return data
-    if media in XML_TYPES:
+    if media in XML_TYPES or media.endswith("+xml"):
         try:
             root = SafeET.fromstring(raw)
         except (SafeET.ParseError, DefusedXmlException, ValueError):
@@ -256,14 +262,193 @@ class MachineVolume(Base):
     volume = Reference(required=True)
 
 
-def load(schema: type[Schema], data: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Validate the body (or ``data``) with ``schema``; 400 naming what is wrong."""
+class NetworkConfigValue(Base):
+    """A NetworkConfiguration given by value."""
+
+    networkType = fields.String()
+    mtu = fields.Integer(strict=False)
+    classOfService = fields.String()
+
+
+class NetworkTemplateValue(Base):
+    """A NetworkTemplate given by value."""
+
+    networkConfig = Reference(NetworkConfigValue, required=True)
+    forwardingGroup = Reference()
+
+
+class NetworkCreate(Common):
+    """POST /networks."""
+
+    networkTemplate = Reference(NetworkTemplateValue, required=True)
+
+
+class NetworkConfigurationCreate(Common, NetworkConfigValue):
+    """POST /network_configurations."""
+
+
+class NetworkTemplateCreate(Common):
+    """POST /network_templates."""
+
+    networkConfig = Reference(required=True)
+    forwardingGroup = Reference()
+
+
+class NetworkPortConfigValue(Base):
+    """A NetworkPortConfiguration given by value."""
+
+    portType = fields.String()
+    classOfService = fields.String()
+
+
+class NetworkPortTemplateValue(Base):
+    """A NetworkPortTemplate given by value."""
+
+    network = Reference(required=True)
+    networkPortConfig = Reference(NetworkPortConfigValue, required=True)
+
+
+class NetworkPortCreate(Common):
+    """POST /network_ports."""
+
+    networkPortTemplate = Reference(NetworkPortTemplateValue, required=True)
+
+
+class NetworkPortConfigurationCreate(Common, NetworkPortConfigValue):
+    """POST /network_port_configurations."""
+
+
+class NetworkPortTemplateCreate(Common):
+    """POST /network_port_templates."""
+
+    network = Reference(required=True)
+    networkPortConfig = Reference(required=True)
+
+
+class AddressTemplateValue(Base):
+    """An AddressTemplate given by value."""
+
+    ip = fields.String()
+    hostname = fields.String()
+    allocation = fields.String()
+    defaultGateway = fields.String()
+    dns = fields.String()
+    macAddress = fields.String()
+    protocol = fields.String()
+    mask = fields.String()
+    network = Reference()
+
+
+class AddressCreate(Common):
+    """POST /addresses."""
+
+    addressTemplate = Reference(AddressTemplateValue, required=True)
+
+
+class AddressTemplateCreate(Common, AddressTemplateValue):
+    """POST /address_templates."""
+
+
+class ForwardingGroupTemplateCreate(Common):
+    """POST /forwarding_group_templates (XML repeats ``<network href=.../>``)."""
+
+    networks = fields.List(Reference(), required=True)
+
+    @pre_load
+    def _networks(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if "network" in data and "networks" not in data:
+            found = data["network"]
+            data = {**data, "networks": found if isinstance(found, list) else [found]}
+        return data
+
+
+class MachineNetworkInterface(Common):
+    """POST /machines/<id>/network_interfaces: attach the machine to a network."""
+
+    network = Reference(required=True)
+
+
+class SystemCreate(Common):
+    """POST /systems."""
+
+    systemTemplate = Reference(required=True)
+
+
+class SystemTemplateCreate(Common):
+    """POST /system_templates: component descriptors (each checked on create)."""
+
+    componentDescriptors = fields.List(fields.Dict(), required=True)
+
+
+class SystemMember(Common):
+    """POST /systems/<id>/<sub>: the member's reference (``machine``, ...)."""
+
+    machine = Reference()
+    volume = Reference()
+    network = Reference()
+    address = Reference()
+    forwardingGroup = Reference()
+    credential = Reference()
+    networkPort = Reference()
+    system = Reference()
+
+
+def load_action(action: str) -> None:
+    """Read the Action entity sent to ``.../<action>``; 400 unless it names it."""
+    body = load(Action)
+    named = body["action"].strip().rstrip("/").rsplit("/", 1)[-1]
+    if named != action:
+        raise ValidationFailure(
+            f"The Action entity names '{named[:40]}' but was sent to '{action}'"
+        )
+
+
+class Edit(Base):
+    """PUT of an entity: what CIMI lets a client change."""
+
+    resourceURI = fields.String()
+    name = fields.String()
+    description = fields.String()
+    properties = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+def load_edit(type_name: str) -> dict[str, Any]:
+    """The body of a PUT on a ``type_name`` entity (400 unless it changes something)."""
+    body = load(Edit, type_name=type_name)
+    if not any(key in body for key in ("name", "description", "properties")):
+        raise ValidationFailure(
+            "Nothing to change: give a name, a description or properties"
+        )
+    return body
+
+
+def load(
+    schema: type[Schema],
+    data: dict[str, Any] | None = None,
+    type_name: str | None = None,
+) -> dict[str, Any]:
+    """Validate the body (or ``data``) with ``schema``; 400 naming what is wrong.
+
+    A ``resourceURI``, when given, must name ``type_name`` (default: the
+    schema's name, e.g. ``MachineCreate``).
+    """
     body = read_body() if data is None else data
+    _check_resource_uri(body, type_name or schema.__name__)
     try:
         result: dict[str, Any] = schema().load(body)
     except ValidationError as exc:
         raise ValidationFailure(_describe(exc.messages)) from None
     return result
+
+
+def _check_resource_uri(body: dict[str, Any], type_name: str) -> None:
+    given = body.get("resourceURI")
+    if given is None:
+        return
+    if not isinstance(given, str) or given.strip() != f"{NAMESPACE}/{type_name}":
+        raise ValidationFailure(
+            f"Invalid resourceURI: expected {NAMESPACE}/{type_name}"
+        )
 
 
 def _describe(messages: Any) -> str:

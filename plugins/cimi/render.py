@@ -94,8 +94,6 @@ def to_json(document: Entity | Collection) -> dict[str, Any]:
     """The JSON form of an entity or a top-level collection."""
     if isinstance(document, Collection):
         body = _collection_json(document)
-        if document.operations:
-            body["operations"] = document.operations
         body["resourceURI"] = resource_uri(document.type_name + "Collection")
         return body
     return {
@@ -112,12 +110,14 @@ def _collection_json(collection: Collection) -> dict[str, Any]:
     }
     if collection.entries:
         body[collection.key] = [_json_value(entry) for entry in collection.entries]
+    if collection.operations:
+        body["operations"] = collection.operations
     return body
 
 
 def _json_value(value: Any) -> Any:
-    if isinstance(value, Collection):
-        return _collection_json(value)
+    if isinstance(value, Collection):  # embedded: only its href while empty
+        return _collection_json(value) if value.entries else {"href": value.id}
     if isinstance(value, dict):
         return {key: _json_value(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -131,8 +131,6 @@ def to_xml(document: Entity | Collection) -> bytes:
     if isinstance(document, Collection):
         root = ET.Element("Collection", {"href": document.id})
         _collection_children(root, document)
-        for op in document.operations:
-            ET.SubElement(root, "operation", op)
         type_uri = resource_uri(document.type_name + "Collection")
     else:
         root = ET.Element(document.type_name)
@@ -149,6 +147,8 @@ def _collection_children(element: ET.Element, collection: Collection) -> None:
     ET.SubElement(element, "count").text = str(len(collection.entries))
     for entry in collection.entries:
         _fill(ET.SubElement(element, collection.type_name), entry)
+    for op in collection.operations:
+        ET.SubElement(element, "operation", op)
 
 
 def _fill(element: ET.Element, data: dict[str, Any]) -> None:
@@ -165,9 +165,10 @@ def _fill(element: ET.Element, data: dict[str, Any]) -> None:
 
 
 def _member(parent: ET.Element, key: str, value: Any) -> None:
-    if isinstance(value, Collection):
+    if isinstance(value, Collection):  # embedded: only its href while empty
         child = ET.SubElement(parent, key, {"href": value.id})
-        _collection_children(child, value)
+        if value.entries:
+            _collection_children(child, value)
     elif isinstance(value, dict):
         child = ET.SubElement(parent, key)
         if "href" in value:

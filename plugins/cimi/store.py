@@ -3,7 +3,10 @@ names, descriptions and properties given to created resources.
 
 One JSON file per entity under ``CIMI_STORAGE`` (default: ``cimi`` next to
 the mock storage), scoped by driver and provider, written atomically under a
-lock. Template and configuration ids are sequential integers.
+lock. Ids of created entities are sequential integers. The mock driver's scope
+is seeded on first use with the original mock's CIMI entities (network and
+address templates, configurations, network ports, systems and their members);
+their hrefs are kept relative to ``/cimi`` (see :func:`relative_href`).
 """
 
 from __future__ import annotations
@@ -23,9 +26,48 @@ from deltaflask.context import current_driver_name
 from deltaflask.context import current_provider
 from deltaflask.errors import ObjectNotFound
 from deltaflask.files import write_atomic
+from deltaflask.resources import resource_dir
 
-KINDS = ("machine_templates", "volume_configurations", "volume_templates", "metadata")
+KINDS = (
+    "machine_templates",
+    "volume_configurations",
+    "volume_templates",
+    "metadata",
+    "network_configurations",
+    "network_templates",
+    "network_ports",
+    "network_port_configurations",
+    "network_port_templates",
+    "address_templates",
+    "forwarding_group_templates",
+    "systems",
+    "system_templates",
+)
 SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._:@+\-]{0,127}$")
+#: the host the seed files use for URLs under ``/cimi``
+SEED_BASE = "http://cimi.example.org/"
+#: references of the seed that point at nothing (the original mock's Networks
+#: became its subnets and ForwardingGroups its networks), pointed at the
+#: entities of the mock they stood for
+SEED_FIXES = {
+    "forwarding_groups/group1": "forwarding_groups/net1",
+    "networks/network1": "networks/subnet1",
+    "networks/network2": "networks/subnet3",
+}
+#: drivers whose scope is seeded, and the seed folder under ``mock/``
+SEEDS = {"mock": "cimi"}
+#: seed folder -> kind (the ``system_*`` folders hold members of systems)
+SEED_KINDS = {
+    "address_template": "address_templates",
+    "forwarding_group_template": "forwarding_group_templates",
+    "network_configuration": "network_configurations",
+    "network_port": "network_ports",
+    "network_port_configuration": "network_port_configurations",
+    "network_port_template": "network_port_templates",
+    "network_template": "network_templates",
+    "system": "systems",
+    "system_template": "system_templates",
+}
 
 
 class CimiStore:
@@ -71,14 +113,27 @@ class CimiStore:
         return [data for name in names if (data := self.load(kind, name)) is not None]
 
     def create(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
-        """Store ``data`` under the next free integer id; return it with its id."""
+        """Store ``data`` under the next number; return it with its id."""
         with self._lock():
-            counter = self.root / ".next_id"
-            number = int(counter.read_text() or "0") + 1 if counter.exists() else 1
-            write_atomic(counter, str(number).encode())
-            entity = {**data, "id": str(number)}
+            entity = {**data, "id": str(self._next_number())}
             self.save(kind, entity)
         return entity
+
+    def keep(self, key: str, kept: dict[str, Any]) -> None:
+        """Merge ``kept`` into the metadata record ``key``; a new record takes a
+        number, so ids come from one sequence for everything CIMI keeps (as
+        the original's single table gave them)."""
+        with self._lock():
+            record = self.load("metadata", key)
+            if record is None:
+                record = {"number": self._next_number()}
+            self.save("metadata", {**record, **kept, "id": key})
+
+    def _next_number(self) -> int:
+        counter = self.root / ".next_id"
+        number = int(counter.read_text() or "0") + 1 if counter.exists() else 1
+        write_atomic(counter, str(number).encode())
+        return number
 
     def save(self, kind: str, entity: dict[str, Any]) -> None:
         """Write ``entity`` (its ``id`` names the file)."""
@@ -92,6 +147,30 @@ class CimiStore:
             return False
         return True
 
+    def seed(self, folder: Path) -> None:
+        """Copy the seed entities under ``folder`` in (once). The members of a
+        system's sub-collections go into its ``members``."""
+        with self._lock():
+            if (self.root / ".seeded").exists():
+                return
+            members = []
+            for source in sorted(folder.glob("*/*.json")):
+                data = relative_hrefs(json.loads(source.read_text(encoding="utf-8")))
+                data.pop("operations", None)
+                kind = SEED_KINDS.get(source.parent.name)
+                if kind is None:  # a member: systems/<system>/<sub>/<id>
+                    members.append(data)
+                    continue
+                data["id"] = data["id"].rsplit("/", 1)[-1]
+                self.save(kind, data)
+            for member in members:
+                path = relative_href(member["id"])
+                _, system_id, sub, member["id"] = path.split("/")
+                system = self.get("systems", system_id)
+                system.setdefault("members", {}).setdefault(sub, []).append(member)
+                self.save("systems", system)
+            write_atomic(self.root / ".seeded", b"1")
+
     @contextmanager
     def _lock(self) -> Iterator[None]:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -104,7 +183,7 @@ class CimiStore:
 
 
 def cimi_store() -> CimiStore:
-    """The store of the current driver and provider."""
+    """The store of the current driver and provider (seeded on first use)."""
     config = current_app.config
     root = config.get("CIMI_STORAGE") or str(
         Path(config["MOCK_STORAGE"]).parent / "cimi"
@@ -112,7 +191,33 @@ def cimi_store() -> CimiStore:
     scope = f"{current_driver_name()}-{current_provider() or 'default'}"
     if not SAFE.match(scope) or ".." in scope:
         raise ObjectNotFound("Not found")
-    return CimiStore(Path(root) / scope)
+    store = CimiStore(Path(root) / scope)
+    seed = SEEDS.get(current_driver_name())
+    if seed and not (store.root / ".seeded").exists():
+        store.seed(resource_dir("mock") / seed)
+    return store
+
+
+def relative_href(href: str) -> str:
+    """An href of the seed as a path relative to ``/cimi`` (others unchanged)."""
+    if href.startswith(SEED_BASE):
+        path = href[len(SEED_BASE) :]
+        return SEED_FIXES.get(path, path)
+    return href
+
+
+def relative_hrefs(value: Any) -> Any:
+    """``value`` with every seed ``href`` made relative (:func:`relative_href`)."""
+    if isinstance(value, dict):
+        return {
+            key: relative_href(item)
+            if key == "href" and isinstance(item, str)
+            else relative_hrefs(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [relative_hrefs(item) for item in value]
+    return value
 
 
 def metadata_key(kind: str, entity_id: str) -> str:
@@ -126,12 +231,18 @@ def overrides(kind: str, entity_id: str) -> dict[str, Any]:
     return (cimi_store().load("metadata", key) or {}) if key else {}
 
 
-def remember(kind: str, entity_id: str, body: dict[str, Any]) -> None:
-    """Keep the name, description and properties a create request gave."""
+def remember(
+    kind: str,
+    entity_id: str,
+    body: dict[str, Any],
+    fields: tuple[str, ...] = ("name", "description", "properties"),
+) -> None:
+    """Keep the ``fields`` a create or edit request gave (merged into what is
+    already kept)."""
     key = metadata_key(kind, entity_id)
-    kept = {k: body[k] for k in ("name", "description", "properties") if body.get(k)}
+    kept = {k: body[k] for k in fields if body.get(k) not in (None, "", {})}
     if key and kept:
-        cimi_store().save("metadata", {"id": key, **kept})
+        cimi_store().keep(key, kept)
 
 
 def forget(kind: str, entity_id: str) -> None:

@@ -17,75 +17,50 @@ from deltaflask.errors import ValidationFailure
 from deltaflask.models import StorageSnapshot
 from deltaflask.models import StorageVolume
 from deltaflask.plugins.cimi import parsing
+from deltaflask.plugins.cimi.families import Family
+from deltaflask.plugins.cimi.families import created
+from deltaflask.plugins.cimi.families import described
+from deltaflask.plugins.cimi.families import edit_ops
 from deltaflask.plugins.cimi.links import last_segment
-from deltaflask.plugins.cimi.query import apply
-from deltaflask.plugins.cimi.render import ACTION_URI
-from deltaflask.plugins.cimi.render import Collection
-from deltaflask.plugins.cimi.render import Entity
 from deltaflask.plugins.cimi.render import compact
-from deltaflask.plugins.cimi.render import empty
-from deltaflask.plugins.cimi.render import operation
 from deltaflask.plugins.cimi.render import ref
-from deltaflask.plugins.cimi.render import respond
 from deltaflask.plugins.cimi.render import url
 from deltaflask.plugins.cimi.store import cimi_store
-from deltaflask.plugins.cimi.store import forget
-from deltaflask.plugins.cimi.store import overrides
 from deltaflask.plugins.cimi.store import remember
+from deltaflask.plugins.cimi.stored import StoredFamily
+from deltaflask.plugins.cimi.stored import local_ref
 from deltaflask.plugins.cimi.times import iso
 
 KIB_PER_GB = 1024 * 1024
-STORED_FIELDS = ("name", "description", "properties")
 
 
 def register(bp: Blueprint) -> None:
     """Add the volume family's routes."""
-    bp.add_url_rule("/volumes", "volumes", lambda: respond(apply(volumes_collection())))
-    bp.add_url_rule("/volumes", "create_volume", create_volume, methods=["POST"])
-    bp.add_url_rule("/volumes/<volume_id>", "volume", show_volume)
-    bp.add_url_rule(
-        "/volumes/<volume_id>", "delete_volume", delete_volume, methods=["DELETE"]
-    )
-    bp.add_url_rule(
-        "/volume_images", "volume_images", lambda: respond(apply(images_collection()))
-    )
-    bp.add_url_rule(
-        "/volume_images", "create_volume_image", create_image, methods=["POST"]
-    )
-    bp.add_url_rule("/volume_images/<image_id>", "volume_image", show_image)
-    bp.add_url_rule(
-        "/volume_images/<image_id>",
-        "delete_volume_image",
-        delete_image,
-        methods=["DELETE"],
-    )
-    for kind, schema in (
-        ("volume_configurations", parsing.VolumeConfigurationCreate),
-        ("volume_templates", parsing.VolumeTemplateCreate),
-    ):
-        _register_stored(bp, kind, schema)
+    VOLUMES.register(bp, create_volume)
+    IMAGES.register(bp, create_image)
+    CONFIGURATIONS.register(bp)
+    TEMPLATES.register(bp)
 
 
 # -- Volume ----------------------------------------------------------------------------
 def volume_data(driver: BaseDriver, volume: StorageVolume) -> dict[str, Any]:
     """A storage volume as a Volume (IN-USE is reported AVAILABLE)."""
     own = url("volumes", volume.id)
-    stored = overrides("volumes", volume.id)
     state = (volume.state or "UNKNOWN").upper()
     return compact(
         {
-            "id": own,
-            "name": stored.get("name") or volume.name or volume.id,
-            "description": stored.get("description") or volume.description,
-            "created": iso(volume.created),
-            "properties": stored.get("properties"),
+            **described(
+                "volumes",
+                volume.id,
+                volume.name or volume.id,
+                description=volume.description,
+                created=iso(volume.created),
+            ),
             "state": "AVAILABLE" if state == "IN-USE" else state,
             "type": "http://schemas.dmtf.org/cimi/1/mapped",
             "capacity": _kib(volume.capacity),
             "bootable": "false",
-            "operations": [operation("delete", own)]
-            if driver.supports("destroy_storage_volume")
-            else [],
+            "operations": edit_ops(own, driver.supports("destroy_storage_volume")),
         }
     )
 
@@ -95,27 +70,6 @@ def _kib(gigabytes: Any) -> int | None:
         return int(float(gigabytes) * KIB_PER_GB)
     except (TypeError, ValueError):
         return None
-
-
-def volumes_collection() -> Collection:
-    """Every volume."""
-    driver = current_driver()
-    entries = [volume_data(driver, v) for v in driver.storage_volumes({})]
-    ops = (
-        [operation("add", url("volumes"))]
-        if driver.supports("create_storage_volume")
-        else []
-    )
-    return Collection("Volume", url("volumes"), "volumes", entries, ops)
-
-
-def show_volume(volume_id: str) -> Response:
-    """GET /volumes/<id>."""
-    driver = current_driver()
-    volume = driver.storage_volume(volume_id)
-    if volume is None:
-        raise ObjectNotFound("Not found")
-    return respond(Entity("Volume", volume_data(driver, volume)))
 
 
 def create_volume() -> Response:
@@ -146,8 +100,7 @@ def create_volume() -> Response:
         )
     )
     remember("volumes", volume.id, body)
-    data = volume_data(driver, volume)
-    return respond(Entity("Volume", data), 201, {"Location": data["id"]})
+    return created("Volume", volume_data(driver, volume))
 
 
 def _config_capacity(reference: dict[str, Any]) -> int:
@@ -172,54 +125,27 @@ def _snapshot_id(driver: BaseDriver, reference: dict[str, Any]) -> str:
     return snapshot_id
 
 
-def delete_volume(volume_id: str) -> Response:
-    """DELETE /volumes/<id>."""
-    current_driver().destroy_storage_volume(volume_id)
-    forget("volumes", volume_id)
-    return empty(200)
-
-
 # -- VolumeImage -----------------------------------------------------------------------
 def image_data(driver: BaseDriver, snapshot: StorageSnapshot) -> dict[str, Any]:
     """A snapshot as a VolumeImage."""
     own = url("volume_images", snapshot.id)
     return compact(
         {
-            "id": own,
-            "name": snapshot.name or snapshot.id,
-            "description": snapshot.description,
-            "created": iso(snapshot.created),
+            **described(
+                "volume_images",
+                snapshot.id,
+                snapshot.name or snapshot.id,
+                description=snapshot.description,
+                created=iso(snapshot.created),
+            ),
             "state": snapshot.state,
             "imageLocation": ref("volumes", snapshot.storage_volume_id)
             if snapshot.storage_volume_id
             else None,
             "bootable": "false",
-            "operations": [operation("delete", own)]
-            if driver.supports("destroy_storage_snapshot")
-            else [],
+            "operations": edit_ops(own, driver.supports("destroy_storage_snapshot")),
         }
     )
-
-
-def images_collection() -> Collection:
-    """Every snapshot."""
-    driver = current_driver()
-    entries = [image_data(driver, s) for s in driver.storage_snapshots({})]
-    ops = (
-        [operation("add", url("volume_images"))]
-        if driver.supports("create_storage_snapshot")
-        else []
-    )
-    return Collection("VolumeImage", url("volume_images"), "volumeImages", entries, ops)
-
-
-def show_image(image_id: str) -> Response:
-    """GET /volume_images/<id>."""
-    driver = current_driver()
-    snapshot = driver.storage_snapshot(image_id)
-    if snapshot is None:
-        raise ObjectNotFound("Not found")
-    return respond(Entity("VolumeImage", image_data(driver, snapshot)))
 
 
 def create_image() -> Response:
@@ -230,83 +156,67 @@ def create_image() -> Response:
     snapshot = driver.create_storage_snapshot(
         volume_id, body.get("name"), body.get("description")
     )
-    data = image_data(driver, snapshot)
-    return respond(Entity("VolumeImage", data), 201, {"Location": data["id"]})
-
-
-def delete_image(image_id: str) -> Response:
-    """DELETE /volume_images/<id>."""
-    current_driver().destroy_storage_snapshot(image_id)
-    return empty(200)
+    remember("volume_images", snapshot.id, body)
+    return created("VolumeImage", image_data(driver, snapshot))
 
 
 # -- VolumeConfiguration and VolumeTemplate (stored) -----------------------------------
-TYPES = {
-    "volume_configurations": ("VolumeConfiguration", "volumeConfigurations"),
-    "volume_templates": ("VolumeTemplate", "volumeTemplates"),
-}
+def _build_configuration(body: dict[str, Any]) -> dict[str, Any]:
+    if body["capacity"] <= 0:
+        raise ValidationFailure("capacity must be positive (KiB)")
+    built = {k: body[k] for k in ("format", "type") if body.get(k)}
+    return {**built, "capacity": body["capacity"]}
 
 
-def stored_data(kind: str, stored: dict[str, Any]) -> dict[str, Any]:
-    """A stored configuration or template."""
-    own = url(kind, stored["id"])
-    data = {key: value for key, value in stored.items() if key != "id"}
-    return compact(
-        {"id": own, **data, "operations": [operation(ACTION_URI + "delete", own)]}
-    )
-
-
-def stored_collection(kind: str) -> Collection:
-    """Every stored entity of ``kind``."""
-    type_name, key = TYPES[kind]
-    entries = [stored_data(kind, s) for s in cimi_store().all(kind)]
-    return Collection(type_name, url(kind), key, entries, [operation("add", url(kind))])
-
-
-def _register_stored(bp: Blueprint, kind: str, schema: type) -> None:
-    type_name, _ = TYPES[kind]
-
-    def listing() -> Response:
-        return respond(apply(stored_collection(kind)))
-
-    def show(entity_id: str) -> Response:
-        return respond(
-            Entity(type_name, stored_data(kind, cimi_store().get(kind, entity_id)))
+def _build_template(body: dict[str, Any]) -> dict[str, Any]:
+    _config_capacity(body["volumeConfig"])
+    built = {
+        "volumeConfig": local_ref(
+            "volume_configurations",
+            last_segment(body["volumeConfig"]["href"], "volumeConfig"),
         )
+    }
+    if body.get("volumeImage"):
+        built["volumeImage"] = local_ref(
+            "volume_images", _snapshot_id(current_driver(), body["volumeImage"])
+        )
+    return built
 
-    def create() -> Response:
-        body = parsing.load(schema)
-        stored = {key: body[key] for key in STORED_FIELDS if body.get(key)}
-        stored["created"] = iso()
-        if kind == "volume_configurations":
-            stored.update({k: body[k] for k in ("format", "type") if body.get(k)})
-            if body["capacity"] <= 0:
-                raise ValidationFailure("capacity must be positive (KiB)")
-            stored["capacity"] = body["capacity"]
-        else:
-            _config_capacity(body["volumeConfig"])
-            stored["volumeConfig"] = ref(
-                "volume_configurations",
-                last_segment(body["volumeConfig"]["href"], "volumeConfig"),
-            )
-            if body.get("volumeImage"):
-                stored["volumeImage"] = ref(
-                    "volume_images", _snapshot_id(current_driver(), body["volumeImage"])
-                )
-        data = stored_data(kind, cimi_store().create(kind, stored))
-        return respond(Entity(type_name, data), 201, {"Location": data["id"]})
 
-    def delete(entity_id: str) -> Response:
-        if not cimi_store().delete(kind, entity_id):
-            raise ObjectNotFound("Not found")
-        return empty(200)
-
-    bp.add_url_rule(f"/{kind}", kind, listing)
-    bp.add_url_rule(f"/{kind}", f"create_{kind}", create, methods=["POST"])
-    bp.add_url_rule(f"/{kind}/<entity_id>", f"show_{kind}", show)
-    bp.add_url_rule(
-        f"/{kind}/<entity_id>", f"delete_{kind}", delete, methods=["DELETE"]
-    )
+VOLUMES = Family(
+    "volumes",
+    "Volume",
+    "volumes",
+    "storage_volumes",
+    "storage_volume",
+    volume_data,
+    creator="create_storage_volume",
+    destroyer="destroy_storage_volume",
+)
+IMAGES = Family(
+    "volume_images",
+    "VolumeImage",
+    "volumeImages",
+    "storage_snapshots",
+    "storage_snapshot",
+    image_data,
+    creator="create_storage_snapshot",
+    destroyer="destroy_storage_snapshot",
+)
+CONFIGURATIONS = StoredFamily(
+    "volume_configurations",
+    "VolumeConfiguration",
+    "volumeConfigurations",
+    parsing.VolumeConfigurationCreate,
+    _build_configuration,
+)
+TEMPLATES = StoredFamily(
+    "volume_templates",
+    "VolumeTemplate",
+    "volumeTemplates",
+    parsing.VolumeTemplateCreate,
+    _build_template,
+)
 
 
 def _volumes_ok(cls: type[BaseDriver]) -> bool:
@@ -314,20 +224,8 @@ def _volumes_ok(cls: type[BaseDriver]) -> bool:
 
 
 ENTRY_POINT = {
-    "volumes": ("volumes", _volumes_ok, volumes_collection),
-    "volumeTemplates": (
-        "volume_templates",
-        _volumes_ok,
-        lambda: stored_collection("volume_templates"),
-    ),
-    "volumeConfigs": (
-        "volume_configurations",
-        _volumes_ok,
-        lambda: stored_collection("volume_configurations"),
-    ),
-    "volumeImages": (
-        "volume_images",
-        lambda cls: cls.supports("storage_snapshots"),
-        images_collection,
-    ),
+    "volumes": VOLUMES.entry(),
+    "volumeTemplates": TEMPLATES.entry(_volumes_ok),
+    "volumeConfigs": CONFIGURATIONS.entry(_volumes_ok),
+    "volumeImages": IMAGES.entry(),
 }
