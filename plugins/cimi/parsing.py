@@ -53,8 +53,12 @@ def read_body() -> dict[str, Any]:
     if media in XML_TYPES or media.endswith("+xml"):
         try:
             root = SafeET.fromstring(raw)
-        except (SafeET.ParseError, DefusedXmlException, ValueError):
-            raise ValidationFailure("Bad Request") from None
+        except SafeET.ParseError as exc:
+            raise ValidationFailure(f"Bad request (malformed XML: {exc})") from None
+        except (DefusedXmlException, ValueError):
+            raise ValidationFailure(
+                "Bad request (XML with entities or a DTD is refused)"
+            ) from None
         value = _element_value(root)
         return value if isinstance(value, dict) else {}
     raise UnsupportedMediaType(
