@@ -7,23 +7,15 @@ from typing import Any
 from deltaflask.drivers import BaseDriver
 from deltaflask.plugins.ec2.clients import client
 
-#: the regions listed by ``/api/drivers/ec2`` (the provider is a region)
+#: the regions ``/api/drivers/ec2`` lists, as the original did; any region
+#: boto3 knows is accepted as the provider
 REGIONS = (
-    "us-east-1",
-    "us-east-2",
     "us-west-1",
     "us-west-2",
-    "ca-central-1",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "eu-central-1",
-    "eu-north-1",
-    "ap-northeast-1",
-    "ap-northeast-2",
     "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-south-1",
+    "ap-northeast-1",
+    "eu-west-1",
+    "us-east-1",
     "sa-east-1",
 )
 
@@ -50,8 +42,11 @@ class Ec2Base(BaseDriver):
 
 
 def region_endpoints(region: str) -> dict[str, str]:
-    """The public EC2 and S3 endpoints of ``region``."""
+    """The public endpoints of ``region`` by service kind, as the original had."""
+    s3 = "s3.amazonaws.com" if region == "us-east-1" else f"s3-{region}.amazonaws.com"
     return {
-        "ec2": f"https://ec2.{region}.amazonaws.com",
-        "s3": f"https://s3.{region}.amazonaws.com",
+        "s3": s3,
+        "elb": f"elasticloadbalancing.{region}.amazonaws.com",
+        "ec2": f"ec2.{region}.amazonaws.com",
+        "mon": f"monitoring.{region}.amazonaws.com",
     }

@@ -32,7 +32,7 @@ AUTH_CODES = frozenset(
     }
 )
 FORBIDDEN_CODES = frozenset(
-    {"UnauthorizedOperation", "AccessDenied", "OptInRequired", "Blocked"}
+    {"UnauthorizedOperation", "AccessDenied", "OptInRequired", "Blocked", "403"}
 )
 THROTTLE_CODES = frozenset(
     {
@@ -46,7 +46,15 @@ THROTTLE_CODES = frozenset(
     }
 )
 NOT_FOUND_CODES = frozenset(
-    {"NoSuchBucket", "NoSuchKey", "NoSuchUpload", "NotFound", "404"}
+    {
+        "NoSuchBucket",
+        "NoSuchKey",
+        "NoSuchUpload",
+        "NotFound",
+        "404",
+        "LoadBalancerNotFound",
+        "InvalidAMIID.Unavailable",
+    }
 )
 CONFLICT_CODES = frozenset(
     {
@@ -62,6 +70,8 @@ CONFLICT_CODES = frozenset(
         "InvalidGroup.Duplicate",
         "InvalidPermission.Duplicate",
         "ResourceInUse",
+        "DuplicateLoadBalancerName",
+        "OperationAborted",
     }
 )
 BAD_INPUT_CODES = frozenset(
@@ -87,6 +97,13 @@ BAD_INPUT_CODES = frozenset(
         "InvalidSubnet.Range",
         "InvalidSubnet.Conflict",
         "InvalidVpc.Range",
+        "MetadataTooLarge",
+        "EntityTooLarge",
+        "KeyTooLongError",
+        "BadDigest",
+        "IncompleteBody",
+        "IllegalLocationConstraintException",
+        "TooManyBuckets",
     }
 )
 
@@ -104,8 +121,10 @@ def translate(code: str, message: str, status: int | None = None) -> DeltaflaskE
         return ObjectNotFound(text)
     if code in CONFLICT_CODES or code.endswith(".InUse"):
         return Conflict(text)
-    if code in BAD_INPUT_CODES or code.endswith(".Malformed") or code.startswith(
-        "Invalid"
+    if (
+        code in BAD_INPUT_CODES
+        or code.endswith(".Malformed")
+        or code.startswith("Invalid")
     ):
         return ValidationFailure(text)
     return ProviderError(text)
@@ -114,6 +133,7 @@ def translate(code: str, message: str, status: int | None = None) -> DeltaflaskE
 @contextmanager
 def aws_errors() -> Iterator[None]:
     """Run boto3 calls, turning botocore's errors into typed errors."""
+    from botocore.exceptions import BotoCoreError
     from botocore.exceptions import ClientError
     from botocore.exceptions import ConnectTimeoutError
     from botocore.exceptions import EndpointConnectionError
@@ -137,3 +157,5 @@ def aws_errors() -> Iterator[None]:
         raise ProviderTimeout(f"EC2 did not answer: {exc}") from None
     except EndpointConnectionError as exc:
         raise ProviderError(f"Cannot reach EC2: {exc}") from None
+    except BotoCoreError as exc:  # e.g. an unparsable answer (an emulator's 500)
+        raise ProviderError(f"EC2 failed: {type(exc).__name__}") from None

@@ -1,0 +1,306 @@
+"""Instances: launch with the declared features, start, stop, reboot, terminate.
+
+EC2's state names map onto the original ec2 driver's state machine; an
+instance-store (non-EBS) instance cannot stop, so its ``stop`` becomes
+``destroy`` and it has no ``start``, as in the original.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from collections.abc import Mapping
+from typing import Any
+
+from deltaflask.drivers import InstanceCreate
+from deltaflask.drivers.base import filter_on
+from deltaflask.drivers.states import machine
+from deltaflask.errors import ObjectNotFound
+from deltaflask.errors import ValidationFailure
+from deltaflask.models import HardwareProfile
+from deltaflask.models import Instance
+from deltaflask.models import InstanceAddress
+from deltaflask.models import InstanceProfile
+from deltaflask.models import NetworkBinding
+from deltaflask.plugins.ec2.calls import ids_of
+from deltaflask.plugins.ec2.calls import lookup
+from deltaflask.plugins.ec2.calls import name_tags
+from deltaflask.plugins.ec2.calls import paged
+from deltaflask.plugins.ec2.calls import referenced
+from deltaflask.plugins.ec2.calls import tag
+from deltaflask.plugins.ec2.calls import timestamp
+from deltaflask.plugins.ec2.errors import aws_errors
+from deltaflask.plugins.ec2.realms_profiles import DEFAULT_PROFILE
+
+STATE_MACHINE = machine(
+    ("start", "pending", None),
+    ("pending", "running", None),
+    ("running", "running", "reboot"),
+    ("running", "stopping", "stop"),
+    ("stopping", "stopped", None),
+    ("stopped", "running", "start"),
+    ("stopped", "finish", "destroy"),
+)
+
+#: EC2 state name -> the state the classic API shows
+STATES = {
+    "pending": "PENDING",
+    "running": "RUNNING",
+    "stopping": "STOPPING",
+    "shutting-down": "STOPPING",
+    "stopped": "STOPPED",
+    "terminated": "FINISH",
+}
+MAX_INSTANCE_COUNT = 100
+
+
+class Ec2Instances:
+    """Instance operations of the ec2 driver (mixed into ``Ec2Driver``)."""
+
+    ec2: Any
+    client: Callable[[str], Any]
+    hardware_profile: Callable[[str], HardwareProfile | None]
+
+    def instances(self, filters: Mapping[str, Any]) -> list[Instance]:
+        """Instances by ``id``, ``state`` and ``realm_id`` (availability zone)."""
+        kwargs: dict[str, Any] = {}
+        wanted = ids_of(filters)
+        if wanted:
+            kwargs["InstanceIds"] = wanted
+        zones = ids_of(filters, "realm_id")
+        if zones:
+            kwargs["Filters"] = [{"Name": "availability-zone", "Values": zones}]
+        found = []
+        for reservation in self._reservations(**kwargs):
+            owner = reservation.get("OwnerId")
+            found.extend(to_instance(data, owner) for data in reservation["Instances"])
+        return filter_on(found, filters, "state")
+
+    def _reservations(self, **kwargs: Any) -> list[dict[str, Any]]:
+        if "InstanceIds" in kwargs:
+            return lookup(self.ec2.describe_instances, "Reservations", **kwargs)
+        return paged(self.ec2, "describe_instances", "Reservations", **kwargs)
+
+    def instance_actions(self, instance: Instance) -> list[str]:
+        """The state machine's actions; instance-store roots cannot stop."""
+        actions = STATE_MACHINE.actions_for(instance.state)
+        if instance.extra.get("root_device_type") == "instance-store":
+            actions = ["destroy" if a == "stop" else a for a in actions if a != "start"]
+        return actions
+
+    def create_instance(self, request: InstanceCreate) -> list[Instance]:
+        """Launch ``instance_count`` instances with the requested features."""
+        kwargs = self._launch_arguments(request)
+        with referenced("A resource named in the request"), aws_errors():
+            reservation = self.ec2.run_instances(**kwargs)
+        launched = [
+            to_instance(data, reservation.get("OwnerId"))
+            for data in reservation["Instances"]
+        ]
+        ids = [i.id for i in launched]
+        with aws_errors():
+            if request.load_balancer_id:
+                self.client("elb").register_instances_with_load_balancer(
+                    LoadBalancerName=request.load_balancer_id,
+                    Instances=[{"InstanceId": i} for i in ids],
+                )
+            if (request.initial_state or "").upper() == "STOPPED":
+                self.ec2.stop_instances(InstanceIds=ids)
+        if request.load_balancer_id or request.initial_state:
+            launched = self.instances({"id": ids})
+        for instance in launched:
+            instance.user_data = kwargs.get("UserData")
+        return launched
+
+    def _launch_arguments(self, request: InstanceCreate) -> dict[str, Any]:
+        count = request.instance_count
+        if not 1 <= count <= MAX_INSTANCE_COUNT:
+            raise ValidationFailure(
+                f"instance_count must be between 1 and {MAX_INSTANCE_COUNT}"
+            )
+        if request.password:
+            raise ValidationFailure(
+                "ec2 logs in with key pairs: use keyname, not password"
+            )
+        if not lookup(self.ec2.describe_images, "Images", ImageIds=[request.image_id]):
+            raise ValidationFailure(f"Image '{request.image_id}' does not exist.")
+        kwargs: dict[str, Any] = {
+            "ImageId": request.image_id,
+            "MinCount": count,
+            "MaxCount": count,
+            "InstanceType": self._checked_type(request),
+        }
+        if request.realm_id:
+            kwargs["Placement"] = {"AvailabilityZone": request.realm_id}
+        if request.keyname:
+            kwargs["KeyName"] = self._checked_key(request.keyname)
+        if request.user_data:
+            kwargs["UserData"] = decode_user_data(request.user_data)
+        if request.metrics:
+            kwargs["Monitoring"] = {"Enabled": True}
+        if request.firewalls:
+            kwargs["SecurityGroupIds"] = self._group_ids(request.firewalls)
+        subnet = self._placement_subnet(request)
+        if subnet:
+            kwargs["SubnetId"] = subnet
+        if request.snapshot_id:
+            if not request.device_name:
+                raise ValidationFailure("snapshot_id needs device_name")
+            kwargs["BlockDeviceMappings"] = [
+                {
+                    "DeviceName": request.device_name,
+                    "Ebs": {"SnapshotId": request.snapshot_id},
+                }
+            ]
+        tags = name_tags("instance", request.name)
+        if tags:
+            kwargs["TagSpecifications"] = tags
+        return kwargs
+
+    def _checked_type(self, request: InstanceCreate) -> str:
+        type_name = request.hwp_id or DEFAULT_PROFILE
+        profile = self.hardware_profile(type_name)
+        if profile is None:
+            raise ValidationFailure(f"Hardware profile '{type_name}' does not exist.")
+        for name, value in request.hwp_overrides.items():
+            prop = profile.property(name)
+            if prop is None or not prop.accepts(value):
+                raise ValidationFailure(
+                    f"hwp_{name}={value} is outside hardware profile '{type_name}'"
+                )
+        return type_name
+
+    def _checked_key(self, name: str) -> str:
+        """The key pair name, if the pair exists (some EC2 clones never check)."""
+        if not lookup(self.ec2.describe_key_pairs, "KeyPairs", KeyNames=[name]):
+            raise ValidationFailure(f"Key '{name}' does not exist.")
+        return name
+
+    def _group_ids(self, firewalls: list[str]) -> list[str]:
+        """Security group ids for firewall ids or names (400 if one is unknown)."""
+        ids = [f for f in firewalls if f.startswith("sg-")]
+        names = [f for f in firewalls if not f.startswith("sg-")]
+        if names:
+            groups = lookup(
+                self.ec2.describe_security_groups,
+                "SecurityGroups",
+                Filters=[{"Name": "group-name", "Values": names}],
+            )
+            found = {g["GroupName"]: g["GroupId"] for g in groups}
+            unknown = [n for n in names if n not in found]
+            if unknown:
+                raise ValidationFailure(f"Firewall '{unknown[0]}' does not exist.")
+            ids += [found[n] for n in names]
+        return ids
+
+    def _placement_subnet(self, request: InstanceCreate) -> str | None:
+        """The subnet to launch into: the one asked for, or the network's only one."""
+        if not request.network_id:
+            return request.subnet_id
+        kwargs: dict[str, Any] = {
+            "Filters": [{"Name": "vpc-id", "Values": [request.network_id]}]
+        }
+        if request.subnet_id:
+            kwargs["SubnetIds"] = [request.subnet_id]
+        subnets = lookup(self.ec2.describe_subnets, "Subnets", **kwargs)
+        if request.realm_id:
+            subnets = [s for s in subnets if s["AvailabilityZone"] == request.realm_id]
+        if request.subnet_id:
+            if not subnets:
+                raise ValidationFailure(
+                    f"Subnet '{request.subnet_id}' is not in network "
+                    f"'{request.network_id}'"
+                )
+            return request.subnet_id
+        if not subnets:
+            raise ValidationFailure(
+                f"Network '{request.network_id}' has no subnet to place instances in"
+            )
+        return str(sorted(subnets, key=lambda s: s["SubnetId"])[0]["SubnetId"])
+
+    def start_instance(self, instance_id: str) -> Instance:
+        """Start a stopped instance."""
+        with aws_errors():
+            self.ec2.start_instances(InstanceIds=[instance_id])
+        return self._found(instance_id)
+
+    def stop_instance(self, instance_id: str) -> Instance:
+        """Stop a running instance."""
+        with aws_errors():
+            self.ec2.stop_instances(InstanceIds=[instance_id])
+        return self._found(instance_id)
+
+    def reboot_instance(self, instance_id: str) -> Instance:
+        """Reboot a running instance."""
+        with aws_errors():
+            self.ec2.reboot_instances(InstanceIds=[instance_id])
+        return self._found(instance_id)
+
+    def destroy_instance(self, instance_id: str) -> None:
+        """Terminate an instance."""
+        with aws_errors():
+            self.ec2.terminate_instances(InstanceIds=[instance_id])
+
+    def _found(self, instance_id: str) -> Instance:
+        found = self.instances({"id": instance_id})
+        if not found:
+            raise ObjectNotFound(f"Instance '{instance_id}' not found")
+        return found[0]
+
+
+def decode_user_data(value: str) -> str:
+    """The classic API's base64 user data, decoded (boto3 encodes it again)."""
+    try:
+        return base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        raise ValidationFailure("user_data must be base64 encoded text") from None
+
+
+def _addresses(data: Mapping[str, Any], kind: str) -> list[InstanceAddress]:
+    found = []
+    ip = data.get(f"{kind}IpAddress")
+    if ip:
+        found.append(InstanceAddress(ip, "ipv4"))
+    host = data.get(f"{kind}DnsName")
+    if host:
+        found.append(InstanceAddress(host, "hostname"))
+    return found
+
+
+def to_instance(data: Mapping[str, Any], owner_id: str | None) -> Instance:
+    """An instance from one entry of ``describe_instances``."""
+    vpc = data.get("VpcId")
+    bindings = (
+        [NetworkBinding(vpc, data.get("SubnetId"), data.get("PrivateIpAddress"))]
+        if vpc
+        else []
+    )
+    root_type = data.get("RootDeviceType")
+    state = STATES.get(data.get("State", {}).get("Name", ""), "PENDING")
+    return Instance(
+        id=data["InstanceId"],
+        name=tag(data) or data["InstanceId"],
+        state=state,
+        owner_id=owner_id,
+        image_id=data.get("ImageId"),
+        realm_id=data.get("Placement", {}).get("AvailabilityZone"),
+        profile=InstanceProfile(str(data.get("InstanceType") or DEFAULT_PROFILE)),
+        launch_time=timestamp(data.get("LaunchTime")),
+        public_addresses=_addresses(data, "Public"),
+        private_addresses=_addresses(data, "Private"),
+        keyname=data.get("KeyName"),
+        create_image=root_type == "ebs" and state != "FINISH",
+        firewalls=[g["GroupId"] for g in data.get("SecurityGroups") or ()],
+        storage_volumes=[
+            (m["Ebs"]["VolumeId"], m.get("DeviceName"))
+            for m in data.get("BlockDeviceMappings") or ()
+            if m.get("Ebs", {}).get("VolumeId")
+        ],
+        network_interfaces=[
+            n["NetworkInterfaceId"] for n in data.get("NetworkInterfaces") or ()
+        ]
+        or None,
+        network_bindings=bindings,
+        extra={"root_device_type": root_type},
+    )

@@ -1,0 +1,121 @@
+"""Load balancers: classic Elastic Load Balancing through the ``elb`` client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Mapping
+from typing import Any
+
+from deltaflask.errors import ObjectNotFound
+from deltaflask.errors import ValidationFailure
+from deltaflask.models import Listener
+from deltaflask.models import LoadBalancer
+from deltaflask.plugins.ec2.calls import ids_of
+from deltaflask.plugins.ec2.calls import lookup
+from deltaflask.plugins.ec2.calls import port
+from deltaflask.plugins.ec2.calls import referenced
+from deltaflask.plugins.ec2.calls import timestamp
+from deltaflask.plugins.ec2.errors import aws_errors
+
+LISTENER_PROTOCOLS = ("HTTP", "HTTPS", "TCP", "SSL")
+
+
+class Ec2LoadBalancers:
+    """Load balancer operations of the ec2 driver (mixed into ``Ec2Driver``)."""
+
+    client: Callable[[str], Any]
+
+    @property
+    def elb(self) -> Any:
+        """The classic ELB client."""
+        return self.client("elb")
+
+    def load_balancers(self, filters: Mapping[str, Any]) -> list[LoadBalancer]:
+        """Classic load balancers, filtered by ``id`` (the balancer's name)."""
+        wanted = ids_of(filters)
+        kwargs = {"LoadBalancerNames": wanted} if wanted else {}
+        found = lookup(
+            self.elb.describe_load_balancers, "LoadBalancerDescriptions", **kwargs
+        )
+        return [to_balancer(data) for data in found]
+
+    def create_load_balancer(
+        self,
+        name: str,
+        realm_id: str,
+        protocol: str,
+        balancer_port: str,
+        instance_port: str,
+    ) -> LoadBalancer:
+        """Create a balancer in one availability zone with one listener."""
+        protocol = (protocol or "").upper()
+        if protocol not in LISTENER_PROTOCOLS:
+            raise ValidationFailure(
+                f"Invalid listener_protocol '{protocol}': use one of "
+                + ", ".join(LISTENER_PROTOCOLS)
+            )
+        listener = {
+            "Protocol": protocol,
+            "LoadBalancerPort": port(balancer_port, "listener_balancer_port", 1),
+            "InstancePort": port(instance_port, "listener_instance_port", 1),
+        }
+        with aws_errors():
+            self.elb.create_load_balancer(
+                LoadBalancerName=name,
+                Listeners=[listener],
+                AvailabilityZones=[realm_id],
+            )
+        return self._balancer(name)
+
+    def destroy_load_balancer(self, balancer_id: str) -> None:
+        """Delete a load balancer."""
+        self._balancer(balancer_id)
+        with aws_errors():
+            self.elb.delete_load_balancer(LoadBalancerName=balancer_id)
+
+    def lb_register_instance(self, balancer_id: str, instance_id: str) -> LoadBalancer:
+        """Register an instance with a load balancer."""
+        self._balancer(balancer_id)
+        with referenced(f"Instance '{instance_id}'"), aws_errors():
+            self.elb.register_instances_with_load_balancer(
+                LoadBalancerName=balancer_id, Instances=[{"InstanceId": instance_id}]
+            )
+        return self._balancer(balancer_id)
+
+    def lb_unregister_instance(
+        self, balancer_id: str, instance_id: str
+    ) -> LoadBalancer:
+        """Unregister an instance from a load balancer."""
+        self._balancer(balancer_id)
+        with referenced(f"Instance '{instance_id}'"), aws_errors():
+            self.elb.deregister_instances_from_load_balancer(
+                LoadBalancerName=balancer_id, Instances=[{"InstanceId": instance_id}]
+            )
+        return self._balancer(balancer_id)
+
+    def _balancer(self, balancer_id: str) -> LoadBalancer:
+        found = self.load_balancers({"id": balancer_id})
+        if not found:
+            raise ObjectNotFound(f"Load balancer '{balancer_id}' not found")
+        return found[0]
+
+
+def to_balancer(data: Mapping[str, Any]) -> LoadBalancer:
+    """A load balancer from one entry of ``describe_load_balancers``."""
+    name = data["LoadBalancerName"]
+    return LoadBalancer(
+        id=name,
+        realm_ids=list(data.get("AvailabilityZones") or []),
+        listeners=[
+            Listener(
+                protocol=item["Listener"]["Protocol"],
+                load_balancer_port=str(item["Listener"]["LoadBalancerPort"]),
+                instance_port=str(item["Listener"]["InstancePort"]),
+                id=f"{name}-{item['Listener']['LoadBalancerPort']}",
+            )
+            for item in data.get("ListenerDescriptions") or ()
+        ],
+        instance_ids=[i["InstanceId"] for i in data.get("Instances") or ()],
+        public_addresses=[data["DNSName"]] if data.get("DNSName") else [],
+        created_at=timestamp(data.get("CreatedTime")),
+    )

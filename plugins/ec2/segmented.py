@@ -1,0 +1,154 @@
+"""Segmented blobs on S3 multipart uploads.
+
+The upload id is S3's; a segment's order is its part number and its id the
+part's ETag (without quotes), which the manifest names. Each segment is
+spooled to a temporary file (in memory up to 1 MiB) so that boto3 can send it
+with a known length and checksum; memory does not grow with its size. S3
+wants every part but the last to be at least 5 MiB: completing checks that
+first and answers a 400 that says so, naming the segment.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from typing import Any
+from typing import BinaryIO
+
+from deltaflask.errors import ObjectNotFound
+from deltaflask.errors import ValidationFailure
+from deltaflask.models import Blob
+from deltaflask.plugins.ec2.blobs import DEFAULT_TYPE
+from deltaflask.plugins.ec2.blobs import s3_metadata
+from deltaflask.plugins.ec2.blobs import to_blob
+from deltaflask.plugins.ec2.errors import aws_errors
+
+MIN_PART = 5 * 1024 * 1024
+MAX_PARTS = 10000
+SPOOL = 1024 * 1024
+COPY_CHUNK = 1024 * 1024
+
+
+class Ec2Segmented:
+    """Segmented blob operations of the ec2 driver (mixed into ``Ec2Driver``)."""
+
+    s3: Any
+
+    def init_segmented_blob(
+        self,
+        bucket_id: str,
+        blob_id: str,
+        content_type: str | None,
+        metadata: Mapping[str, str],
+    ) -> str:
+        """Start a multipart upload; return S3's upload id."""
+        with aws_errors():
+            started = self.s3.create_multipart_upload(
+                Bucket=bucket_id,
+                Key=blob_id,
+                ContentType=content_type or DEFAULT_TYPE,
+                Metadata=s3_metadata(metadata),
+            )
+        return str(started["UploadId"])
+
+    def upload_blob_segment(
+        self, bucket_id: str, blob_id: str, upload_id: str, order: int, body: BinaryIO
+    ) -> str:
+        """Upload ``body`` as part number ``order``; return its ETag."""
+        if not 1 <= order <= MAX_PARTS:
+            raise ValidationFailure(f"Segment order must be between 1 and {MAX_PARTS}")
+        self._parts(bucket_id, blob_id, upload_id, limit=1)
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL) as spool:
+            while chunk := body.read(COPY_CHUNK):
+                spool.write(chunk)
+            spool.seek(0)
+            with aws_errors():
+                answer = self.s3.upload_part(
+                    Bucket=bucket_id,
+                    Key=blob_id,
+                    UploadId=upload_id,
+                    PartNumber=order,
+                    Body=spool,
+                )
+        return str(answer["ETag"]).strip('"')
+
+    def complete_segmented_blob(
+        self,
+        bucket_id: str,
+        blob_id: str,
+        upload_id: str,
+        manifest: list[tuple[int, str]],
+    ) -> Blob:
+        """Join the parts the manifest names, in order, into the blob."""
+        if not manifest:
+            raise ValidationFailure("The manifest names no segments")
+        orders = [order for order, _ in manifest]
+        if len(set(orders)) != len(orders):
+            raise ValidationFailure("The manifest names a segment order twice")
+        parts = self._parts(bucket_id, blob_id, upload_id)
+        chosen = sorted(manifest)
+        for order, segment_id in chosen:
+            if parts.get(order, ("", 0))[0] != segment_id.strip('"'):
+                raise ValidationFailure(
+                    f"Unknown segment '{segment_id[:64]}' for order {order} "
+                    "in the manifest"
+                )
+        for order, _ in chosen[:-1]:
+            size = parts[order][1]
+            if size < MIN_PART:
+                raise ValidationFailure(
+                    f"Segment {order} has {size} bytes, but S3 needs every segment "
+                    f"except the last to be at least 5 MiB ({MIN_PART} bytes): "
+                    "upload larger segments, or abort the upload"
+                )
+        with aws_errors():
+            self.s3.complete_multipart_upload(
+                Bucket=bucket_id,
+                Key=blob_id,
+                UploadId=upload_id,
+                MultipartUpload={
+                    "Parts": [
+                        {"PartNumber": order, "ETag": f'"{parts[order][0]}"'}
+                        for order, _ in chosen
+                    ]
+                },
+            )
+            head = self.s3.head_object(Bucket=bucket_id, Key=blob_id)
+        return to_blob(bucket_id, blob_id, head)
+
+    def abort_segmented_blob(
+        self, bucket_id: str, blob_id: str, upload_id: str
+    ) -> None:
+        """Abort the upload; S3 removes its parts."""
+        self._parts(bucket_id, blob_id, upload_id, limit=1)
+        with aws_errors():
+            self.s3.abort_multipart_upload(
+                Bucket=bucket_id, Key=blob_id, UploadId=upload_id
+            )
+
+    def _parts(
+        self, bucket_id: str, blob_id: str, upload_id: str, limit: int | None = None
+    ) -> dict[int, tuple[str, int]]:
+        """Part number -> (ETag, size) of an upload in progress (404 if none)."""
+        pages: dict[str, Any] = {} if limit is None else {"MaxItems": limit}
+        found: dict[int, tuple[str, int]] = {}
+        try:
+            with aws_errors():
+                for page in self.s3.get_paginator("list_parts").paginate(
+                    Bucket=bucket_id,
+                    Key=blob_id,
+                    UploadId=upload_id,
+                    PaginationConfig=pages,
+                ):
+                    for part in page.get("Parts") or []:
+                        found[int(part["PartNumber"])] = (
+                            str(part["ETag"]).strip('"'),
+                            int(part["Size"]),
+                        )
+        except ObjectNotFound:
+            raise ObjectNotFound(
+                f"Segmented blob upload '{upload_id[:128]}' not found for "
+                f"'{bucket_id}/{blob_id}': it was never started, or was completed "
+                "or aborted"
+            ) from None
+        return found

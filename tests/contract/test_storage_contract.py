@@ -1,0 +1,242 @@
+"""Storage scenarios every driver passes through /api: volumes, snapshots,
+buckets, blobs and segmented blobs (5 MiB segments, S3's minimum)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.testing import FlaskClient
+
+MIB = 1024 * 1024
+SEGMENTED = {"X-Deltacloud-BlobType": "segmented"}
+VOLUME_STATES = {"CREATING", "AVAILABLE"}
+SNAPSHOT_STATES = {"PENDING", "COMPLETED"}
+
+
+def ok(response: Any, status: int) -> Any:
+    """The JSON of a response that must have ``status``."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    return response.get_json() if response.data else None
+
+
+def error(response: Any, status: int) -> str:
+    """The message of an /api JSON error that must have ``status``."""
+    body = response.get_data(as_text=True)
+    assert response.status_code == status, body
+    assert "Traceback" not in body
+    return str(response.get_json()["message"])
+
+
+def test_volume_lifecycle(
+    driver_client: FlaskClient, driver_auth: dict[str, str]
+) -> None:
+    created = driver_client.post(
+        "/api/storage_volumes",
+        data={"capacity": "2", "name": "contract-volume"},
+        headers=driver_auth,
+    )
+    volume = ok(created, 201)["storage_volume"]
+    assert created.headers["Location"].endswith(f"/storage_volumes/{volume['id']}")
+    assert volume["capacity"] == 2
+    assert volume["name"] == "contract-volume"
+    assert volume["state"] in VOLUME_STATES
+    listed = ok(driver_client.get("/api/storage_volumes", headers=driver_auth), 200)
+    assert volume["id"] in [v["id"] for v in listed["storage_volumes"]]
+    shown = driver_client.get(
+        f"/api/storage_volumes/{volume['id']}", headers=driver_auth
+    )
+    assert ok(shown, 200)["storage_volume"]["id"] == volume["id"]
+    bad = driver_client.post(
+        "/api/storage_volumes", data={"capacity": "many"}, headers=driver_auth
+    )
+    assert "capacity" in error(bad, 400)
+    not_attached = driver_client.post(
+        f"/api/storage_volumes/{volume['id']}/detach", headers=driver_auth
+    )
+    assert "not attached" in error(not_attached, 409)
+    url = f"/api/storage_volumes/{volume['id']}"
+    ok(driver_client.delete(url, headers=driver_auth), 204)
+    error(driver_client.get(url, headers=driver_auth), 404)
+
+
+def test_volume_attach_and_detach(
+    driver_client: FlaskClient, driver_auth: dict[str, str]
+) -> None:
+    images = ok(driver_client.get("/api/images", headers=driver_auth), 200)["images"]
+    launched = driver_client.post(
+        "/api/instances", data={"image_id": images[0]["id"]}, headers=driver_auth
+    )
+    instance = ok(launched, 201)["instance"]
+    realm_id = instance["realm"]["id"]
+    volume = ok(
+        driver_client.post(
+            "/api/storage_volumes",
+            data={"capacity": "1", "realm_id": realm_id},
+            headers=driver_auth,
+        ),
+        201,
+    )["storage_volume"]
+    assert volume["realm"]["id"] == realm_id
+    url = f"/api/storage_volumes/{volume['id']}"
+    attached = driver_client.post(
+        f"{url}/attach",
+        data={"instance_id": instance["id"], "device": "/dev/sdf"},
+        headers=driver_auth,
+    )
+    shown = ok(attached, 202)["storage_volume"]
+    assert shown["state"] == "IN-USE"
+    assert (shown["instance"]["id"], shown["device"]) == (instance["id"], "/dev/sdf")
+    assert "detach" in error(driver_client.delete(url, headers=driver_auth), 409)
+    detached = ok(driver_client.post(f"{url}/detach", headers=driver_auth), 202)
+    assert detached["storage_volume"]["state"] == "AVAILABLE"
+    assert detached["storage_volume"]["instance"] == {}
+    ok(driver_client.delete(url, headers=driver_auth), 204)
+
+
+def test_snapshot_lifecycle(
+    driver_client: FlaskClient, driver_auth: dict[str, str]
+) -> None:
+    volume = ok(
+        driver_client.post(
+            "/api/storage_volumes", data={"capacity": "1"}, headers=driver_auth
+        ),
+        201,
+    )["storage_volume"]
+    created = driver_client.post(
+        "/api/storage_snapshots", data={"volume_id": volume["id"]}, headers=driver_auth
+    )
+    snapshot = ok(created, 201)["storage_snapshot"]
+    assert snapshot["storage_volume"]["id"] == volume["id"]
+    assert snapshot["state"] in SNAPSHOT_STATES
+    listed = ok(driver_client.get("/api/storage_snapshots", headers=driver_auth), 200)
+    assert snapshot["id"] in [s["id"] for s in listed["storage_snapshots"]]
+    url = f"/api/storage_snapshots/{snapshot['id']}"
+    assert (
+        ok(driver_client.get(url, headers=driver_auth), 200)["storage_snapshot"]["id"]
+        == (snapshot["id"])
+    )
+    ok(driver_client.delete(url, headers=driver_auth), 204)
+    error(driver_client.get(url, headers=driver_auth), 404)
+
+
+def test_bucket_and_blob_lifecycle(
+    driver_client: FlaskClient, driver_auth: dict[str, str]
+) -> None:
+    created = driver_client.post(
+        "/api/buckets", data={"name": "contract-bucket"}, headers=driver_auth
+    )
+    assert ok(created, 201)["bucket"]["id"] == "contract-bucket"
+    blob_url = "/api/buckets/contract-bucket/notes.txt"
+    put = driver_client.put(
+        blob_url,
+        data=b"contract content",
+        headers={
+            **driver_auth,
+            "Content-Type": "text/plain",
+            "X-Deltacloud-Blobmeta-Owner": "qa",
+        },
+    )
+    blob = ok(put, 200)["blob"]
+    assert blob["content_length"] == len(b"contract content")
+    assert blob["content_type"] == "text/plain"
+    assert blob["user_metadata"] == {"owner": "qa"}
+
+    bucket = ok(
+        driver_client.get("/api/buckets/contract-bucket", headers=driver_auth), 200
+    )["bucket"]
+    assert [b["id"] for b in bucket["blob_list"]] == ["notes.txt"]
+    assert bucket["size"] == 1
+    listed = ok(driver_client.get("/api/buckets", headers=driver_auth), 200)
+    assert "contract-bucket" in [b["id"] for b in listed["buckets"]]
+
+    head = driver_client.head(blob_url, headers=driver_auth)
+    assert head.status_code == 204
+    assert head.headers["X-Deltacloud-Blobmeta-owner"] == "qa"
+    content = driver_client.get(f"{blob_url}/content", headers=driver_auth)
+    assert content.get_data() == b"contract content"
+    updated = driver_client.post(
+        blob_url, headers={**driver_auth, "X-Deltacloud-Blobmeta-Stage": "final"}
+    )
+    assert updated.status_code == 204
+    shown = ok(driver_client.get(blob_url, headers=driver_auth), 200)["blob"]
+    assert shown["user_metadata"] == {"stage": "final"}
+
+    refused = driver_client.delete("/api/buckets/contract-bucket", headers=driver_auth)
+    # the mock keeps the original's 403; S3 itself answers 409 Conflict
+    assert refused.status_code in (403, 409)
+    assert "empty" in error(refused, refused.status_code).lower()
+    ok(driver_client.delete(blob_url, headers=driver_auth), 204)
+    error(driver_client.get(blob_url, headers=driver_auth), 404)
+    ok(driver_client.delete("/api/buckets/contract-bucket", headers=driver_auth), 204)
+    error(driver_client.get("/api/buckets/contract-bucket", headers=driver_auth), 404)
+
+
+def _segmented_put(
+    client: FlaskClient, auth: dict[str, str], url: str, data: bytes, **headers: str
+) -> Any:
+    return client.put(url, data=data, headers={**auth, **SEGMENTED, **headers})
+
+
+def test_segmented_blob_of_five_mib_segments(
+    driver_client: FlaskClient, driver_auth: dict[str, str]
+) -> None:
+    ok(
+        driver_client.post(
+            "/api/buckets", data={"name": "segment-bucket"}, headers=driver_auth
+        ),
+        201,
+    )
+    url = "/api/buckets/segment-bucket/joined.bin"
+    started = _segmented_put(driver_client, driver_auth, url, b"")
+    assert started.status_code == 204, started.get_data(as_text=True)
+    upload = started.headers["X-Deltacloud-SegmentedBlob"]
+    parts = {order: bytes([order]) * (5 * MIB) for order in (1, 2, 3)}
+    ids = {}
+    for order in (2, 3, 1):
+        answer = _segmented_put(
+            driver_client,
+            driver_auth,
+            url,
+            parts[order],
+            **{
+                "X-Deltacloud-SegmentedBlob": upload,
+                "X-Deltacloud-SegmentOrder": str(order),
+            },
+        )
+        assert answer.status_code == 204, answer.get_data(as_text=True)
+        ids[order] = answer.headers["X-Deltacloud-BlobSegmentId"]
+    manifest = ", ".join(f"{order}={ids[order]}" for order in (3, 1, 2))
+    done = _segmented_put(
+        driver_client,
+        driver_auth,
+        url,
+        manifest.encode(),
+        **{"X-Deltacloud-SegmentedBlob": upload},
+    )
+    assert ok(done, 200)["blob"]["content_length"] == 15 * MIB
+    content = driver_client.get(f"{url}/content", headers=driver_auth)
+    assert content.get_data() == parts[1] + parts[2] + parts[3]
+
+
+def test_segmented_upload_abort(
+    driver_client: FlaskClient, driver_auth: dict[str, str]
+) -> None:
+    ok(
+        driver_client.post(
+            "/api/buckets", data={"name": "abort-bucket"}, headers=driver_auth
+        ),
+        201,
+    )
+    url = "/api/buckets/abort-bucket/dropped.bin"
+    started = _segmented_put(driver_client, driver_auth, url, b"")
+    upload = started.headers["X-Deltacloud-SegmentedBlob"]
+    segment = {"X-Deltacloud-SegmentedBlob": upload, "X-Deltacloud-SegmentOrder": "1"}
+    first = _segmented_put(driver_client, driver_auth, url, b"x" * 1024, **segment)
+    assert first.status_code == 204, first.get_data(as_text=True)
+    aborted = driver_client.delete(
+        url, headers={**driver_auth, "X-Deltacloud-SegmentedBlob": upload}
+    )
+    assert aborted.status_code == 204, aborted.get_data(as_text=True)
+    again = _segmented_put(driver_client, driver_auth, url, b"y", **segment)
+    error(again, 404)
+    error(driver_client.get(url, headers=driver_auth), 404)

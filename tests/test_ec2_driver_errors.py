@@ -1,0 +1,313 @@
+"""How the ec2 driver turns AWS errors into answers: 404 for unknown ids, 401
+for rejected keys, 503 with Retry-After when throttled, 502 with AWS's code and
+message otherwise; never a 500, never a traceback.
+
+Real errors come from moto (which checks keys only when started with
+``INITIAL_NO_AUTH_ACTION_COUNT=0``) and from a tiny HTTP server that answers
+every request with one AWS error document, parsed by the real boto3.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from flask.testing import FlaskClient
+
+from deltaflask import create_app
+from deltaflask.errors import AuthenticationFailure
+from deltaflask.errors import Conflict
+from deltaflask.errors import DeltaflaskError
+from deltaflask.errors import Forbidden
+from deltaflask.errors import ObjectNotFound
+from deltaflask.errors import ProviderError
+from deltaflask.errors import ProviderUnavailable
+from deltaflask.errors import ValidationFailure
+from deltaflask.plugins.ec2.errors import aws_errors
+from deltaflask.plugins.ec2.errors import translate
+from tests.conftest import EC2_AUTH
+from tests.moto_server import MotoServer
+from tests.moto_server import free_port
+from tests.moto_server import moto_server
+
+AUTH = {"Authorization": EC2_AUTH, "Accept": "application/json"}
+
+
+def check_error(response: Any, status: int) -> str:
+    """An /api JSON error with ``status`` and no traceback; its message."""
+    body = response.get_data(as_text=True)
+    assert response.status_code == status, body
+    assert "Traceback" not in body and 'File "' not in body
+    data = response.get_json()
+    assert data["code"] == status
+    return str(data["message"])
+
+
+def app_at(endpoint: str) -> FlaskClient:
+    app = create_app(
+        {
+            "TESTING": True,
+            "DRIVER": "ec2",
+            "PROVIDER": "us-east-1",
+            "EC2_ENDPOINT_URL": endpoint,
+        }
+    )
+    return app.test_client()
+
+
+# unknown ids -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", "/api/storage_volumes/vol-12345678"),
+        ("delete", "/api/storage_volumes/vol-12345678"),
+        ("post", "/api/storage_volumes/vol-12345678/detach"),
+        ("get", "/api/storage_snapshots/snap-12345678"),
+        ("delete", "/api/storage_snapshots/snap-12345678"),
+        ("get", "/api/buckets/no-such-bucket"),
+        ("delete", "/api/buckets/no-such-bucket"),
+        ("get", "/api/buckets/known-bucket/no-such-blob"),
+        ("head", "/api/buckets/known-bucket/no-such-blob"),
+        ("get", "/api/buckets/known-bucket/no-such-blob/content"),
+        ("post", "/api/buckets/known-bucket/no-such-blob"),
+        ("delete", "/api/buckets/known-bucket/no-such-blob"),
+    ],
+)
+def test_unknown_ids_are_404(
+    ec2_client: FlaskClient, aws: MotoServer, method: str, url: str
+) -> None:
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=aws.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    s3.create_bucket(Bucket="known-bucket")
+    response = getattr(ec2_client, method)(url, headers=AUTH)
+    if method == "head":
+        assert response.status_code == 404
+        assert response.get_data() == b""
+    else:
+        check_error(response, 404)
+
+
+def test_attach_to_unknown_volume_is_404(
+    ec2_client: FlaskClient, aws: MotoServer
+) -> None:
+    response = ec2_client.post(
+        "/api/storage_volumes/vol-12345678/attach",
+        data={"instance_id": "i-12345678", "device": "/dev/sdf"},
+        headers=AUTH,
+    )
+    assert "vol-12345678" in check_error(response, 404)
+
+
+# rejected keys -------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def checking_moto() -> Iterator[MotoServer]:
+    """A second moto server that checks access keys (it knows none)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("INITIAL_NO_AUTH_ACTION_COUNT", "0")
+        with moto_server() as server:
+            yield server
+
+
+@pytest.mark.parametrize("url", ["/api/storage_volumes", "/api/buckets"])
+def test_rejected_keys_are_401(checking_moto: MotoServer, url: str) -> None:
+    response = app_at(checking_moto.endpoint).get(url, headers=AUTH)
+    message = check_error(response, 401)
+    assert "AuthFailure" in message or "InvalidAccessKeyId" in message
+    assert "testing:testing" not in response.get_data(as_text=True)
+
+
+# answers of a fake AWS endpoint ----------------------------------------------------
+class _Answer(BaseHTTPRequestHandler):
+    """Answers every request with the server's ``answer`` (status, XML body)."""
+
+    server: Any
+
+    def _reply(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        status, body = self.server.answer
+        self.server.requests += 1
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _reply
+
+    def log_message(self, *args: Any) -> None:
+        """Stay quiet."""
+
+
+@contextmanager
+def fake_aws(status: int, body: str) -> Iterator[Any]:
+    """A loopback HTTP server answering every request with ``status`` and ``body``."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
+    server.answer = (status, body)  # type: ignore[attr-defined]
+    server.requests = 0  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def ec2_error(code: str, message: str) -> str:
+    return (
+        "<Response><Errors><Error><Code>"
+        f"{code}</Code><Message>{message}</Message></Error></Errors>"
+        "<RequestID>r-1</RequestID></Response>"
+    )
+
+
+def s3_error(code: str, message: str) -> str:
+    return f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+
+
+def test_throttling_is_503_with_retry_after() -> None:
+    with fake_aws(
+        400, ec2_error("RequestLimitExceeded", "Request limit exceeded.")
+    ) as server:
+        response = app_at(f"http://127.0.0.1:{server.server_port}").get(
+            "/api/storage_volumes", headers=AUTH
+        )
+        assert server.requests >= 1
+    assert "RequestLimitExceeded" in check_error(response, 503)
+    assert int(response.headers["Retry-After"]) >= 1
+    with fake_aws(503, s3_error("SlowDown", "Please reduce your request rate.")) as s3:
+        response = app_at(f"http://127.0.0.1:{s3.server_port}").get(
+            "/api/buckets", headers=AUTH
+        )
+    assert "SlowDown: Please reduce your request rate." in check_error(response, 503)
+    assert int(response.headers["Retry-After"]) >= 1
+
+
+def test_unmapped_aws_errors_are_502_with_code_and_message() -> None:
+    with fake_aws(
+        400, ec2_error("UnsupportedOperation", "The operation is not supported.")
+    ) as server:
+        response = app_at(f"http://127.0.0.1:{server.server_port}").post(
+            "/api/storage_volumes", data={"capacity": "1"}, headers=AUTH
+        )
+    message = check_error(response, 502)
+    assert message == "UnsupportedOperation: The operation is not supported."
+    with fake_aws(500, s3_error("InternalError", "We encountered an error.")) as s3:
+        response = app_at(f"http://127.0.0.1:{s3.server_port}").get(
+            "/api/buckets", headers=AUTH
+        )
+    assert check_error(response, 502) == "InternalError: We encountered an error."
+
+
+def test_auth_failure_from_aws_is_401() -> None:
+    with fake_aws(
+        401, ec2_error("AuthFailure", "AWS was not able to validate the credentials.")
+    ) as server:
+        response = app_at(f"http://127.0.0.1:{server.server_port}").get(
+            "/api/storage_snapshots", headers=AUTH
+        )
+    assert "AuthFailure" in check_error(response, 401)
+
+
+def test_unreachable_endpoint_is_502() -> None:
+    response = app_at(f"http://127.0.0.1:{free_port()}").get(
+        "/api/storage_volumes", headers=AUTH
+    )
+    assert "Cannot reach EC2" in check_error(response, 502)
+
+
+# the translation table -------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("code", "status", "kind"),
+    [
+        ("AuthFailure", None, AuthenticationFailure),
+        ("InvalidAccessKeyId", 403, AuthenticationFailure),
+        ("SignatureDoesNotMatch", 403, AuthenticationFailure),
+        ("UnauthorizedOperation", 403, Forbidden),
+        ("AccessDenied", 403, Forbidden),
+        ("403", 403, Forbidden),
+        ("Throttling", 400, ProviderUnavailable),
+        ("RequestLimitExceeded", 503, ProviderUnavailable),
+        ("SlowDown", 503, ProviderUnavailable),
+        ("SomethingNew", 503, ProviderUnavailable),
+        ("InvalidVolume.NotFound", 400, ObjectNotFound),
+        ("InvalidSnapshot.NotFound", 400, ObjectNotFound),
+        ("NoSuchBucket", 404, ObjectNotFound),
+        ("NoSuchKey", 404, ObjectNotFound),
+        ("NoSuchUpload", 404, ObjectNotFound),
+        ("404", 404, ObjectNotFound),
+        ("VolumeInUse", 400, Conflict),
+        ("BucketNotEmpty", 409, Conflict),
+        ("OperationAborted", 409, Conflict),
+        ("IncorrectState", 400, Conflict),
+        ("EntityTooSmall", 400, ValidationFailure),
+        ("InvalidPart", 400, ValidationFailure),
+        ("InvalidBucketName", 400, ValidationFailure),
+        ("MetadataTooLarge", 400, ValidationFailure),
+        ("InvalidParameterValue", 400, ValidationFailure),
+        ("InvalidVolumeID.Malformed", 400, ValidationFailure),
+        ("UnsupportedOperation", 400, ProviderError),
+        ("InternalError", 500, ProviderError),
+    ],
+)
+def test_translate_each_class_of_code(
+    code: str, status: int | None, kind: type[DeltaflaskError]
+) -> None:
+    error = translate(code, "what AWS said", status)
+    assert isinstance(error, kind)
+    assert error.message == f"{code}: what AWS said"
+    assert error.status != 500
+    if isinstance(error, ProviderUnavailable):
+        assert error.retry_after >= 1
+
+
+def test_real_client_errors_through_aws_errors(aws: MotoServer) -> None:
+    def client(service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=aws.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    s3, ec2 = client("s3"), client("ec2")
+    s3.create_bucket(Bucket="full-bucket")
+    s3.put_object(Bucket="full-bucket", Key="k", Body=b"x")
+    cases = [
+        (lambda: s3.get_object(Bucket="full-bucket", Key="nope"), ObjectNotFound),
+        (lambda: s3.delete_bucket(Bucket="full-bucket"), Conflict),
+        (lambda: s3.create_bucket(Bucket="b1"), ValidationFailure),
+        (lambda: ec2.delete_volume(VolumeId="vol-12345678"), ObjectNotFound),
+        (lambda: s3.get_object(Bucket="full-bucket"), ValidationFailure),
+    ]
+    for call, kind in cases:
+        with pytest.raises(kind) as caught, aws_errors():
+            call()
+        assert caught.value.status != 500
+    throttled = ClientError(
+        {
+            "Error": {"Code": "Throttling", "Message": "Rate exceeded"},
+            "ResponseMetadata": {"HTTPStatusCode": 400},
+        },
+        "DescribeVolumes",
+    )
+    with pytest.raises(ProviderUnavailable) as caught, aws_errors():
+        raise throttled
+    assert caught.value.message == "Throttling: Rate exceeded"
