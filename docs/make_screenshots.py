@@ -29,6 +29,8 @@ PAGES = {
     "hardware-profile": "/api/hardware_profiles/m1-xlarge",
     "blob": "/api/buckets/bucket1/blob1",
     "error-page": "/api/instances/nosuch",
+    "drivers": "/api/drivers",
+    "load-balancer": "/api/load_balancers/lb1",
 }
 
 

@@ -481,3 +481,96 @@ def test_refused_upload_to_a_missing_bucket_is_an_error_page(client, browser):
     )
     assert response.status_code == 403
     assert "<h2>403</h2>" in response.get_data(as_text=True)
+
+
+# -- load balancer membership ------------------------------------------------------
+
+
+def balancer_instances(client: FlaskClient, json_headers: dict[str, str]) -> list[str]:
+    balancer = client.get("/api/load_balancers/lb1", headers=json_headers).get_json()
+    return [i["id"] for i in balancer["load_balancer"]["instances"]]
+
+
+def test_balancer_page_offers_only_unregistered_instances(client, browser, json_headers):
+    registered = balancer_instances(client, json_headers)
+    html = client.get("/api/load_balancers/lb1", headers=browser).get_data(as_text=True)
+    picker = html[html.index('id="field-register-instance_id"') :]
+    picker = picker[: picker.index("</select>")]
+    offered = re.findall(r'<option value="([^"]+)"', picker)
+    assert offered and not set(offered) & set(registered)
+
+
+def test_register_form_registers(client, browser, json_headers):
+    token = token_from(client, "/api/load_balancers/lb1", browser)
+    done = client.post(
+        "/api/load_balancers/lb1/register",
+        data={"instance_id": "inst2", "_csrf_token": token},
+        headers=browser,
+    )
+    assert done.status_code == 303
+    assert done.headers["Location"] == "http://localhost/api/load_balancers/lb1"
+    assert "inst2" in balancer_instances(client, json_headers)
+
+
+def test_register_errors_come_back_beside_the_field(client, browser, json_headers):
+    before = balancer_instances(client, json_headers)
+    token = token_from(client, "/api/load_balancers/lb1", browser)
+    for value, message in (
+        ("nosuch", "Choose one of the offered values."),
+        ("", "This field is required."),
+        (before[0], "Choose one of the offered values."),  # registered already
+    ):
+        refused = client.post(
+            "/api/load_balancers/lb1/register",
+            data={"instance_id": value, "_csrf_token": token},
+            headers=browser,
+        )
+        assert refused.status_code == 400
+        assert field_error(refused, "register-instance_id") == message
+        assert "Register an instance" in refused.get_data(as_text=True)
+    assert balancer_instances(client, json_headers) == before
+
+
+def test_unregister_of_an_unregistered_instance_comes_back(
+    client, browser, json_headers
+):
+    token = token_from(client, "/api/load_balancers/lb1", browser)
+    refused = client.post(
+        "/api/load_balancers/lb1/unregister",
+        data={"instance_id": "inst2", "_csrf_token": token},
+        headers=browser,
+    )
+    assert refused.status_code == 400
+    assert field_error(refused, "unregister-instance_id")
+    registered = balancer_instances(client, json_headers)
+    done = client.post(
+        "/api/load_balancers/lb1/unregister",
+        data={"instance_id": registered[0], "_csrf_token": token},
+        headers=browser,
+    )
+    assert done.status_code == 303
+    assert registered[0] not in balancer_instances(client, json_headers)
+
+
+def test_register_without_token_gets_the_form_back(client, browser, json_headers):
+    token_from(client, "/api/load_balancers/lb1", browser)
+    refused = client.post(
+        "/api/load_balancers/lb1/register",
+        data={"instance_id": "inst2"},
+        headers=browser,
+    )
+    assert refused.status_code == 403
+    assert TOKEN.search(refused.get_data(as_text=True))
+    assert "inst2" not in balancer_instances(client, json_headers)
+
+
+def test_conflicting_form_values_give_the_form_back(client, browser):
+    token = token_from(client, "/api/firewalls/new", browser)
+    data = {"name": "twice", "description": "web", "_csrf_token": token}
+    assert client.post("/api/firewalls", data=data, headers=browser).status_code == 303
+    again = client.post("/api/firewalls", data=data, headers=browser)
+    assert again.status_code == 409
+    html = again.get_data(as_text=True)
+    assert "Firewall &#39;twice&#39; already exists" in html
+    assert 'value="twice"' in html  # what was typed is kept
+    assert TOKEN.search(html)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint
 from flask import Flask
 from flask import Response
@@ -13,11 +15,14 @@ from deltaflask import csrf
 from deltaflask.context import current_driver_class
 from deltaflask.context import current_provider
 from deltaflask.context import select_driver
+from deltaflask.errors import AuthenticationFailure
+from deltaflask.errors import AuthenticationRequired
 from deltaflask.errors import DeltaflaskError
 from deltaflask.middleware import MATRIX_KEY
 from deltaflask.negotiation import negotiate
 from deltaflask.plugins.deltacloud import views
 from deltaflask.plugins.deltacloud.errors import render_error
+from deltaflask.plugins.deltacloud.views import drivers
 from deltaflask.plugins.deltacloud.views import forms
 from deltaflask.web import add_etag
 from deltaflask.web import refuse_cross_site
@@ -44,24 +49,32 @@ def _before() -> None:
     refuse_cross_site()
     if request.endpoint not in views.UNCAPPED:
         request.max_content_length = current_app.config["MAX_FORM_BYTES"]
-    matrix = request.environ.get(MATRIX_KEY, {}).get("api", {})
-    driver = (
-        matrix.get("driver")
-        or request.args.get("api[driver]")
-        or request.headers.get("X-Deltacloud-Driver")
-    )
-    provider = (
-        matrix.get("provider")
-        or request.args.get("api[provider]")
-        or request.headers.get("X-Deltacloud-Provider")
-    )
+    in_url = _chosen_in_url()
+    driver = in_url.get("driver") or request.headers.get("X-Deltacloud-Driver")
+    provider = in_url.get("provider") or request.headers.get("X-Deltacloud-Provider")
+    if not driver:  # a browser session's pick fills in what the request left out
+        driver, picked_provider = drivers.session_choice()
+        provider = provider or picked_provider
     select_driver(driver.lower() if driver else None, provider)
-    g.api_url = request.root_url + "api"
     g.format = negotiate(
         request.args.get("format"), request.accept_mimetypes, _offered_formats()
     )
+    g.api_url = request.root_url + "api"
+    if g.format == "html":  # links of a page keep the driver its URL chose
+        g.api_url += "".join(f";{k}={quote(v, safe='')}" for k, v in in_url.items())
     csrf.check()
     forms.check_submission()
+
+
+def _chosen_in_url() -> dict[str, str]:
+    """``driver`` / ``provider`` from matrix or ``api[...]`` parameters."""
+    matrix = request.environ.get(MATRIX_KEY, {}).get("api", {})
+    chosen = {}
+    for key in ("driver", "provider"):
+        value = matrix.get(key) or request.args.get(f"api[{key}]")
+        if value:
+            chosen[key] = value
+    return chosen
 
 
 def _offered_formats() -> tuple[str, ...]:
@@ -70,7 +83,13 @@ def _offered_formats() -> tuple[str, ...]:
 
 
 def _on_error(error: DeltaflaskError) -> Response:
-    """A failed browser form post gets its form back; anything else the error."""
+    """A failed browser form post gets its form back; anything else the error.
+
+    Credentials the driver rejects make a browser ask for others (the realm
+    names the driver); API clients get the original's bare 401.
+    """
+    if isinstance(error, AuthenticationFailure) and g.get("format") == "html":
+        error = AuthenticationRequired(error.message)
     return forms.form_error_response(error) or render_error(error)
 
 

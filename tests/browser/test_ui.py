@@ -144,6 +144,44 @@ def test_pages_run_under_the_content_security_policy(
     assert violations == []
 
 
+def test_switch_provider_from_the_drivers_page(
+    page: Any, live_server: LiveServer
+) -> None:
+    page.goto(f"{live_server.url}/api/realms")
+    expect(page.locator("header")).to_contain_text("provider default")
+    page.locator("header").get_by_role("link", name="change").click()
+    expect(page.get_by_role("heading", name="Drivers")).to_be_visible()
+    picker = page.locator("form", has=page.get_by_role("button", name="Use mock"))
+    picker.get_by_label("Provider").fill("eu")
+    picker.get_by_role("button", name="Use mock").click()
+
+    expect(page.get_by_role("heading", name="Collections")).to_be_visible()
+    expect(page.locator("header")).to_contain_text("driver mock · provider eu")
+    nav = page.get_by_role("navigation", name="Collections")
+    nav.get_by_role("link", name="realms", exact=True).click()
+    expect(page.get_by_role("heading", name="Realms")).to_be_visible()
+    expect(page.locator("header")).to_contain_text("provider eu")  # links keep it
+    api = page.request.get(
+        f"{live_server.url}/api/realms", headers={"Accept": "application/json"}
+    )
+    assert api.headers["x-deltacloud-provider"] == "eu"  # the session's choice
+
+
+def test_register_an_instance_with_a_load_balancer(
+    page: Any, live_server: LiveServer
+) -> None:
+    page.goto(f"{live_server.url}/api/load_balancers/lb1")
+    registered = api_json(page, f"{live_server.url}/api/load_balancers/lb1")
+    before = {i["id"] for i in registered["load_balancer"]["instances"]}
+    choice = page.get_by_label("Instance")
+    value = choice.locator("option").first.get_attribute("value")
+    choice.select_option(value)
+    page.get_by_role("button", name="Register", exact=True).click()
+    expect(page.locator("table")).to_contain_text(value)
+    after = api_json(page, f"{live_server.url}/api/load_balancers/lb1")
+    assert {i["id"] for i in after["load_balancer"]["instances"]} == before | {value}
+
+
 def test_a_missing_browser_fails_instead_of_skipping(monkeypatch, tmp_path) -> None:
     monkeypatch.setattr(live, "CHROMIUM", tmp_path / "chromium")
     assert "is missing" in (live.missing_browser() or "")

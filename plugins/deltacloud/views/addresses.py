@@ -10,51 +10,19 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from deltaflask.context import current_driver
 from deltaflask.context import current_driver_class
-from deltaflask.errors import ObjectNotFound
 from deltaflask.models import Address
 from deltaflask.negotiation import CONTENT_TYPES
-from deltaflask.plugins.deltacloud.params import filters
 from deltaflask.plugins.deltacloud.params import request_params
 from deltaflask.plugins.deltacloud.params import require
-from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import link
-from deltaflask.plugins.deltacloud.render import respond
+from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
 from deltaflask.plugins.deltacloud.views.forms import page
 from deltaflask.plugins.deltacloud.views.forms import register_form
 
 FORMATS = {"api.addresses_associate_form": ("html",)}
-
-
-def register(bp: Blueprint) -> None:
-    """Add the address routes."""
-    bp.add_url_rule("/addresses", "addresses_index", index, methods=["GET"])
-    bp.add_url_rule("/addresses/<address_id>", "addresses_show", show, methods=["GET"])
-    bp.add_url_rule("/addresses", "addresses_create", create, methods=["POST"])
-    bp.add_url_rule(
-        "/addresses/<address_id>", "addresses_destroy", destroy, methods=["DELETE"]
-    )
-    bp.add_url_rule(
-        "/addresses/<address_id>/associate",
-        "addresses_associate_form",
-        associate_form,
-        methods=["GET"],
-    )
-    bp.add_url_rule(
-        "/addresses/<address_id>/associate",
-        "addresses_associate",
-        associate,
-        methods=["POST"],
-    )
-    bp.add_url_rule(
-        "/addresses/<address_id>/disassociate",
-        "addresses_disassociate",
-        disassociate,
-        methods=["POST"],
-    )
-    register_form("addresses_associate", associate_fields)
 
 
 def actions(address: Address) -> list[dict[str, str]]:
@@ -84,67 +52,62 @@ def to_json(address: Address) -> dict[str, object]:
     return data
 
 
-def _accepted() -> Response:
-    """202 with an empty body in the negotiated media type, as the original."""
+ADDRESSES = Collection(
+    "addresses",
+    "address",
+    "address_id",
+    "Address",
+    to_json,
+    helpers={"actions": actions},
+)
+
+
+def register(bp: Blueprint) -> None:
+    """Add the address routes."""
+    ADDRESSES.register(bp, create=create, destroy=destroy)
+    bp.add_url_rule(
+        "/addresses/<address_id>/associate",
+        "addresses_associate_form",
+        associate_form,
+        methods=["GET"],
+    )
+    bp.add_url_rule(
+        "/addresses/<address_id>/associate",
+        "addresses_associate",
+        associate,
+        methods=["POST"],
+    )
+    bp.add_url_rule(
+        "/addresses/<address_id>/disassociate",
+        "addresses_disassociate",
+        disassociate,
+        methods=["POST"],
+    )
+    register_form("addresses_associate", associate_fields)
+
+
+def _accepted_or_back(address_id: str) -> BaseResponse:
+    """A browser goes back to the address; clients get 202 with an empty body
+    in the negotiated media type, as the original."""
+    if g.format == "html":
+        return redirect(href("addresses", address_id), 303)
     return Response(b"", status=202, content_type=CONTENT_TYPES[g.format])
-
-
-def _found(address_id: str) -> Address:
-    address = current_driver().address(address_id)
-    if address is None:
-        raise ObjectNotFound(f"Address '{address_id}' not found")
-    return address
-
-
-def index() -> Response:
-    """List addresses."""
-    addresses = current_driver().addresses(filters(("id",)))
-    return respond(
-        "addresses/index",
-        lambda: {"addresses": [to_json(a) for a in addresses]},
-        addresses=addresses,
-        actions=actions,
-    )
-
-
-def show(address_id: str) -> Response:
-    """One address."""
-    address = _found(address_id)
-    return respond(
-        "addresses/show",
-        lambda: {"address": to_json(address)},
-        address=address,
-        actions=actions,
-    )
 
 
 def create() -> BaseResponse:
     """Allocate an address: 201 with ``Location``."""
-    address = current_driver().create_address()
-    location = href("addresses", address.id)
-    if g.format == "html":
-        return redirect(location, 303)
-    return respond(
-        "addresses/show",
-        lambda: {"address": to_json(address)},
-        status=201,
-        headers={"Location": location},
-        address=address,
-        actions=actions,
-    )
+    return ADDRESSES.created(current_driver().create_address())
 
 
 def destroy(address_id: str) -> BaseResponse:
     """Release an address (204)."""
     current_driver().destroy_address(address_id)
-    if g.format == "html":
-        return redirect(href("addresses"), 303)
-    return empty()
+    return ADDRESSES.gone()
 
 
 def associate_fields(values: dict[str, str], address_id: str) -> Form:
     """The form to pick the instance an address goes to."""
-    address = _found(address_id)
+    address = ADDRESSES.found(address_id)
     instances = [
         (i.id, f"{i.name or i.id} ({i.id})") for i in current_driver().instances({})
     ]
@@ -173,14 +136,10 @@ def associate(address_id: str) -> BaseResponse:
     params = request_params()
     require(params, "instance_id")
     current_driver().associate_address(address_id, params["instance_id"])
-    if g.format == "html":
-        return redirect(href("addresses", address_id), 303)
-    return _accepted()
+    return _accepted_or_back(address_id)
 
 
 def disassociate(address_id: str) -> BaseResponse:
     """Unbind the address: 202 with an empty body."""
     current_driver().disassociate_address(address_id)
-    if g.format == "html":
-        return redirect(href("addresses", address_id), 303)
-    return _accepted()
+    return _accepted_or_back(address_id)

@@ -18,6 +18,7 @@ from deltaflask.errors import AuthenticationRequired
 from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import respond
+from deltaflask.plugins.deltacloud.views.drivers import use_form
 
 API_VERSION = "1.1.3"
 
@@ -75,6 +76,7 @@ def entry_point() -> Response:
         "driver": current_driver_name(),
         "provider": current_provider(),
         "links": links,
+        "picker": lambda: use_form({}, current_driver_name()),
     }
 
     def to_json() -> dict[str, object]:
@@ -110,7 +112,7 @@ def entry_point() -> Response:
 
 
 def switch_driver() -> BaseResponse:
-    """``POST /api`` from the HTML pickers: redirect with matrix parameters."""
+    """``POST /api`` (the original's driver switch): redirect with matrix parameters."""
     driver = request.form.get("driver")
     provider = request.form.get("provider")
     target = href().rstrip("/")

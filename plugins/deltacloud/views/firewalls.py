@@ -6,59 +6,21 @@ import re
 
 from flask import Blueprint
 from flask import Response
-from flask import g
-from flask import redirect
 from werkzeug.wrappers import Response as BaseResponse
 
 from deltaflask.context import current_driver
-from deltaflask.context import current_driver_class
-from deltaflask.errors import ObjectNotFound
 from deltaflask.models import Firewall
 from deltaflask.models import FirewallRule
-from deltaflask.plugins.deltacloud.params import filters
 from deltaflask.plugins.deltacloud.params import request_params
 from deltaflask.plugins.deltacloud.params import require
-from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
-from deltaflask.plugins.deltacloud.render import respond
+from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
 from deltaflask.plugins.deltacloud.views.forms import page
 from deltaflask.plugins.deltacloud.views.forms import register_form
 
-FORMATS = {"api.firewalls_new": ("html",), "api.firewalls_new_rule": ("html",)}
 GROUP_PARAM = re.compile(r"^group(\d+)$")
-
-
-def register(bp: Blueprint) -> None:
-    """Add the firewall routes."""
-    bp.add_url_rule("/firewalls", "firewalls_index", index, methods=["GET"])
-    bp.add_url_rule("/firewalls/new", "firewalls_new", new, methods=["GET"])
-    bp.add_url_rule("/firewalls/<firewall_id>", "firewalls_show", show, methods=["GET"])
-    bp.add_url_rule("/firewalls", "firewalls_create", create, methods=["POST"])
-    bp.add_url_rule(
-        "/firewalls/<firewall_id>", "firewalls_destroy", destroy, methods=["DELETE"]
-    )
-    bp.add_url_rule(
-        "/firewalls/<firewall_id>/new_rule",
-        "firewalls_new_rule",
-        new_rule,
-        methods=["GET"],
-    )
-    bp.add_url_rule(
-        "/firewalls/<firewall_id>/rules",
-        "firewalls_create_rule",
-        create_rule,
-        methods=["POST"],
-    )
-    bp.add_url_rule(
-        "/firewalls/<firewall_id>/<rule_id>",
-        "firewalls_destroy_rule",
-        destroy_rule,
-        methods=["DELETE"],
-    )
-    register_form("firewalls_create", form)
-    register_form("firewalls_create_rule", rule_form)
 
 
 def rule_json(rule: FirewallRule) -> dict[str, object]:
@@ -88,47 +50,43 @@ def to_json(firewall: Firewall) -> dict[str, object]:
     }
 
 
-def _context() -> dict[str, object]:
-    driver = current_driver_class()
-    return {
-        "can_destroy": driver.supports("delete_firewall"),
-        "can_add_rule": driver.supports("create_firewall_rule"),
-        "can_destroy_rule": driver.supports("delete_firewall_rule"),
-    }
+FIREWALLS = Collection(
+    "firewalls",
+    "firewall",
+    "firewall_id",
+    "Firewall",
+    to_json,
+    capabilities={
+        "can_destroy": "delete_firewall",
+        "can_add_rule": "create_firewall_rule",
+        "can_destroy_rule": "delete_firewall_rule",
+    },
+)
+FORMATS = {**FIREWALLS.formats, "api.firewalls_new_rule": ("html",)}
 
 
-def _found(firewall_id: str) -> Firewall:
-    firewall = current_driver().firewall(firewall_id)
-    if firewall is None:
-        raise ObjectNotFound(f"Firewall '{firewall_id}' not found")
-    return firewall
-
-
-def _show(firewall: Firewall, status: int = 200, **headers: str) -> Response:
-    return respond(
-        "firewalls/show",
-        lambda: {"firewall": to_json(firewall)},
-        status=status,
-        headers=headers or None,
-        firewall=firewall,
-        **_context(),
+def register(bp: Blueprint) -> None:
+    """Add the firewall routes."""
+    FIREWALLS.register(bp, create=create, destroy=destroy, form=form)
+    bp.add_url_rule(
+        "/firewalls/<firewall_id>/new_rule",
+        "firewalls_new_rule",
+        new_rule,
+        methods=["GET"],
     )
-
-
-def index() -> Response:
-    """List firewalls."""
-    firewalls = current_driver().firewalls(filters(("id",)))
-    return respond(
-        "firewalls/index",
-        lambda: {"firewalls": [to_json(f) for f in firewalls]},
-        firewalls=firewalls,
-        **_context(),
+    bp.add_url_rule(
+        "/firewalls/<firewall_id>/rules",
+        "firewalls_create_rule",
+        create_rule,
+        methods=["POST"],
     )
-
-
-def show(firewall_id: str) -> Response:
-    """One firewall with its rules."""
-    return _show(_found(firewall_id))
+    bp.add_url_rule(
+        "/firewalls/<firewall_id>/<rule_id>",
+        "firewalls_destroy_rule",
+        destroy_rule,
+        methods=["DELETE"],
+    )
+    register_form("firewalls_create_rule", rule_form)
 
 
 PROTOCOLS = [("tcp", "TCP"), ("udp", "UDP"), ("icmp", "ICMP")]
@@ -150,7 +108,7 @@ def form(values: dict[str, str]) -> Form:
 
 def rule_form(values: dict[str, str], firewall_id: str) -> Form:
     """The form to add an ingress rule to a firewall."""
-    firewall = _found(firewall_id)
+    firewall = FIREWALLS.found(firewall_id)
     groups = [(f.id, f.name) for f in current_driver().firewalls({})]
     return Form(
         title=f"Add a rule to {firewall.name}",
@@ -179,11 +137,6 @@ def rule_form(values: dict[str, str], firewall_id: str) -> Form:
     )
 
 
-def new() -> Response:
-    """The HTML form to create a firewall."""
-    return page(form)
-
-
 def new_rule(firewall_id: str) -> Response:
     """The HTML form to add a rule."""
     return page(rule_form, firewall_id=firewall_id)
@@ -194,18 +147,13 @@ def create() -> BaseResponse:
     params = request_params()
     require(params, "name", "description")
     firewall = current_driver().create_firewall(params["name"], params["description"])
-    location = href("firewalls", firewall.id)
-    if g.format == "html":
-        return redirect(location, 303)
-    return _show(firewall, 201, Location=location)
+    return FIREWALLS.created(firewall)
 
 
 def destroy(firewall_id: str) -> BaseResponse:
     """Delete a firewall (204)."""
     current_driver().delete_firewall(firewall_id)
-    if g.format == "html":
-        return redirect(href("firewalls"), 303)
-    return empty()
+    return FIREWALLS.gone()
 
 
 def create_rule(firewall_id: str) -> BaseResponse:
@@ -231,15 +179,10 @@ def create_rule(firewall_id: str) -> BaseResponse:
         addresses,
         groups,
     )
-    location = href("firewalls", firewall.id)
-    if g.format == "html":
-        return redirect(location, 303)
-    return _show(firewall, 201, Location=location)
+    return FIREWALLS.created(firewall)
 
 
 def destroy_rule(firewall_id: str, rule_id: str) -> BaseResponse:
     """Remove a rule (204)."""
     current_driver().delete_firewall_rule(firewall_id, rule_id)
-    if g.format == "html":
-        return redirect(href("firewalls", firewall_id), 303)
-    return empty()
+    return FIREWALLS.gone("firewalls", firewall_id)

@@ -26,6 +26,7 @@ from flask import request
 
 from deltaflask.csrf import FIELD as CSRF_FIELD
 from deltaflask.csrf import CsrfFailure
+from deltaflask.errors import Conflict
 from deltaflask.errors import DeltaflaskError
 from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.deltacloud.params import request_params
@@ -55,6 +56,10 @@ class Field:
     placeholder: str = ""
     #: the text of the empty choice of an optional select
     blank: str = "(none)"
+    #: a regular expression a text value must match in full
+    pattern: str = ""
+    #: what is wrong when ``pattern`` does not match
+    pattern_message: str = "Enter a valid value."
 
     @property
     def bounds(self) -> tuple[str | None, str | None]:
@@ -72,6 +77,8 @@ class Field:
             return self._check_number(raw)
         if self.kind == "select" and raw not in {value for value, _ in self.options}:
             return "Choose one of the offered values."
+        if self.pattern and not re.fullmatch(self.pattern, raw):
+            return self.pattern_message
         return None
 
     def _check_number(self, raw: str) -> str | None:
@@ -105,6 +112,8 @@ class Form:
     #: a GET form shown above this one (e.g. the hardware profile picker)
     chooser: Form | None = None
     method: str = "post"
+    #: prefix of the input ids, for several forms on one page
+    key: str = ""
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -198,10 +207,13 @@ def check_submission() -> None:
 def form_error_response(error: Exception) -> Response | None:
     """The form again with ``error`` beside its field, for a browser form post.
 
+    Invalid values (400), a missing token (403) and values that clash with
+    what exists (409) come back this way.
+
     ``None`` when the request is not a form post of a registered form or the
     error is not about the submitted values (then the error page is shown).
     """
-    if not isinstance(error, ValidationFailure | CsrfFailure):
+    if not isinstance(error, ValidationFailure | CsrfFailure | Conflict):
         return None
     if not _browser_form_post():
         return None
@@ -215,7 +227,7 @@ def form_error_response(error: Exception) -> Response | None:
         form.errors = dict(error.errors)
     else:
         form.errors = {_field_named(error.message, form.names()): error.message}
-    return _render(form, 403 if isinstance(error, CsrfFailure) else 400)
+    return _render(form, error.status)
 
 
 def _field_named(message: str, names: list[str]) -> str:

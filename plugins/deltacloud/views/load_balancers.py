@@ -3,58 +3,26 @@
 from __future__ import annotations
 
 from flask import Blueprint
-from flask import Response
-from flask import g
-from flask import redirect
 from werkzeug.wrappers import Response as BaseResponse
 
 from deltaflask.context import current_driver
-from deltaflask.context import current_driver_class
-from deltaflask.errors import ObjectNotFound
 from deltaflask.models import LoadBalancer
-from deltaflask.plugins.deltacloud.params import filters
 from deltaflask.plugins.deltacloud.params import request_params
 from deltaflask.plugins.deltacloud.params import require
-from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
-from deltaflask.plugins.deltacloud.render import respond
+from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
-from deltaflask.plugins.deltacloud.views.forms import page
 from deltaflask.plugins.deltacloud.views.forms import register_form
 
-FORMATS = {"api.load_balancers_new": ("html",)}
-COLLECTION = "load_balancers"
-
-
-def register(bp: Blueprint) -> None:
-    """Add the load balancer routes."""
-    bp.add_url_rule(f"/{COLLECTION}", f"{COLLECTION}_index", index, methods=["GET"])
-    bp.add_url_rule(f"/{COLLECTION}/new", f"{COLLECTION}_new", new, methods=["GET"])
-    bp.add_url_rule(
-        f"/{COLLECTION}/<balancer_id>", f"{COLLECTION}_show", show, methods=["GET"]
-    )
-    bp.add_url_rule(f"/{COLLECTION}", f"{COLLECTION}_create", create, methods=["POST"])
-    bp.add_url_rule(
-        f"/{COLLECTION}/<balancer_id>/<any(register,unregister):action>",
-        f"{COLLECTION}_membership",
-        membership,
-        methods=["POST"],
-    )
-    bp.add_url_rule(
-        f"/{COLLECTION}/<balancer_id>",
-        f"{COLLECTION}_destroy",
-        destroy,
-        methods=["DELETE"],
-    )
-    register_form(f"{COLLECTION}_create", form)
+LISTENER_PROTOCOLS = [("HTTP", "HTTP"), ("TCP", "TCP")]
 
 
 def to_json(balancer: LoadBalancer) -> dict[str, object]:
     """A load balancer as the classic JSON shows it."""
     return {
         "id": balancer.id,
-        "href": href(COLLECTION, balancer.id),
+        "href": href("load_balancers", balancer.id),
         "realms": [{"id": r, "href": href("realms", r)} for r in balancer.realm_ids],
         "listeners": [
             {
@@ -73,46 +41,60 @@ def to_json(balancer: LoadBalancer) -> dict[str, object]:
     }
 
 
-def _context() -> dict[str, object]:
-    driver = current_driver_class()
-    return {
-        "can_destroy": driver.supports("destroy_load_balancer"),
-        "can_register": driver.supports("lb_register_instance"),
-        "can_unregister": driver.supports("lb_unregister_instance"),
-    }
-
-
-def _show(balancer: LoadBalancer, status: int = 200, **headers: str) -> Response:
-    return respond(
-        f"{COLLECTION}/show",
-        lambda: {"load_balancer": to_json(balancer)},
-        status=status,
-        headers=headers or None,
-        balancer=balancer,
-        **_context(),
+def membership_form(values: dict[str, str], balancer_id: str, action: str) -> Form:
+    """The form to ``register`` an instance with a balancer or ``unregister`` it."""
+    balancer = BALANCERS.found(balancer_id)
+    registered = balancer.instance_ids
+    if action == "register":
+        instances = current_driver().instances({})
+        options = [(i.id, f"{i.name or i.id} ({i.id})") for i in instances]
+        options = [(i, text) for i, text in options if i not in registered]
+    else:
+        options = [(i, i) for i in registered]
+    return Form(
+        title=f"{action.capitalize()} an instance",
+        action=href("load_balancers", balancer.id, action),
+        fields=[
+            Field("instance_id", "Instance", "select", required=True, options=options)
+        ],
+        submit=action.capitalize(),
+        crumbs=[
+            ("load balancers", href("load_balancers")),
+            (balancer.id, href("load_balancers", balancer.id)),
+            (action, None),
+        ],
+        key=action,
     )
 
 
-def index() -> Response:
-    """List load balancers."""
-    balancers = current_driver().load_balancers(filters(("id",)))
-    return respond(
-        f"{COLLECTION}/index",
-        lambda: {COLLECTION: [to_json(b) for b in balancers]},
-        balancers=balancers,
-        **_context(),
+BALANCERS = Collection(
+    "load_balancers",
+    "load_balancer",
+    "balancer_id",
+    "Load balancer",
+    to_json,
+    capabilities={
+        "can_destroy": "destroy_load_balancer",
+        "can_register": "lb_register_instance",
+        "can_unregister": "lb_unregister_instance",
+    },
+    helpers={"membership_form": membership_form},
+    var="balancer",
+    list_var="balancers",
+)
+FORMATS = BALANCERS.formats
+
+
+def register(bp: Blueprint) -> None:
+    """Add the load balancer routes."""
+    BALANCERS.register(bp, create=create, destroy=destroy, form=form)
+    bp.add_url_rule(
+        "/load_balancers/<balancer_id>/<any(register,unregister):action>",
+        "load_balancers_membership",
+        membership,
+        methods=["POST"],
     )
-
-
-def show(balancer_id: str) -> Response:
-    """One load balancer."""
-    balancer = current_driver().load_balancer(balancer_id)
-    if balancer is None:
-        raise ObjectNotFound(f"Load balancer '{balancer_id}' not found")
-    return _show(balancer)
-
-
-LISTENER_PROTOCOLS = [("HTTP", "HTTP"), ("TCP", "TCP")]
+    register_form("load_balancers_membership", membership_form)
 
 
 def form(values: dict[str, str]) -> Form:
@@ -121,7 +103,7 @@ def form(values: dict[str, str]) -> Form:
     port = {"minimum": 1, "maximum": 65535}
     return Form(
         title="Create new load balancer",
-        action=href(COLLECTION),
+        action=href("load_balancers"),
         fields=[
             Field("name", "Name", required=True),
             Field("realm_id", "Realm", "select", required=True, options=realms),
@@ -136,13 +118,8 @@ def form(values: dict[str, str]) -> Form:
             Field("listener_instance_port", "Instance port", "number", True, **port),
         ],
         submit="Create load balancer",
-        crumbs=[("load balancers", href(COLLECTION)), ("new", None)],
+        crumbs=[("load balancers", href("load_balancers")), ("new", None)],
     )
-
-
-def new() -> Response:
-    """The HTML form to create a load balancer."""
-    return page(form)
 
 
 def create() -> BaseResponse:
@@ -163,10 +140,7 @@ def create() -> BaseResponse:
         params["listener_balancer_port"],
         params["listener_instance_port"],
     )
-    location = href(COLLECTION, balancer.id)
-    if g.format == "html":
-        return redirect(location, 303)
-    return _show(balancer, 201, Location=location)
+    return BALANCERS.created(balancer)
 
 
 def membership(balancer_id: str, action: str) -> BaseResponse:
@@ -178,14 +152,10 @@ def membership(balancer_id: str, action: str) -> BaseResponse:
         balancer = driver.lb_register_instance(balancer_id, params["instance_id"])
     else:
         balancer = driver.lb_unregister_instance(balancer_id, params["instance_id"])
-    if g.format == "html":
-        return redirect(href(COLLECTION, balancer_id), 303)
-    return _show(balancer)
+    return BALANCERS.changed(balancer)
 
 
 def destroy(balancer_id: str) -> BaseResponse:
     """Delete a load balancer (204)."""
     current_driver().destroy_load_balancer(balancer_id)
-    if g.format == "html":
-        return redirect(href(COLLECTION), 303)
-    return empty()
+    return BALANCERS.gone()

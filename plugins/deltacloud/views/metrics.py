@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint
-from flask import Response
 
-from deltaflask.context import current_driver
-from deltaflask.errors import ObjectNotFound
 from deltaflask.models import Metric
-from deltaflask.plugins.deltacloud.params import filters
 from deltaflask.plugins.deltacloud.render import href
-from deltaflask.plugins.deltacloud.render import respond
-
-
-def register(bp: Blueprint) -> None:
-    """Add the metric routes."""
-    bp.add_url_rule("/metrics", "metrics_index", index, methods=["GET"])
-    bp.add_url_rule("/metrics/<metric_id>", "metrics_show", show, methods=["GET"])
+from deltaflask.plugins.deltacloud.views.collection import Collection
 
 
 def to_json(metric: Metric) -> dict[str, object]:
@@ -46,19 +36,9 @@ def to_json(metric: Metric) -> dict[str, object]:
     }
 
 
-def index() -> Response:
-    """List metrics, one per monitored instance."""
-    metrics = current_driver().metrics(filters(("id",)))
-    return respond(
-        "metrics/index",
-        lambda: {"metrics": [to_json(m) for m in metrics]},
-        metrics=metrics,
-    )
+METRICS = Collection("metrics", "metric", "metric_id", "Metric", to_json)
 
 
-def show(metric_id: str) -> Response:
-    """One metric with samples."""
-    metric = current_driver().metric(metric_id)
-    if metric is None:
-        raise ObjectNotFound(f"Metric '{metric_id}' not found")
-    return respond("metrics/show", lambda: {"metric": to_json(metric)}, metric=metric)
+def register(bp: Blueprint) -> None:
+    """Add the metric routes."""
+    METRICS.register(bp)

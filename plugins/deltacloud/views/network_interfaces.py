@@ -3,45 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint
-from flask import Response
-from flask import g
-from flask import redirect
 from werkzeug.wrappers import Response as BaseResponse
 
 from deltaflask.context import current_driver
-from deltaflask.context import current_driver_class
-from deltaflask.errors import ObjectNotFound
 from deltaflask.models import NetworkInterface
-from deltaflask.plugins.deltacloud.params import filters
 from deltaflask.plugins.deltacloud.params import request_params
 from deltaflask.plugins.deltacloud.params import require
-from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
-from deltaflask.plugins.deltacloud.render import respond
+from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
-from deltaflask.plugins.deltacloud.views.forms import page
-from deltaflask.plugins.deltacloud.views.forms import register_form
-
-FORMATS = {"api.network_interfaces_new": ("html",)}
-COLLECTION = "network_interfaces"
-
-
-def register(bp: Blueprint) -> None:
-    """Add the network interface routes."""
-    bp.add_url_rule(f"/{COLLECTION}", f"{COLLECTION}_index", index, methods=["GET"])
-    bp.add_url_rule(f"/{COLLECTION}/new", f"{COLLECTION}_new", new, methods=["GET"])
-    bp.add_url_rule(
-        f"/{COLLECTION}/<interface_id>", f"{COLLECTION}_show", show, methods=["GET"]
-    )
-    bp.add_url_rule(f"/{COLLECTION}", f"{COLLECTION}_create", create, methods=["POST"])
-    bp.add_url_rule(
-        f"/{COLLECTION}/<interface_id>",
-        f"{COLLECTION}_destroy",
-        destroy,
-        methods=["DELETE"],
-    )
-    register_form(f"{COLLECTION}_create", form)
 
 
 def to_json(nic: NetworkInterface) -> dict[str, object]:
@@ -49,7 +20,7 @@ def to_json(nic: NetworkInterface) -> dict[str, object]:
     data: dict[str, object] = {
         "id": nic.id,
         "name": nic.name,
-        "href": href(COLLECTION, nic.id),
+        "href": href("network_interfaces", nic.id),
         "network": {
             "id": nic.network_id,
             "href": href("networks", nic.network_id or ""),
@@ -65,32 +36,23 @@ def to_json(nic: NetworkInterface) -> dict[str, object]:
     return data
 
 
-def _context() -> dict[str, object]:
-    return {"can_destroy": current_driver_class().supports("destroy_network_interface")}
+INTERFACES = Collection(
+    "network_interfaces",
+    "network_interface",
+    "interface_id",
+    "Network interface",
+    to_json,
+    filters=("id", "instance_id"),
+    capabilities={"can_destroy": "destroy_network_interface"},
+    var="nic",
+    list_var="nics",
+)
+FORMATS = INTERFACES.formats
 
 
-def index() -> Response:
-    """List interfaces, filtered by ``id`` and ``instance_id``."""
-    nics = current_driver().network_interfaces(filters(("id", "instance_id")))
-    return respond(
-        f"{COLLECTION}/index",
-        lambda: {COLLECTION: [to_json(n) for n in nics]},
-        nics=nics,
-        **_context(),
-    )
-
-
-def show(interface_id: str) -> Response:
-    """One interface."""
-    nic = current_driver().network_interface(interface_id)
-    if nic is None:
-        raise ObjectNotFound(f"Network interface '{interface_id}' not found")
-    return respond(
-        f"{COLLECTION}/show",
-        lambda: {"network_interface": to_json(nic)},
-        nic=nic,
-        **_context(),
-    )
+def register(bp: Blueprint) -> None:
+    """Add the network interface routes."""
+    INTERFACES.register(bp, create=create, destroy=destroy, form=form)
 
 
 def form(values: dict[str, str]) -> Form:
@@ -100,20 +62,15 @@ def form(values: dict[str, str]) -> Form:
     subnets = [(s.id, f"{s.name} ({s.address_block})") for s in driver.subnets({})]
     return Form(
         title="Create new network interface",
-        action=href(COLLECTION),
+        action=href("network_interfaces"),
         fields=[
             Field("instance", "Instance", "select", required=True, options=instances),
             Field("network", "Subnet", "select", required=True, options=subnets),
             Field("name", "Name"),
         ],
         submit="Create network interface",
-        crumbs=[("network interfaces", href(COLLECTION)), ("new", None)],
+        crumbs=[("network interfaces", href("network_interfaces")), ("new", None)],
     )
-
-
-def new() -> Response:
-    """The HTML form to attach an instance to a subnet."""
-    return page(form)
 
 
 def create() -> BaseResponse:
@@ -123,19 +80,10 @@ def create() -> BaseResponse:
     nic = current_driver().create_network_interface(
         params["instance"], params["network"], params.get("name") or None
     )
-    if g.format == "html":
-        return redirect(href(COLLECTION, nic.id), 303)
-    return respond(
-        f"{COLLECTION}/show",
-        lambda: {"network_interface": to_json(nic)},
-        nic=nic,
-        **_context(),
-    )
+    return INTERFACES.created(nic, 200)
 
 
 def destroy(interface_id: str) -> BaseResponse:
     """Delete an interface (204)."""
     current_driver().destroy_network_interface(interface_id)
-    if g.format == "html":
-        return redirect(href(COLLECTION), 303)
-    return empty()
+    return INTERFACES.gone()

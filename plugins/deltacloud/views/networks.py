@@ -3,38 +3,15 @@
 from __future__ import annotations
 
 from flask import Blueprint
-from flask import Response
-from flask import g
-from flask import redirect
 from werkzeug.wrappers import Response as BaseResponse
 
 from deltaflask.context import current_driver
-from deltaflask.context import current_driver_class
-from deltaflask.errors import ObjectNotFound
 from deltaflask.models import Network
-from deltaflask.plugins.deltacloud.params import filters
 from deltaflask.plugins.deltacloud.params import request_params
-from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
-from deltaflask.plugins.deltacloud.render import respond
+from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
-from deltaflask.plugins.deltacloud.views.forms import page
-from deltaflask.plugins.deltacloud.views.forms import register_form
-
-FORMATS = {"api.networks_new": ("html",)}
-
-
-def register(bp: Blueprint) -> None:
-    """Add the network routes."""
-    bp.add_url_rule("/networks", "networks_index", index, methods=["GET"])
-    bp.add_url_rule("/networks/new", "networks_new", new, methods=["GET"])
-    bp.add_url_rule("/networks/<network_id>", "networks_show", show, methods=["GET"])
-    bp.add_url_rule("/networks", "networks_create", create, methods=["POST"])
-    bp.add_url_rule(
-        "/networks/<network_id>", "networks_destroy", destroy, methods=["DELETE"]
-    )
-    register_form("networks_create", form)
 
 
 def to_json(network: Network) -> dict[str, object]:
@@ -49,32 +26,20 @@ def to_json(network: Network) -> dict[str, object]:
     }
 
 
-def _context() -> dict[str, object]:
-    return {"can_destroy": current_driver_class().supports("destroy_network")}
+NETWORKS = Collection(
+    "networks",
+    "network",
+    "network_id",
+    "Network",
+    to_json,
+    capabilities={"can_destroy": "destroy_network"},
+)
+FORMATS = NETWORKS.formats
 
 
-def index() -> Response:
-    """List networks."""
-    networks = current_driver().networks(filters(("id",)))
-    return respond(
-        "networks/index",
-        lambda: {"networks": [to_json(n) for n in networks]},
-        networks=networks,
-        **_context(),
-    )
-
-
-def show(network_id: str) -> Response:
-    """One network."""
-    network = current_driver().network(network_id)
-    if network is None:
-        raise ObjectNotFound(f"Network '{network_id}' not found")
-    return respond(
-        "networks/show",
-        lambda: {"network": to_json(network)},
-        network=network,
-        **_context(),
-    )
+def register(bp: Blueprint) -> None:
+    """Add the network routes."""
+    NETWORKS.register(bp, create=create, destroy=destroy, form=form)
 
 
 def form(values: dict[str, str]) -> Form:
@@ -91,30 +56,16 @@ def form(values: dict[str, str]) -> Form:
     )
 
 
-def new() -> Response:
-    """The HTML form to create a network."""
-    return page(form)
-
-
 def create() -> BaseResponse:
     """Create a network from ``name`` and ``address_block`` (200, as the original)."""
     params = request_params()
     network = current_driver().create_network(
         params.get("name") or None, params.get("address_block") or None
     )
-    if g.format == "html":
-        return redirect(href("networks", network.id), 303)
-    return respond(
-        "networks/show",
-        lambda: {"network": to_json(network)},
-        network=network,
-        **_context(),
-    )
+    return NETWORKS.created(network, 200)
 
 
 def destroy(network_id: str) -> BaseResponse:
     """Delete a network without subnets (204)."""
     current_driver().destroy_network(network_id)
-    if g.format == "html":
-        return redirect(href("networks"), 303)
-    return empty()
+    return NETWORKS.gone()

@@ -1,0 +1,157 @@
+"""What the views of a plain collection share: routes, listing, showing, answers.
+
+A view module describes its collection with a :class:`Collection` and keeps
+only what is its own: the JSON shape, the form, and the driver calls of its
+writes, which answer through :meth:`Collection.created`,
+:meth:`Collection.changed` and :meth:`Collection.gone`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import g
+from flask import redirect
+from werkzeug.wrappers import Response as BaseResponse
+
+from deltaflask.context import current_driver
+from deltaflask.context import current_driver_class
+from deltaflask.errors import ObjectNotFound
+from deltaflask.plugins.deltacloud.params import filters
+from deltaflask.plugins.deltacloud.render import empty
+from deltaflask.plugins.deltacloud.render import href
+from deltaflask.plugins.deltacloud.render import respond
+from deltaflask.plugins.deltacloud.views.forms import Builder
+from deltaflask.plugins.deltacloud.views.forms import page
+from deltaflask.plugins.deltacloud.views.forms import register_form
+
+View = Callable[..., BaseResponse]
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A collection of the classic API.
+
+    ``name`` is the URL segment, the JSON key of the list, the template folder
+    and the driver's lister; ``member`` the JSON key of one member and the
+    driver's getter; ``id_param`` the route variable of a member's id.
+    """
+
+    name: str
+    member: str
+    id_param: str
+    #: the member's name in messages ("Network 'x' not found")
+    label: str
+    to_json: Callable[[Any], dict[str, object]]
+    #: the parameters the list filters on
+    filters: tuple[str, ...] = ("id",)
+    #: template flag -> the driver operation whose support it tells
+    capabilities: Mapping[str, str] = field(default_factory=dict)
+    #: more template variables of every page (helpers such as ``actions``)
+    helpers: Mapping[str, Any] = field(default_factory=dict)
+    #: template variables of one member and of the list (default: member, name)
+    var: str = ""
+    list_var: str = ""
+
+    def endpoint(self, view: str) -> str:
+        """The blueprint endpoint of ``view``: ``networks_index``."""
+        return f"{self.name}_{view}"
+
+    def register(
+        self,
+        bp: Blueprint,
+        *,
+        create: View | None = None,
+        destroy: View | None = None,
+        form: Builder | None = None,
+    ) -> None:
+        """Add the list and member routes, and the writes that are given.
+
+        ``form`` adds the HTML page ``/<name>/new`` and checks browser posts
+        to ``create`` against it.
+        """
+        one = f"/{self.name}/<{self.id_param}>"
+        bp.add_url_rule(f"/{self.name}", self.endpoint("index"), self.index)
+        bp.add_url_rule(one, self.endpoint("show"), self.show)
+        if form is not None:
+            new = f"/{self.name}/new"
+            bp.add_url_rule(new, self.endpoint("new"), lambda: page(form))
+            register_form(self.endpoint("create"), form)
+        if create is not None:
+            bp.add_url_rule(
+                f"/{self.name}", self.endpoint("create"), create, methods=["POST"]
+            )
+        if destroy is not None:
+            bp.add_url_rule(one, self.endpoint("destroy"), destroy, methods=["DELETE"])
+
+    @property
+    def formats(self) -> dict[str, tuple[str, ...]]:
+        """The HTML-only pages (the ``new`` form) for the blueprint's negotiation."""
+        return {f"api.{self.endpoint('new')}": ("html",)}
+
+    def context(self) -> dict[str, Any]:
+        """What every page of the collection gets: capabilities and helpers."""
+        driver = current_driver_class()
+        flags = {flag: driver.supports(op) for flag, op in self.capabilities.items()}
+        return {**flags, **self.helpers}
+
+    def found(self, item_id: str) -> Any:
+        """The member ``item_id`` (404 when the driver has none)."""
+        item = getattr(current_driver(), self.member)(item_id)
+        if item is None:
+            raise ObjectNotFound(f"{self.label} '{item_id}' not found")
+        return item
+
+    def index(self) -> Response:
+        """List the members, filtered by :attr:`filters`."""
+        items = getattr(current_driver(), self.name)(filters(self.filters))
+        return respond(
+            f"{self.name}/index",
+            lambda: {self.name: [self.to_json(item) for item in items]},
+            **{self.list_var or self.name: items},
+            **self.context(),
+        )
+
+    def show(self, **ids: str) -> Response:
+        """One member."""
+        return self.render(self.found(ids[self.id_param]))
+
+    def render(
+        self, item: Any, status: int = 200, headers: dict[str, str] | None = None
+    ) -> Response:
+        """``item`` on its page, in the negotiated format."""
+        return respond(
+            f"{self.name}/show",
+            lambda: {self.member: self.to_json(item)},
+            status=status,
+            headers=headers,
+            **{self.var or self.member: item},
+            **self.context(),
+        )
+
+    def created(self, item: Any, status: int = 201) -> BaseResponse:
+        """A browser goes to the new member; clients get it (a 201 with
+        ``Location``, or a 200 where the original answered so)."""
+        location = href(self.name, item.id)
+        if g.format == "html":
+            return redirect(location, 303)
+        headers = {"Location": location} if status == 201 else None
+        return self.render(item, status, headers)
+
+    def changed(self, item: Any) -> BaseResponse:
+        """A browser goes back to the member's page; clients get it (200)."""
+        if g.format == "html":
+            return redirect(href(self.name, item.id), 303)
+        return self.render(item)
+
+    def gone(self, *back: str) -> BaseResponse:
+        """A browser goes to ``back`` (the list by default); clients get 204."""
+        if g.format == "html":
+            return redirect(href(*(back or (self.name,))), 303)
+        return empty()
