@@ -232,6 +232,14 @@ def test_unreachable_endpoint_is_502() -> None:
     assert "Cannot reach EC2" in check_error(response, 502)
 
 
+def test_malformed_region_is_400() -> None:
+    response = app_at(f"http://127.0.0.1:{free_port()}").get(
+        "/api/storage_volumes",
+        headers={**AUTH, "X-Deltacloud-Provider": "bad region!"},
+    )
+    assert "AWS region" in check_error(response, 400)
+
+
 # the translation table -------------------------------------------------------------
 @pytest.mark.parametrize(
     ("code", "status", "kind"),

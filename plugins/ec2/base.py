@@ -6,6 +6,7 @@ from typing import Any
 
 from deltaflask.drivers import BaseDriver
 from deltaflask.plugins.ec2.clients import client
+from deltaflask.plugins.ec2.errors import aws_errors
 
 #: the regions ``/api/drivers/ec2`` lists, as the original did; any region
 #: boto3 knows is accepted as the provider
@@ -28,7 +29,8 @@ class Ec2Base(BaseDriver):
         endpoint = self.settings.get(f"{service.upper()}_ENDPOINT_URL") or (
             self.settings.get("EC2_ENDPOINT_URL")
         )
-        return client(service, self.credentials, self.provider, endpoint)
+        with aws_errors():
+            return client(service, self.credentials, self.provider, endpoint)
 
     @property
     def ec2(self) -> Any:

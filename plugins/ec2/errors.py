@@ -137,6 +137,7 @@ def aws_errors() -> Iterator[None]:
     from botocore.exceptions import ClientError
     from botocore.exceptions import ConnectTimeoutError
     from botocore.exceptions import EndpointConnectionError
+    from botocore.exceptions import InvalidRegionError
     from botocore.exceptions import NoCredentialsError
     from botocore.exceptions import ParamValidationError
     from botocore.exceptions import ReadTimeoutError
@@ -153,6 +154,10 @@ def aws_errors() -> Iterator[None]:
         raise ValidationFailure(str(exc)) from None
     except NoCredentialsError:
         raise AuthenticationFailure() from None
+    except InvalidRegionError:
+        raise ValidationFailure(
+            "The provider must be an AWS region name such as eu-west-1"
+        ) from None
     except (ConnectTimeoutError, ReadTimeoutError) as exc:
         raise ProviderTimeout(f"EC2 did not answer: {exc}") from None
     except EndpointConnectionError as exc:
