@@ -5,17 +5,25 @@ Starts deltaflask under gunicorn (sync workers, 127.0.0.1 only) on a fresh
 temporary mock store, then moves one file of ``--size`` bytes (1 GiB by
 default) through the classic API:
 
-* ``PUT /api/buckets/bench/blob`` (the body streamed from the file);
-* ``GET /api/buckets/bench/blob/content`` (written back to the same disk);
+* ``PUT /api/buckets/bench/blob`` (the body sent from the file with sendfile);
+* ``GET /api/buckets/bench/blob/content`` (written to a file by ``curl``);
 * a segmented upload in ``--segments`` parts (initiate, segments, complete).
 
-Each figure is printed in MB/s beside a plain ``curl file://`` copy of the
-same file to the same disk, with the server's peak RSS (VmHWM of the master
-and every worker). Every step has a timeout; the server is always stopped.
+Beside them it times the baseline, a plain ``curl file://`` copy of the same
+file to the same disk. Each of the four is run ``--repeat`` times, in rounds
+(plain, PUT, GET, segmented), and the median is reported, with each figure's
+share of the plain copy's median. Every timed transfer starts alike (see
+``settle``): the source file is in the page cache, a scratch file of the same
+size has just been written and deleted, ``sync`` has flushed every dirty page
+and ``--settle`` seconds have passed; the file the transfer writes is checked
+and deleted after it, untimed. gunicorn runs with ``MALLOC_TUNED`` unless
+``--malloc default``. The server's peak RSS is the largest VmHWM among the
+gunicorn master and its workers. Every step has a timeout; the server is
+always stopped and the scratch directory removed.
 
 Usage (from the repo root)::
 
-    .venv/bin/python benchmarks/bench_blobs.py --size 1G
+    .venv/bin/python benchmarks/bench_blobs.py --size 1G --repeat 3
 """
 
 from __future__ import annotations
@@ -27,18 +35,29 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
 
 HOST = "127.0.0.1"
 AUTH = "Basic " + base64.b64encode(b"mockuser:mockpassword").decode("ascii")
 BLOCK = 1024 * 1024
 REPO_ROOT = Path(__file__).resolve().parent.parent
+BLOB = "/api/buckets/bench/blob"
+SEGBLOB = "/api/buckets/bench/segblob"
+SEGMENTED = {"X-Deltacloud-BlobType": "segmented"}
+CURL_AUTH = ("-u", "mockuser:mockpassword")
+#: glibc settings the production notes recommend for blob traffic: gunicorn
+#: receives a body in fresh 1 MiB buffers, which glibc would otherwise map and
+#: unmap on every read (a page fault per 4 KiB, dear on virtual machines).
+MALLOC_TUNED = {
+    "MALLOC_MMAP_THRESHOLD_": str(4 * 1024 * 1024),
+    "MALLOC_TRIM_THRESHOLD_": str(32 * 1024 * 1024),
+}
 
 
 def parse_size(text: str) -> int:
@@ -66,23 +85,22 @@ def make_source(path: Path, size: int) -> None:
             left -= min(left, BLOCK)
 
 
-def timed(action: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
-
-
-def rate(size: int, seconds: float) -> str:
-    return f"{size / seconds / 1e6:8.1f} MB/s ({seconds:6.2f} s)"
+def read_through(path: Path) -> None:
+    """Read a file once so that every transfer finds it in the page cache."""
+    with open(path, "rb", buffering=0) as handle:
+        buffer = bytearray(BLOCK)
+        while handle.readinto(buffer):
+            pass
 
 
 class Server:
     """gunicorn on a loopback port in its own process group."""
 
-    def __init__(self, storage: Path, workers: int, log: Path) -> None:
+    def __init__(
+        self, storage: Path, workers: int, log: Path, malloc: dict[str, str]
+    ) -> None:
         self.port = free_port()
-        self.log = log
-        env = dict(os.environ, DELTACLOUD_MOCK_STORAGE=str(storage))
+        env = dict(os.environ, DELTACLOUD_MOCK_STORAGE=str(storage), **malloc)
         command = [
             sys.executable,
             "-m",
@@ -115,25 +133,45 @@ class Server:
         raise SystemExit(f"gunicorn did not start; see {log}")
 
     def connection(self) -> http.client.HTTPConnection:
-        return http.client.HTTPConnection(HOST, self.port, timeout=600, blocksize=BLOCK)
+        return http.client.HTTPConnection(HOST, self.port, timeout=600)
 
     def request(
         self,
         method: str,
         path: str,
-        body: object = None,
+        body: str | bytes | None = None,
         headers: dict[str, str] | None = None,
     ) -> http.client.HTTPResponse:
+        """A small request; a 4xx/5xx answer stops the benchmark."""
         conn = self.connection()
         conn.request(
             method, path, body=body, headers={"Authorization": AUTH, **(headers or {})}
         )
-        response = conn.getresponse()
-        response.read()
-        conn.close()
-        if response.status >= 400:
-            raise SystemExit(f"{method} {path} -> {response.status}")
-        return response
+        return _finish(conn, method, path)
+
+    def send_file(
+        self,
+        path: str,
+        source: Path,
+        span: tuple[int, int],
+        headers: dict[str, str],
+    ) -> http.client.HTTPResponse:
+        """``PUT`` the bytes ``span`` (offset, count) of ``source`` with sendfile."""
+        offset, count = span
+        conn = self.connection()
+        conn.putrequest("PUT", path, skip_accept_encoding=True)
+        for name, value in {
+            "Authorization": AUTH,
+            "Content-Type": "application/octet-stream",
+            "Content-Length": str(count),
+            **headers,
+        }.items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        with open(source, "rb") as handle:
+            assert conn.sock is not None
+            conn.sock.sendfile(handle, offset, count)
+        return _finish(conn, "PUT", path)
 
     def peak_rss_mb(self) -> float:
         """The largest VmHWM among the master and its workers, in MB."""
@@ -148,6 +186,17 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+
+
+def _finish(
+    conn: http.client.HTTPConnection, method: str, path: str
+) -> http.client.HTTPResponse:
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    if response.status >= 400:
+        raise SystemExit(f"{method} {path} -> {response.status}")
+    return response
 
 
 def children(pid: int) -> list[int]:
@@ -167,78 +216,94 @@ def vm_hwm_kb(pid: int) -> int:
     return 0
 
 
-def upload(server: Server, source: Path, size: int) -> None:
-    with open(source, "rb") as body:
-        server.request(
-            "PUT",
-            "/api/buckets/bench/blob",
-            body,
-            {"Content-Length": str(size), "Content-Type": "application/octet-stream"},
-        )
-
-
-def download(server: Server, target: Path, size: int) -> None:
-    conn = server.connection()
-    conn.request(
-        "GET", "/api/buckets/bench/blob/content", headers={"Authorization": AUTH}
-    )
-    response = conn.getresponse()
-    received = 0
-    with open(target, "wb") as out:
-        while chunk := response.read(BLOCK):
-            out.write(chunk)
-            received += len(chunk)
-    conn.close()
-    if response.status != 200 or received != size:
-        raise SystemExit(
-            f"download: status {response.status}, {received} of {size} bytes"
-        )
-
-
-def segmented(server: Server, source: Path, size: int, segments: int) -> None:
-    path = "/api/buckets/bench/segblob"
-    kind = {"X-Deltacloud-BlobType": "segmented"}
-    upload_id = server.request("PUT", path, b"", kind).getheader(
-        "X-Deltacloud-SegmentedBlob"
-    )
+def segmented_upload(server: Server, source: Path, size: int, segments: int) -> None:
+    """Initiate, send ``segments`` consecutive spans of the file, complete."""
+    started = server.request("PUT", SEGBLOB, b"", SEGMENTED)
+    upload = {
+        **SEGMENTED,
+        "X-Deltacloud-SegmentedBlob": started.getheader(
+            "X-Deltacloud-SegmentedBlob", ""
+        ),
+    }
     step = -(-size // segments)
     manifest = []
-    with open(source, "rb") as body:
-        for order in range(1, segments + 1):
-            length = min(step, size - (order - 1) * step)
-            part = SegmentReader(body, length)
-            headers = {
-                **kind,
-                "X-Deltacloud-SegmentedBlob": upload_id,
-                "X-Deltacloud-SegmentOrder": str(order),
-                "Content-Length": str(length),
-            }
-            answer = server.request("PUT", path, part, headers)
-            manifest.append(f"{order}={answer.getheader('X-Deltacloud-BlobSegmentId')}")
-    server.request(
-        "PUT",
-        path,
-        ", ".join(manifest),
-        {**kind, "X-Deltacloud-SegmentedBlob": upload_id},
-    )
+    for order in range(1, segments + 1):
+        offset = (order - 1) * step
+        answer = server.send_file(
+            SEGBLOB,
+            source,
+            (offset, min(step, size - offset)),
+            {**upload, "X-Deltacloud-SegmentOrder": str(order)},
+        )
+        manifest.append(f"{order}={answer.getheader('X-Deltacloud-BlobSegmentId')}")
+    server.request("PUT", SEGBLOB, ", ".join(manifest), upload)
 
 
-class SegmentReader:
-    """``length`` bytes of an open file, read in blocks (what http.client streams)."""
-
-    def __init__(self, handle: BinaryIO, length: int) -> None:
-        self.handle = handle
-        self.left = length
-
-    def read(self, amount: int = BLOCK) -> bytes:
-        data = self.handle.read(min(amount, self.left)) if self.left else b""
-        self.left -= len(data)
-        return data
+def stored_length(server: Server, path: str) -> int:
+    """The ``content_length`` the server reports for a blob."""
+    conn = server.connection()
+    conn.request("GET", path, headers={"Authorization": AUTH, "Accept": "text/xml"})
+    document = conn.getresponse().read().decode("utf-8")
+    conn.close()
+    return int(document.split("<content_length>")[1].split("<")[0])
 
 
-def report(label: str, size: int, seconds: float, plain: float) -> None:
-    """One line: throughput and its share of the plain copy's throughput."""
-    print(f"{label:32} {rate(size, seconds)}  {plain / seconds:5.2f} x copy speed")
+def curl_to(target: Path, url: str, *options: str) -> Callable[[], object]:
+    """A curl run that writes ``url`` to ``target`` (a failure stops the run)."""
+    command = ["curl", "-s", "-f", *options, "-o", str(target), url]
+    return lambda: subprocess.run(command, check=True, timeout=600)
+
+
+class Step:
+    """One timed transfer and the untimed clean-up after it."""
+
+    def __init__(
+        self, label: str, run: Callable[[], object], after: Callable[[], object]
+    ) -> None:
+        self.label = label
+        self.run = run
+        self.after = after
+        self.seconds: list[float] = []
+
+
+def settle(ballast: Path, size: int, seconds: float) -> None:
+    """Start a transfer like every other one: write ``size`` bytes to
+    ``ballast`` and delete it (so the writer gets recycled page-cache pages,
+    not fresh ones, which cost a page fault each on a virtual machine), flush
+    every dirty page, then let the disk go quiet."""
+    make_source(ballast, size)
+    ballast.unlink()
+    os.sync()
+    time.sleep(seconds)
+
+
+def measure(
+    steps: list[Step], rounds: int, ballast: Path, size: int, pause: float
+) -> None:
+    """Run every step once per round, in order, timing only ``run``."""
+    for number in range(1, rounds + 1):
+        for step in steps:
+            settle(ballast, size, pause)
+            start = time.perf_counter()
+            step.run()
+            step.seconds.append(time.perf_counter() - start)
+            step.after()
+        print(f"  round {number}/{rounds} done", flush=True)
+
+
+def report(steps: list[Step], size: int, peak_mb: float) -> None:
+    """A table of median MB/s, the range, and the share of the plain copy."""
+    plain = statistics.median(steps[0].seconds)
+    print(f"\n{'transfer':34} {'median MB/s':>11} {'min-max MB/s':>15} {'x copy':>7}")
+    for step in steps:
+        rates = sorted(size / s / 1e6 for s in step.seconds)
+        median = statistics.median(step.seconds)
+        print(
+            f"{step.label:34} {size / median / 1e6:11.1f} "
+            f"{rates[0]:7.0f}-{rates[-1]:<7.0f} {plain / median:7.2f}"
+        )
+    print(f"server peak RSS (largest process): {peak_mb:.1f} MB")
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
 
 
 def main() -> int:
@@ -246,47 +311,76 @@ def main() -> int:
     parser.add_argument("--size", default="1G", help="blob size: 1G, 256M, ... (1G)")
     parser.add_argument("--segments", type=int, default=8, help="segments (8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds (3)")
     parser.add_argument(
-        "--dir", default=None, help="scratch directory (a new temp dir)"
+        "--settle", type=float, default=1.0, help="seconds after sync (1)"
+    )
+    parser.add_argument("--dir", default=None, help="scratch directory (a temp dir)")
+    parser.add_argument(
+        "--malloc",
+        choices=("tuned", "default"),
+        default="tuned",
+        help="glibc malloc settings of gunicorn: MALLOC_TUNED or glibc's (tuned)",
     )
     args = parser.parse_args()
     size = parse_size(args.size)
+    if shutil.which("curl") is None:
+        raise SystemExit("curl is needed for the plain-copy baseline")
     scratch = Path(tempfile.mkdtemp(prefix="bench-blobs-", dir=args.dir))
     server = None
     try:
         source, copy = scratch / "source.bin", scratch / "copy.bin"
-        print(f"preparing {size / 2**20:.0f} MiB in {scratch} ...")
+        print(f"preparing {size / 2**20:.0f} MiB in {scratch} ...", flush=True)
         make_source(source, size)
-        curl = shutil.which("curl")
-        if curl:
-            plain = timed(
-                lambda: subprocess.run(
-                    [curl, "-s", "-o", str(copy), f"file://{source}"],
-                    check=True,
-                    timeout=600,
-                )
-            )
-        else:
-            plain = timed(lambda: shutil.copyfile(source, copy))
-        copy.unlink()
-        server = Server(scratch / "mock", args.workers, scratch / "gunicorn.log")
+        read_through(source)
+        malloc = MALLOC_TUNED if args.malloc == "tuned" else {}
+        print(f"gunicorn: {args.workers} workers, malloc {malloc or 'glibc default'}")
+        server = Server(scratch / "mock", args.workers, scratch / "log", malloc)
         server.request(
             "POST",
             "/api/buckets",
             "name=bench",
             {"Content-Type": "application/x-www-form-urlencoded"},
         )
-        put = timed(lambda: upload(server, source, size))
-        get = timed(lambda: download(server, copy, size))
-        copy.unlink()
-        seg = timed(lambda: segmented(server, source, size, args.segments))
-        peak = server.peak_rss_mb()
-        label = "curl file://" if curl else "shutil"
-        print(f"{'plain copy (' + label + ')':32} {rate(size, plain)}")
-        report("PUT blob (streamed)", size, put, plain)
-        report("GET blob content", size, get, plain)
-        report(f"segmented upload ({args.segments} parts)", size, seg, plain)
-        print(f"server peak RSS (largest process): {peak:.1f} MB")
+
+        url = f"http://{HOST}:{server.port}{BLOB}/content"
+
+        def check_copy() -> None:
+            if copy.stat().st_size != size:
+                raise SystemExit("the downloaded copy has the wrong length")
+            copy.unlink()
+
+        def check_segblob() -> None:
+            if stored_length(server, SEGBLOB) != size:
+                raise SystemExit("the segmented blob has the wrong length")
+            server.request("DELETE", SEGBLOB)
+
+        def get_and_clean() -> None:
+            check_copy()
+            server.request("DELETE", BLOB)
+
+        steps = [
+            Step(
+                "plain copy (curl file://)",
+                curl_to(copy, f"file://{source}"),
+                check_copy,
+            ),
+            Step(
+                "PUT blob (streamed)",
+                lambda: server.send_file(BLOB, source, (0, size), {}),
+                lambda: None,
+            ),
+            Step(
+                "GET blob content (curl)", curl_to(copy, url, *CURL_AUTH), get_and_clean
+            ),
+            Step(
+                f"segmented upload ({args.segments} parts)",
+                lambda: segmented_upload(server, source, size, args.segments),
+                check_segblob,
+            ),
+        ]
+        measure(steps, args.repeat, scratch / "ballast.bin", size, args.settle)
+        report(steps, size, server.peak_rss_mb())
     finally:
         if server is not None:
             server.stop()

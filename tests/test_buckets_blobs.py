@@ -1,103 +1,21 @@
-"""Buckets and blobs over the classic API, on the mock driver.
+"""Buckets and blobs over the classic API, on the mock driver: streaming, the
+form upload, metadata, hostile names and interrupted uploads.
 
-Replays the recorded bucket and blob exchanges of the original server (seqs
-94-101, 146-150, 287-340) in order, then checks streaming, the form upload,
-metadata, hostile names and interrupted uploads.
+The recorded bucket and blob exchanges of the original server are replayed by
+``test_wire_deltacloud.py`` with the rest of the classic API.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from helpers import assert_error
 from helpers import parse_xml
-from transcripts import Exchange
-from transcripts import IdMap
-from transcripts import TranscriptsNotFoundError
-from transcripts import check_deviation
-from transcripts import compare
-from transcripts import load_transcripts
-from transcripts import replay
+from test_segmented_blobs import recording_file_wrapper
 
-from deltaflask import create_app
-
-SEQS = [*range(94, 102), *range(146, 151), *range(287, 341)]
-_SEGMENTED = "the original mock had no segmented uploads; see test_segmented_blobs.py"
-DEVIATIONS = {
-    289: (400, "a missing parameter is a 400 error document, not plain text"),
-    294: (200, "a binary blob shows in JSON with content null, not a 500"),
-    297: (404, "a missing bucket is 404, not a 500"),
-    304: (200, "a binary blob shows in JSON with content null, not a 500"),
-    316: (200, "the /stream alias stores the blob (spec 14.1 #5)"),
-    317: (204, _SEGMENTED),
-    318: (404, "'segblob' is not an upload id"),
-    319: (404, "'segblob' is not an upload id"),
-    320: (404, "'segblob' is not an upload id"),
-    321: (204, _SEGMENTED),
-    322: (200, _SEGMENTED),
-    323: (404, _SEGMENTED),
-    324: (404, _SEGMENTED),
-    325: (403, "a non-empty bucket is refused with 403, not a 500"),
-    326: (403, "a non-empty bucket is refused with 403, not a 500"),
-    327: (200, _SEGMENTED),
-    332: (404, _SEGMENTED),
-    335: (404, "deleting a missing blob is 404, not a 500"),
-    339: (404, "deleting a missing bucket is 404, not a 500"),
-}
-#: requests sent after a seq so the recorded state follows (the /stream blob).
-AFTER = {334: "/api/buckets/goldenbucket/streamblob"}
-
-try:
-    EXCHANGES = [e for e in load_transcripts("deltacloud") if e.seq in SEQS]
-except TranscriptsNotFoundError:  # pragma: no cover - reference material missing
-    EXCHANGES = []
-
-
-def numeric_size(document: Any) -> Any:
-    """A bucket's size is always a JSON number (the original sent ``"0"``)."""
-    if isinstance(document, dict):
-        return {
-            key: int(value)
-            if key == "size" and isinstance(value, str) and value.isdigit()
-            else numeric_size(value)
-            for key, value in document.items()
-        }
-    if isinstance(document, list):
-        return [numeric_size(item) for item in document]
-    return document
-
-
-@pytest.fixture(scope="module")
-def wire_client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
-    storage = tmp_path_factory.mktemp("mock")
-    return create_app({"TESTING": True, "MOCK_STORAGE": str(storage)}).test_client()
-
-
-@pytest.fixture(scope="module")
-def id_map() -> IdMap:
-    return IdMap()
-
-
-def test_transcripts_selected() -> None:
-    assert len(EXCHANGES) == len(SEQS)
-
-
-@pytest.mark.parametrize("exchange", EXCHANGES, ids=lambda e: e.id)
-def test_wire(exchange: Exchange, wire_client: FlaskClient, id_map: IdMap) -> None:
-    response = replay(wire_client, exchange, id_map)
-    if exchange.seq in DEVIATIONS:
-        diffs = check_deviation(exchange, response, DEVIATIONS[exchange.seq][0])
-    else:
-        diffs = compare(exchange, response, focus=numeric_size)
-    assert not diffs, "\n".join([exchange.title, *diffs])
-    if exchange.seq in AFTER:
-        headers = dict(exchange.request["headers"])
-        assert (
-            wire_client.delete(AFTER[exchange.seq], headers=headers).status_code == 204
-        )
+from deltaflask.drivers.storage_ops import StorageOperations
 
 
 def _bucket(client: FlaskClient, headers: dict[str, str], name: str = "b1") -> str:
@@ -244,8 +162,19 @@ def test_put_into_missing_bucket(client: FlaskClient, xml: dict[str, str]) -> No
     assert_error(client.put("/api/buckets/nosuch/x", data=b"1", headers=xml), 404)
 
 
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"CONTENT_LENGTH": "500000"},
+        # a server that ends the body at EOF (gunicorn) hands over a short body
+        {"CONTENT_LENGTH": "500000", "wsgi.input_terminated": True},
+    ],
+)
 def test_disconnect_mid_upload_leaves_no_blob(
-    client: FlaskClient, xml: dict[str, str], mock_storage: Path
+    client: FlaskClient,
+    xml: dict[str, str],
+    mock_storage: Path,
+    environ: dict[str, object],
 ) -> None:
     assert client.get("/api/buckets/bucket1", headers=xml).status_code == 200
     before = _blob_files(mock_storage, "bucket1")
@@ -253,7 +182,7 @@ def test_disconnect_mid_upload_leaves_no_blob(
         "/api/buckets/bucket1/partial",
         data=b"x" * 1000,
         headers=xml,
-        environ_overrides={"CONTENT_LENGTH": "500000"},
+        environ_overrides=environ,
     )
     assert 400 <= response.status_code < 500
     assert_error(client.get("/api/buckets/bucket1/partial", headers=xml), 404)
@@ -290,3 +219,22 @@ def test_html_pages(client: FlaskClient, auth: dict[str, str]) -> None:
         response = client.get(path, headers=html)
         assert response.status_code == 200, path
         assert response.content_type == "text/html"
+
+
+def test_content_goes_through_the_servers_file_wrapper(
+    client: FlaskClient, xml: dict[str, str], auth: dict[str, str]
+) -> None:
+    client.put("/api/buckets/bucket1/f", data=b"file bytes", headers=xml)
+    wrapper, wrapped = recording_file_wrapper()
+    with client.get(
+        "/api/buckets/bucket1/f/content",
+        headers=auth,
+        environ_overrides={"wsgi.file_wrapper": wrapper},
+    ) as content:
+        assert content.headers["Content-Length"] == "10"
+        assert content.get_data() == b"file bytes"
+    assert wrapped == [1024 * 1024]
+
+
+def test_a_driver_without_files_streams_chunks() -> None:
+    assert StorageOperations().blob_file("bucket1", "blob1") is None

@@ -7,12 +7,15 @@ started on one continues on the other, so nothing lives in process memory.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+from typing import BinaryIO
 
 import pytest
 from flask.testing import FlaskClient
 from helpers import assert_error
 from helpers import parse_xml
 from werkzeug.test import TestResponse
+from werkzeug.wsgi import FileWrapper
 
 from deltaflask import create_app
 
@@ -26,11 +29,17 @@ def initiate(client: FlaskClient, headers: dict[str, str], url: str = URL) -> st
     return response.headers["X-Deltacloud-SegmentedBlob"]
 
 
-def segment(
-    client: FlaskClient, headers: dict[str, str], upload: str, order: int, data: bytes
-) -> str:
-    response = client.put(
-        URL,
+def put_segment(
+    client: FlaskClient,
+    headers: dict[str, str],
+    upload: str,
+    order: int | str,
+    data: bytes,
+    url: str = URL,
+    **options: Any,
+) -> TestResponse:
+    return client.put(
+        url,
         data=data,
         headers={
             **headers,
@@ -38,16 +47,32 @@ def segment(
             "X-Deltacloud-SegmentedBlob": upload,
             "X-Deltacloud-SegmentOrder": str(order),
         },
+        **options,
     )
+
+
+def segment(
+    client: FlaskClient,
+    headers: dict[str, str],
+    upload: str,
+    order: int,
+    data: bytes,
+    url: str = URL,
+) -> str:
+    response = put_segment(client, headers, upload, order, data, url)
     assert response.status_code == 204, response.get_data(as_text=True)
     return response.headers["X-Deltacloud-BlobSegmentId"]
 
 
 def complete(
-    client: FlaskClient, headers: dict[str, str], upload: str, manifest: str
+    client: FlaskClient,
+    headers: dict[str, str],
+    upload: str,
+    manifest: str,
+    url: str = URL,
 ) -> TestResponse:
     return client.put(
-        URL,
+        url,
         data=manifest,
         content_type="application/x-www-form-urlencoded",  # what curl -d sends
         headers={**headers, **SEGMENTED, "X-Deltacloud-SegmentedBlob": upload},
@@ -143,15 +168,7 @@ def test_bad_segment_order(
     client: FlaskClient, json_headers: dict[str, str], order: str
 ) -> None:
     upload = initiate(client, json_headers)
-    response = client.put(
-        URL,
-        data=b"x",
-        headers={
-            **json_headers,
-            "X-Deltacloud-SegmentedBlob": upload,
-            "X-Deltacloud-SegmentOrder": order,
-        },
-    )
+    response = put_segment(client, json_headers, upload, order, b"x")
     assert_error(response, 400, "json")
 
 
@@ -206,3 +223,69 @@ def test_initiate_needs_a_bucket_and_a_safe_name(
     assert_error(missing, 404, "json")
     bad = client.put("/api/buckets/bucket1/a..b", headers={**json_headers, **SEGMENTED})
     assert_error(bad, 400, "json")
+
+
+def recording_file_wrapper() -> tuple[type[FileWrapper], list[int]]:
+    """A ``wsgi.file_wrapper`` class and the buffer sizes it was made with."""
+    made: list[int] = []
+
+    class Wrapper(FileWrapper):
+        def __init__(self, file: BinaryIO, buffer_size: int = 8192) -> None:
+            super().__init__(file, buffer_size)
+            made.append(buffer_size)
+
+    return Wrapper, made
+
+
+def _upload_blob(
+    client: FlaskClient, headers: dict[str, str], parts: list[bytes]
+) -> str:
+    upload = initiate(client, headers)
+    ids = [segment(client, headers, upload, n, data) for n, data in enumerate(parts, 1)]
+    manifest = ", ".join(f"{n}={segment_id}" for n, segment_id in enumerate(ids, 1))
+    assert complete(client, headers, upload, manifest).status_code == 200
+    return upload
+
+
+def test_completion_keeps_the_segments_without_copying(
+    client: FlaskClient, xml: dict[str, str], auth: dict[str, str], mock_storage: Path
+) -> None:
+    bucket = mock_storage / "blobs" / "bucket1"
+    upload = _upload_blob(client, xml, [b"one ", b"two ", b"three"])
+    parts = bucket / f".parts-{upload}"
+    assert sorted(p.name.split(".")[0] for p in parts.iterdir()) == ["1", "2", "3"]
+    assert not (bucket / "seg.data").exists()
+    assert client.get(f"{URL}/content", headers=auth).get_data() == b"one two three"
+    wrapper, wrapped = recording_file_wrapper()
+    with client.get(
+        f"{URL}/content", headers=auth, environ_overrides={"wsgi.file_wrapper": wrapper}
+    ) as streamed:
+        assert streamed.get_data() == b"one two three"
+    assert wrapped == []  # several files: chunks, not the server's file wrapper
+    replaced = client.put(URL, data=b"plain", headers=xml)
+    assert replaced.status_code == 200
+    assert not parts.exists()
+    assert client.get(f"{URL}/content", headers=auth).get_data() == b"plain"
+    again = _upload_blob(client, xml, [b"seg", b"mented"])
+    assert not (bucket / "seg.data").exists()
+    assert client.get(f"{URL}/content", headers=auth).get_data() == b"segmented"
+    assert client.delete(URL, headers=xml).status_code == 204
+    assert not (bucket / f".parts-{again}").exists()
+    assert client.get("/api/buckets/bucket1", headers=xml).status_code == 200
+    assert [p.name for p in bucket.iterdir() if "seg" in p.name] == []
+
+
+def test_segment_body_shorter_than_its_length_is_refused(
+    client: FlaskClient, json_headers: dict[str, str], mock_storage: Path
+) -> None:
+    upload = initiate(client, json_headers)
+    response = put_segment(
+        client,
+        json_headers,
+        upload,
+        1,
+        b"x" * 10,
+        environ_overrides={"CONTENT_LENGTH": "100", "wsgi.input_terminated": True},
+    )
+    assert "ended 90 bytes before" in assert_error(response, 400, "json")
+    assert not list((mock_storage / "segmented" / upload).glob("*.part"))

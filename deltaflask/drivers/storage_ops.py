@@ -121,6 +121,15 @@ class StorageOperations:
         """The blob's bytes, in chunks of bounded size."""
         raise missing("blob_data")
 
+    def blob_file(self, bucket_id: str, blob_id: str) -> BinaryIO | None:
+        """Optional fast path: the blob's bytes as one open binary file.
+
+        A server may send such a file with ``sendfile``; the caller closes it.
+        The default, ``None``, means "no such file": the bytes are then streamed
+        from :meth:`blob_data`, which every driver with blobs implements.
+        """
+        return None
+
     @operation
     def create_blob(
         self,

@@ -1,8 +1,11 @@
 """``/api/buckets/:bucket/:blob``: show, HEAD metadata, streamed PUT, segmented
 uploads, metadata update, content download and delete.
 
-Bodies are never buffered in memory: a PUT hands ``request.stream`` to the
-driver, which reads it in chunks, and ``/content`` answers with a generator.
+Bodies are never buffered in memory: a PUT hands the request body to the
+driver, which reads it in chunks (a body shorter than its ``Content-Length``,
+from a client that went away, fails with 400 and stores nothing). ``/content``
+hands the driver's file to the server's ``wsgi.file_wrapper`` (``sendfile``
+under gunicorn) when both have one, else streams the driver's chunks.
 Segmented uploads follow the three steps of the original (initiate, segments,
 complete with a manifest ``1=ID1, 2=ID2``); ``DELETE`` with the
 ``X-Deltacloud-SegmentedBlob`` header aborts one and removes its parts.
@@ -11,6 +14,8 @@ complete with a manifest ``1=ID1, 2=ID2``); ``DELETE`` with the
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import BinaryIO
+from typing import cast
 
 from flask import Blueprint
 from flask import Response
@@ -35,6 +40,7 @@ META_HEADER = "X-Deltacloud-Blobmeta-"
 MAX_METADATA = 100
 INLINE_LIMIT = 64 * 1024
 MAX_MANIFEST = 1024 * 1024
+CHUNK = 1024 * 1024
 
 
 def register(bp: Blueprint) -> None:
@@ -148,11 +154,42 @@ def put(bucket_id: str, blob_id: str) -> Response:
     blob = current_driver().create_blob(
         bucket_id,
         blob_id,
-        request.stream,
+        body(),
         request.headers.get("Content-Type"),
         metadata_from_request(),
     )
     return answer(blob)
+
+
+class _ExactBody:
+    """The request body, which must hold ``length`` bytes: running out early
+    (the client went away) raises a 400, so the driver never stores a
+    truncated blob, whatever the WSGI server hands over at EOF."""
+
+    def __init__(self, stream: BinaryIO, length: int) -> None:
+        self._stream = stream
+        self._left = length
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes (the rest when negative); ``b""`` at the end."""
+        if self._left <= 0:
+            return b""
+        wanted = self._left if size < 0 else min(size, self._left)
+        data = self._stream.read(wanted)
+        if not data:
+            raise ValidationFailure(
+                f"The request body ended {self._left} bytes before its length"
+            )
+        self._left -= len(data)
+        return data
+
+
+def body() -> BinaryIO:
+    """The request body to stream to the driver (``put`` lifted the size cap)."""
+    length = request.content_length
+    if length is None:
+        return request.stream
+    return cast(BinaryIO, _ExactBody(request.stream, length))
 
 
 def _segmented(bucket_id: str, blob_id: str, upload_id: str | None) -> Response:
@@ -168,7 +205,7 @@ def _segmented(bucket_id: str, blob_id: str, upload_id: str | None) -> Response:
     order = _header_or_arg("X-Deltacloud-SegmentOrder", "segment_order")
     if order is not None:
         segment_id = driver.upload_blob_segment(
-            bucket_id, blob_id, upload_id, _order(order), request.stream
+            bucket_id, blob_id, upload_id, _order(order), body()
         )
         return empty(204, {"X-Deltacloud-BlobSegmentId": segment_id})
     manifest = parse_manifest(_read_manifest())
@@ -237,8 +274,13 @@ def destroy(bucket_id: str, blob_id: str) -> BaseResponse:
 def content(bucket_id: str, blob_id: str) -> Response:
     """Stream the bytes with their type, length and an attachment disposition."""
     driver = current_driver()
-    chunks = driver.blob_data(bucket_id, blob_id)
     blob = _found(bucket_id, blob_id)
+    wrapper = request.environ.get("wsgi.file_wrapper")
+    handle = None if wrapper is None else driver.blob_file(bucket_id, blob_id)
+    if handle is None:
+        chunks = driver.blob_data(bucket_id, blob_id)
+    else:
+        chunks = wrapper(handle, CHUNK)
     return Response(
         chunks,
         status=200,

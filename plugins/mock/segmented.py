@@ -1,0 +1,174 @@
+"""Segmented (multi-part) blob uploads of the mock: initiate, segments, complete, abort.
+
+An upload is a folder ``segmented/<upload id>/`` holding ``upload.json`` and
+one file per segment. Nothing lives in process memory, so the segments of one
+upload may reach different worker processes, in any order and of any size.
+Completing renames the folder into the bucket (see ``blob_files``): the
+segments become the blob's bytes without being copied again.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from typing import BinaryIO
+
+from deltaflask.errors import ObjectNotFound
+from deltaflask.errors import ValidationFailure
+from deltaflask.models import Blob
+from deltaflask.plugins.mock.blob_files import PARTS_PREFIX
+from deltaflask.plugins.mock.blob_files import BlobFiles
+from deltaflask.plugins.mock.blob_files import copy_stream
+from deltaflask.plugins.mock.blob_files import lower_keys
+from deltaflask.plugins.mock.blob_files import now
+from deltaflask.plugins.mock.blob_files import read_json
+from deltaflask.plugins.mock.store import check_id
+
+MAX_SEGMENTS = 10000
+_ENDED = "Segmented blob upload '{}' was completed or aborted"
+UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
+SEGMENT_ID = re.compile(r"^[0-9a-f]{16}$")
+
+
+class MockSegmentedUploads(BlobFiles):
+    """Segmented-upload operations of the mock driver (a base of ``MockBlobs``)."""
+
+    def _upload_dir(self, upload_id: str) -> Path:
+        if not UPLOAD_ID.match(upload_id or ""):
+            raise ObjectNotFound(f"Segmented blob upload '{upload_id}' not found")
+        return self.store.root / "segmented" / upload_id
+
+    def init_segmented_blob(
+        self,
+        bucket_id: str,
+        blob_id: str,
+        content_type: str | None,
+        metadata: Mapping[str, str],
+    ) -> str:
+        """Record a new upload on disk; return its id."""
+        self.user()
+        self._require_bucket(bucket_id)
+        check_id(blob_id, "blob name")
+        upload_id = secrets.token_hex(16)
+        folder = self._upload_dir(upload_id)
+        folder.mkdir(parents=True, mode=0o700)
+        self._write_json(
+            folder / "upload.json",
+            {
+                "id": upload_id,
+                "bucket": bucket_id,
+                "blob": blob_id,
+                "content_type": content_type or "",
+                "user_metadata": lower_keys(metadata),
+                "started": now(),
+            },
+        )
+        return upload_id
+
+    def _upload(self, bucket_id: str, blob_id: str, upload_id: str) -> dict[str, Any]:
+        try:
+            data = read_json(self._upload_dir(upload_id) / "upload.json")
+        except FileNotFoundError:
+            data = None
+        if data is None or (data.get("bucket"), data.get("blob")) != (
+            bucket_id,
+            blob_id,
+        ):
+            raise ObjectNotFound(
+                f"Segmented blob upload '{upload_id}' not found for "
+                f"'{bucket_id}/{blob_id}'"
+            )
+        return data
+
+    def upload_blob_segment(
+        self, bucket_id: str, blob_id: str, upload_id: str, order: int, body: BinaryIO
+    ) -> str:
+        """Stream one segment (any size) to its own file; return its id."""
+        self.user()
+        if not 1 <= order <= MAX_SEGMENTS:
+            raise ValidationFailure(
+                f"Segment order must be between 1 and {MAX_SEGMENTS}"
+            )
+        self._upload(bucket_id, blob_id, upload_id)
+        folder = self._upload_dir(upload_id)
+        segment_id = secrets.token_hex(8)
+        try:
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        except FileNotFoundError as exc:
+            raise ObjectNotFound(_ENDED.format(upload_id)) from exc
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                copy_stream(body, stream)
+            os.replace(temporary, folder / f"{order}.{segment_id}.part")
+        except FileNotFoundError as exc:
+            raise ObjectNotFound(_ENDED.format(upload_id)) from exc
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+        return segment_id
+
+    def complete_segmented_blob(
+        self,
+        bucket_id: str,
+        blob_id: str,
+        upload_id: str,
+        manifest: list[tuple[int, str]],
+    ) -> Blob:
+        """Make the named segments, in order, the blob's bytes (no copy)."""
+        self.user()
+        upload = self._upload(bucket_id, blob_id, upload_id)
+        folder = self._upload_dir(upload_id)
+        with self.store.transaction():
+            parts = _manifest_parts(folder, manifest)
+            self._require_bucket(bucket_id)
+            for entry in os.scandir(folder):
+                if entry.name not in parts:
+                    os.unlink(entry.path)
+            try:
+                return self._publish(
+                    bucket_id,
+                    blob_id,
+                    folder,
+                    {
+                        "content_length": sum(
+                            (folder / name).stat().st_size for name in parts
+                        ),
+                        "content_type": upload.get("content_type") or "",
+                        "user_metadata": upload.get("user_metadata") or {},
+                        "parts_dir": f"{PARTS_PREFIX}{upload_id}",
+                        "parts": parts,
+                    },
+                )
+            except FileNotFoundError as exc:
+                raise ObjectNotFound(_ENDED.format(upload_id)) from exc
+
+    def abort_segmented_blob(
+        self, bucket_id: str, blob_id: str, upload_id: str
+    ) -> None:
+        """Abandon an upload and remove every part written so far."""
+        self.user()
+        self._upload(bucket_id, blob_id, upload_id)
+        shutil.rmtree(self._upload_dir(upload_id), ignore_errors=True)
+
+
+def _manifest_parts(folder: Path, manifest: list[tuple[int, str]]) -> list[str]:
+    """The segment file names ``manifest`` names, in order (400 when wrong)."""
+    if not manifest:
+        raise ValidationFailure("The manifest names no segments")
+    orders = [order for order, _ in manifest]
+    if len(set(orders)) != len(orders):
+        raise ValidationFailure("The manifest names a segment order twice")
+    parts = []
+    for order, segment_id in sorted(manifest):
+        name = f"{order}.{segment_id}.part"
+        if not SEGMENT_ID.match(segment_id) or not (folder / name).is_file():
+            raise ValidationFailure(
+                f"Unknown segment '{segment_id}' for order {order} in the manifest"
+            )
+        parts.append(name)
+    return parts
