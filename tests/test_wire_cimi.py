@@ -99,11 +99,17 @@ DEVIATIONS: dict[int, tuple[int, str]] = {
     173: (400, "an empty Action body lacks its required action (400), not a 500"),
     174: (409, _STATE_CHECK + "; inst5 is still stopped (seq 168)"),
     180: (200, "credentials can be deleted (spec 14.7 #42: capability delete_key)"),
-    190: (405, _WRONG_METHOD),
+    190: (
+        201,
+        "PUT to the addURI attaches, as the seed post 'CIMI Volumes, Machines and "
+        "the MachineVolume collection' does with curl (the original's route had "
+        "become POST only: Sinatra's 404)",
+    ),
+    191: (409, "the volume is already attached, by seq 190's PUT"),
     193: (
         409,
         "POST to the MachineVolume collection attaches (its add operation); the "
-        "volume named is already attached by seq 191",
+        "volume named is already attached by seq 190",
     ),
     210: (200, "an address is deleted (spec 14.7 #43: missing driver method)"),
     211: (
@@ -113,11 +119,12 @@ DEVIATIONS: dict[int, tuple[int, str]] = {
     ),
     212: (201, "a Network is created by value (spec 14.7 #44: shadowed create)"),
     213: (
-        404,
+        412,
         "the driver contract has no network start or stop, so the rewrite offers "
-        "no such actions (the original answered 412 text/html)",
+        "no such actions and answers 412 as the original, with a CIMI error "
+        "document (the original's was text/html)",
     ),
-    214: (404, "as seq 213"),
+    214: (412, "as seq 213"),
     215: (200, "the ports of a network are listed (spec 14.7 #44: a 500)"),
     216: (200, "the networks of seqs 211 and 212 exist"),
     218: (202, "the system's machines are stopped; an empty answer has no type"),

@@ -10,7 +10,10 @@ from flask import g
 from flask import redirect
 from flask import request
 
+from deltaflask.context import current_credentials
 from deltaflask.context import select_driver
+from deltaflask.errors import AuthenticationRequired
+from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.cimi import addresses
 from deltaflask.plugins.cimi import entry
 from deltaflask.plugins.cimi import machine_resources
@@ -19,12 +22,18 @@ from deltaflask.plugins.cimi import network_ports
 from deltaflask.plugins.cimi import networks
 from deltaflask.plugins.cimi import systems
 from deltaflask.plugins.cimi import volumes
+from deltaflask.plugins.cimi import vsps
 from deltaflask.plugins.cimi.negotiation import choose_format
+from deltaflask.plugins.cimi.negotiation import query_format
 from deltaflask.plugins.cimi.render import url
 from deltaflask.web import add_etag
 from deltaflask.web import refuse_cross_site
 
 SPEC_VERSION = "1.0.1"
+#: what answers without credentials: the entry point and the ways to it
+OPEN_PATHS = ("", "/", "/cloudEntryPoint")
+#: the request headers naming the versions a client accepts (the draft's too)
+VERSION_HEADERS = ("CIMI-Specification-Version", "X-CIMI-Specification-Version")
 MODULES = (
     entry,
     systems,
@@ -34,6 +43,7 @@ MODULES = (
     networks,
     network_ports,
     addresses,
+    vsps,
 )
 
 
@@ -61,7 +71,26 @@ def _before() -> None:
     select_driver(
         driver.lower() if driver else None, request.headers.get("X-Deltacloud-Provider")
     )
-    g.cimi_format = choose_format(request.args.get("format"), request.accept_mimetypes)
+    g.cimi_format = choose_format(query_format(request.args), request.accept_mimetypes)
+    check_version()
+    path = request.path.removeprefix("/cimi")
+    entry.refuse_unavailable(path)
+    if path not in OPEN_PATHS and current_credentials() is None:
+        raise AuthenticationRequired()
+
+
+def check_version() -> None:
+    """400 when the client lists the versions it accepts and none is a 1.x one
+    (this server speaks 1.0.1; a missing header means "any")."""
+    for header in VERSION_HEADERS:
+        listed = request.headers.get(header)
+        if listed is None:
+            continue
+        versions = [v.strip() for v in listed.split(",") if v.strip()]
+        if not any(v == "1" or v.startswith("1.") for v in versions):
+            raise ValidationFailure(
+                f"Unsupported {header}: this server speaks CIMI {SPEC_VERSION}"
+            )
 
 
 def _after(response: Response) -> Response:

@@ -12,6 +12,7 @@ from deltaflask.context import current_driver
 from deltaflask.context import current_driver_class
 from deltaflask.context import current_driver_name
 from deltaflask.context import current_provider
+from deltaflask.drivers.contract import missing
 from deltaflask.errors import ObjectNotFound
 from deltaflask.plugins.cimi import addresses
 from deltaflask.plugins.cimi import machine_resources
@@ -20,6 +21,7 @@ from deltaflask.plugins.cimi import network_ports
 from deltaflask.plugins.cimi import networks
 from deltaflask.plugins.cimi import systems
 from deltaflask.plugins.cimi import volumes
+from deltaflask.plugins.cimi import vsps
 from deltaflask.plugins.cimi.query import apply
 from deltaflask.plugins.cimi.query import expand_names
 from deltaflask.plugins.cimi.query import wants
@@ -81,6 +83,17 @@ def register(bp: Blueprint) -> None:
         "resource_metadata_member",
         resource_metadata_member,
     )
+
+
+def refuse_unavailable(path: str) -> None:
+    """412 (as for any operation the driver lacks) for a path under a collection
+    the CloudEntryPoint leaves out, such as the templates of a family the driver
+    cannot serve; ``path`` is relative to ``/cimi``."""
+    first = path.strip("/").split("/", 1)[0]
+    first = vsps.ALIASES.get(first, first)
+    for family_path, available, _ in FAMILIES.values():
+        if family_path == first and not available(current_driver_class()):
+            raise missing(first)
 
 
 def cloud_entry_point() -> Response:

@@ -23,6 +23,7 @@ from deltaflask.errors import NotAcceptable
 from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.cimi.negotiation import CONTENT_TYPES
 from deltaflask.plugins.cimi.negotiation import choose_format
+from deltaflask.plugins.cimi.negotiation import query_format
 from deltaflask.web import error_headers
 from deltaflask.web import error_json
 from deltaflask.web import printable_path
@@ -101,6 +102,6 @@ def _describe(error: Exception) -> tuple[int, str, str]:
 
 def _fallback_format() -> str:
     try:
-        return choose_format(request.args.get("format"), request.accept_mimetypes)
+        return choose_format(query_format(request.args), request.accept_mimetypes)
     except NotAcceptable:
         return "xml"

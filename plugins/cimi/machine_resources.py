@@ -53,27 +53,34 @@ def register(bp: Blueprint) -> None:
 
 # -- MachineConfiguration ------------------------------------------------------------
 def configuration_data(profile: HardwareProfile) -> dict[str, Any] | None:
-    """A profile as a MachineConfiguration (``None`` lacking cpu, memory, storage)."""
+    """A profile as a MachineConfiguration (``None`` lacking cpu or memory; the
+    disk only when the profile has local storage, as EBS-only types have none)."""
     values = {}
     for name in ("cpu", "memory", "storage"):
         prop = profile.property(name)
-        if prop is None:
-            return None
-        values[name] = float(prop.value)
+        if prop is not None:
+            values[name] = float(prop.value)
+    if "cpu" not in values or "memory" not in values:
+        return None
     cpu = str(int(values["cpu"]))
     memory = int(values["memory"] * KIB_PER_MB)
-    return {
-        "id": url("machine_configurations", profile.id),
-        "name": profile.name,
-        "description": f"Machine Configuration with {memory} KiB of memory "
-        f"and {cpu} CPU",
-        "created": iso(),
-        "cpu": cpu,
-        "memory": memory,
-        "disks": [
-            {"capacity": int(values["storage"] * KIB_PER_GB), "format": "unknown"}
-        ],
-    }
+    disks = (
+        [{"capacity": int(values["storage"] * KIB_PER_GB), "format": "unknown"}]
+        if "storage" in values
+        else []
+    )
+    return compact(
+        {
+            "id": url("machine_configurations", profile.id),
+            "name": profile.name,
+            "description": f"Machine Configuration with {memory} KiB of memory "
+            f"and {cpu} CPU",
+            "created": iso(),
+            "cpu": cpu,
+            "memory": memory,
+            "disks": disks,
+        }
+    )
 
 
 def configurations_collection() -> Collection:

@@ -25,16 +25,17 @@ from deltaflask.plugins.cimi.times import iso
 
 
 def register(bp: Blueprint) -> None:
-    """Add the machine volume routes (attach: POST to the add URI or collection)."""
+    """Add the machine volume routes (attach: POST to the add URI or collection,
+    or PUT to the add URI as the seed post's curl does)."""
     bp.add_url_rule(
         "/machines/<machine_id>/volumes", "machine_volumes", list_machine_volumes
     )
-    for rule, endpoint in (
-        ("volume_attach", "attach_volume"),
-        ("volumes", "attach_volume_to_collection"),
+    for rule, endpoint, methods in (
+        ("volume_attach", "attach_volume", ["POST", "PUT"]),
+        ("volumes", "attach_volume_to_collection", ["POST"]),
     ):
         bp.add_url_rule(
-            f"/machines/<machine_id>/{rule}", endpoint, attach_volume, methods=["POST"]
+            f"/machines/<machine_id>/{rule}", endpoint, attach_volume, methods=methods
         )
     bp.add_url_rule(
         "/machines/<machine_id>/volumes/<volume_id>",

@@ -40,7 +40,10 @@ from deltaflask.plugins.cimi.store import forget
 from deltaflask.plugins.cimi.store import remember
 from deltaflask.plugins.cimi.times import iso
 
-STATES = {"RUNNING": "STARTED", "PENDING": "CREATING"}
+STATES = {"RUNNING": "STARTED", "PENDING": "CREATING", "START": "CREATING"}
+#: the classic state of an instance that is gone (EC2 lists terminated ones for
+#: a while): deleted, for CIMI, so neither listed nor shown
+GONE = "FINISH"
 INITIAL_STATES = {"STARTED": "RUNNING", "STOPPED": "STOPPED"}
 #: CIMI action -> driver instance action
 ACTIONS = {"start": "start", "stop": "stop", "restart": "reboot"}
@@ -73,7 +76,11 @@ def register(bp: Blueprint) -> None:
 def machines_collection() -> Collection:
     """Every machine of the user."""
     driver = current_driver()
-    entries = [machine_data(driver, instance) for instance in driver.instances({})]
+    entries = [
+        machine_data(driver, instance)
+        for instance in driver.instances({})
+        if instance.state.upper() != GONE
+    ]
     ops = (
         [operation("add", url("machines"))]
         if driver.supports("create_instance")
@@ -91,7 +98,15 @@ ENTRY_POINT = {
 }
 
 
-MACHINES = Family(
+class Machines(Family):
+    """The Machine family, whose gone instances are no machines."""
+
+    def get(self, driver: BaseDriver, entity_id: str) -> Any:
+        """One instance that is not gone; 404 otherwise."""
+        return _instance(driver, entity_id)
+
+
+MACHINES = Machines(
     "machines",
     "Machine",
     "machines",
@@ -118,7 +133,7 @@ def show_machine(machine_id: str) -> Response:
 
 def _instance(driver: BaseDriver, machine_id: str) -> Instance:
     instance = driver.instance(machine_id)
-    if instance is None:
+    if instance is None or instance.state.upper() == GONE:
         raise ObjectNotFound("Not found")
     return instance
 
@@ -335,13 +350,17 @@ def _number(value: float) -> str:
 # -- actions and delete ------------------------------------------------------------
 def machine_action(machine_id: str, action: str) -> Response:
     """POST /machines/<id>/<action> with an Action entity naming the same action."""
+    driver = current_driver()
+    _instance(driver, machine_id)
     parsing.load_action(action)
-    perform_instance_action(current_driver(), machine_id, ACTIONS[action])
+    perform_instance_action(driver, machine_id, ACTIONS[action])
     return empty(202)
 
 
 def delete_machine(machine_id: str) -> Response:
     """DELETE /machines/<id> (the state must allow it)."""
-    perform_instance_action(current_driver(), machine_id, "destroy")
+    driver = current_driver()
+    _instance(driver, machine_id)
+    perform_instance_action(driver, machine_id, "destroy")
     forget("machines", machine_id)
     return empty(200)

@@ -17,6 +17,7 @@ from flask import Response
 
 from deltaflask.context import current_driver
 from deltaflask.drivers import BaseDriver
+from deltaflask.drivers.contract import missing
 from deltaflask.errors import Conflict
 from deltaflask.errors import ObjectNotFound
 from deltaflask.models import Network
@@ -171,9 +172,23 @@ GROUP_TEMPLATES = StoredFamily(
 def register(bp: Blueprint) -> None:
     """Add the routes of the network families."""
     NETWORKS.register(bp, create_network)
+    bp.add_url_rule(
+        "/networks/<entity_id>/<any(start,stop,suspend):action>",
+        "network_action",
+        network_action,
+        methods=["POST"],
+    )
     GROUPS.register(bp)
     for family in (CONFIGURATIONS, TEMPLATES, GROUP_TEMPLATES):
         family.register(bp)
+
+
+def network_action(entity_id: str, action: str) -> Response:
+    """POST /networks/<id>/<action>: the driver contract cannot start, stop or
+    suspend a network, so an existing one answers 412 (as the original did),
+    a missing one 404; no operation advertises these actions."""
+    found(current_driver().subnet(entity_id))
+    raise missing(f"{action}_network")
 
 
 # -- create --------------------------------------------------------------------------

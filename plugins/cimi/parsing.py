@@ -120,6 +120,8 @@ class Reference(fields.Field):
             and value["href"]
         ):
             return {"href": value["href"]}
+        if value == "" and self.value_schema is not None:  # an empty XML element
+            value = {}
         if isinstance(value, dict) and self.value_schema is not None:
             return {"value": self.value_schema().load(value)}
         raise ValidationError(
@@ -267,11 +269,18 @@ class MachineVolume(Base):
 
 
 class NetworkConfigValue(Base):
-    """A NetworkConfiguration given by value."""
+    """A NetworkConfiguration given by value (``access``, the seed post's draft
+    name of ``networkType``, is read as it)."""
 
     networkType = fields.String()
     mtu = fields.Integer(strict=False)
     classOfService = fields.String()
+
+    @pre_load
+    def _access(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, dict) and "access" in data and "networkType" not in data:
+            return {**data, "networkType": data["access"]}
+        return data
 
 
 class NetworkTemplateValue(Base):

@@ -1,8 +1,11 @@
-"""Collection queries: ``$filter``, ``$first``/``$last``, ``$select``, ``$expand``.
+"""Collection queries: ``$filter``, ``$orderby``, ``$first``/``$last``,
+``$select``, ``$expand``.
 
 ``$filter`` accepts attribute comparisons (``=``, ``!=``, ``<``, ``<=``, ``>``,
 ``>=``) against quoted strings, numbers or booleans, combined with ``and``,
-``or`` and parentheses (``and`` binds tighter).
+``or`` and parentheses (``and`` binds tighter); ``property['key']`` names an
+entry of the ``properties`` map. Several ``$filter`` parameters are ANDed.
+``$orderby=attr[:asc|:desc],...`` sorts before paging.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ Predicate = Callable[[Entry], bool]
 
 TOKEN = re.compile(
     r"\s*(?:(?P<lparen>\()|(?P<rparen>\))|(?P<op>!=|<=|>=|=|<|>)"
+    r"|property\[(?:'(?P<pquoted>[^']*)'|\"(?P<pdquoted>[^\"]*)\")\]"
     r"|'(?P<squoted>[^']*)'|\"(?P<dquoted>[^\"]*)\"|(?P<word>[A-Za-z0-9_.:/\-]+))"
 )
+ORDER_ITEM = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9]*)(?::(?P<way>asc|desc))?$")
 SELECT_ITEM = re.compile(
     r"^(?P<name>[A-Za-z][A-Za-z0-9]*)(?:\[(?P<first>\d+)(?:-(?P<last>\d+))?\])?$"
 )
@@ -34,10 +39,13 @@ def apply(
 ) -> Collection:
     """Apply the request's query parameters to ``collection`` (in place)."""
     entries = collection.entries
-    text = request.args.get("$filter")
-    if text:
-        predicate = parse_filter(text)
-        entries = [entry for entry in entries if predicate(entry)]
+    for text in request.args.getlist("$filter"):
+        if text:
+            predicate = parse_filter(text)
+            entries = [entry for entry in entries if predicate(entry)]
+    ordering = request.args.get("$orderby")
+    if ordering:
+        entries = order(entries, ordering)
     entries = _page(entries)
     names = expand_names()
     if expand is not None and names:
@@ -73,6 +81,30 @@ def _position(name: str, default: int) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise ValidationFailure(f"{name} must be a positive integer")
     return int(raw)
+
+
+def order(entries: list[Entry], ordering: str) -> list[Entry]:
+    """``entries`` sorted by ``attr[:asc|:desc],...`` (numbers by value; entries
+    lacking an attribute last)."""
+    keys = []
+    for item in ordering.split(","):
+        match = ORDER_ITEM.match(item.strip())
+        if match is None:
+            raise ValidationFailure(f"Invalid $orderby item '{item.strip()[:40]}'")
+        keys.append((match["name"], match["way"] == "desc"))
+    for name, descending in reversed(keys):  # stable sorts, least significant first
+        present = [e for e in entries if _attribute(e, name) is not None]
+        missing = [e for e in entries if _attribute(e, name) is None]
+        present.sort(key=lambda e: _sort_key(_attribute(e, name)), reverse=descending)
+        entries = present + missing
+    return entries
+
+
+def _sort_key(value: str | None) -> tuple[int, float, str]:
+    try:
+        return (0, float(value or ""), "")
+    except ValueError:
+        return (1, 0.0, value or "")
 
 
 def select(entry: Entry, selection: str) -> Entry:
@@ -119,6 +151,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         value = match.group(kind)
         if kind in ("squoted", "dquoted"):
             kind = "string"
+        elif kind in ("pquoted", "pdquoted"):
+            kind, value = "word", f"property[{value}]"
         tokens.append((kind, value))
         position = match.end()
         while position < len(text) and text[position].isspace():
@@ -205,6 +239,9 @@ def _comparison(attribute: str, op: str, literal: str) -> Predicate:
 
 
 def _attribute(entry: Entry, name: str) -> str | None:
+    if name.startswith("property[") and name.endswith("]"):
+        value = (entry.get("properties") or {}).get(name[len("property[") : -1])
+        return None if value is None else str(value)
     value = entry.get(name)
     if isinstance(value, dict):
         value = value.get("href")

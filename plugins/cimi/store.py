@@ -2,16 +2,20 @@
 names, descriptions and properties given to created resources.
 
 One JSON file per entity under ``CIMI_STORAGE`` (default: ``cimi`` next to
-the mock storage), scoped by driver and provider, written atomically under a
-lock. Ids of created entities are sequential integers. The mock driver's scope
-is seeded on first use with the original mock's CIMI entities (network and
-address templates, configurations, network ports, systems and their members);
-their hrefs are kept relative to ``/cimi`` (see :func:`relative_href`).
+the mock storage), scoped by driver, provider and user (a digest of the user
+name: tenants of one cloud never see each other's templates), written
+atomically under a lock. Only a request whose credentials the driver accepts
+reaches the store. Ids of created entities are sequential integers. The mock
+driver's scope is seeded on first use with the original mock's CIMI entities
+(network and address templates, configurations, network ports, systems and
+their members); their hrefs are kept relative to ``/cimi`` (see
+:func:`relative_href`).
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -21,9 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from flask import g
 
+from deltaflask.context import current_credentials
+from deltaflask.context import current_driver
 from deltaflask.context import current_driver_name
 from deltaflask.context import current_provider
+from deltaflask.errors import AuthenticationFailure
+from deltaflask.errors import AuthenticationRequired
 from deltaflask.errors import ObjectNotFound
 from deltaflask.files import write_atomic
 from deltaflask.resources import resource_dir
@@ -188,7 +197,8 @@ def cimi_store() -> CimiStore:
     root = config.get("CIMI_STORAGE") or str(
         Path(config["MOCK_STORAGE"]).parent / "cimi"
     )
-    scope = f"{current_driver_name()}-{current_provider() or 'default'}"
+    user = hashlib.sha256(_checked_user().encode()).hexdigest()[:16]
+    scope = f"{current_driver_name()}-{current_provider() or 'default'}-{user}"
     if not SAFE.match(scope) or ".." in scope:
         raise ObjectNotFound("Not found")
     store = CimiStore(Path(root) / scope)
@@ -196,6 +206,19 @@ def cimi_store() -> CimiStore:
     if seed and not (store.root / ".seeded").exists():
         store.seed(resource_dir("mock") / seed)
     return store
+
+
+def _checked_user() -> str:
+    """The user of the request's credentials, once the driver accepted them
+    (401 otherwise; checked once per request)."""
+    if "cimi_user" not in g:
+        credentials = current_credentials()
+        if credentials is None:
+            raise AuthenticationRequired()
+        if not current_driver().valid_credentials():
+            raise AuthenticationFailure()
+        g.cimi_user = credentials.user
+    return str(g.cimi_user)
 
 
 def relative_href(href: str) -> str:

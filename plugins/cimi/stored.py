@@ -138,6 +138,7 @@ class StoredFamily:
         """POST /<kind>: validate, build (nothing is stored on error), store."""
         assert self.build is not None
         assert self.schema is not None
+        cimi_store()  # the credentials are checked before the body
         body = parsing.load(self.schema)
         stored = {**common(body), "created": iso(), **self.build(body)}
         return created(self.type_name, self.data(self.save_new(stored)))
