@@ -165,7 +165,11 @@ def test_picking_needs_the_csrf_token(client, browser):
 
 def test_cross_site_pick_is_refused(client, browser):
     token = token_from(client, "/api/drivers", browser)
-    forged = {**browser, "Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}
+    forged = {
+        **browser,
+        "Origin": "http://evil.example",
+        "Sec-Fetch-Site": "cross-site",
+    }
     refused = client.post(
         "/api/drivers/mock/use",
         data={"_csrf_token": token, "other_provider": "eu"},

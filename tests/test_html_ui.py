@@ -59,7 +59,10 @@ def test_form_post_with_token_creates(client, browser, json_headers):
     created = client.post(
         "/api/keys", data={"name": "mine", "_csrf_token": token}, headers=browser
     )
-    assert created.status_code == 303
+    # the new key's page itself (no redirect): a provider shows the PEM only once
+    assert created.status_code == 201
+    assert created.headers["Location"] == "http://localhost/api/keys/mine"
+    assert "BEGIN RSA PRIVATE KEY" in created.get_data(as_text=True)
     assert client.get("/api/keys/mine", headers=json_headers).status_code == 200
 
 
@@ -491,7 +494,9 @@ def balancer_instances(client: FlaskClient, json_headers: dict[str, str]) -> lis
     return [i["id"] for i in balancer["load_balancer"]["instances"]]
 
 
-def test_balancer_page_offers_only_unregistered_instances(client, browser, json_headers):
+def test_balancer_page_offers_only_unregistered_instances(
+    client, browser, json_headers
+):
     registered = balancer_instances(client, json_headers)
     html = client.get("/api/load_balancers/lb1", headers=browser).get_data(as_text=True)
     picker = html[html.index('id="field-register-instance_id"') :]
@@ -574,3 +579,22 @@ def test_conflicting_form_values_give_the_form_back(client, browser):
     assert "Firewall &#39;twice&#39; already exists" in html
     assert 'value="twice"' in html  # what was typed is kept
     assert TOKEN.search(html)
+
+
+def test_error_page_after_a_post_links_back_not_to_a_get(client, browser):
+    token = token_from(client, "/api/keys/test-key", browser)
+    page = "http://localhost/api/instances/inst0"
+    refused = client.post(
+        "/api/instances/inst0?_method=DELETE",
+        data={"_csrf_token": token},
+        headers={**browser, "Referer": page},
+    )
+    assert refused.status_code == 405  # a running instance cannot be destroyed
+    html = refused.get_data(as_text=True)
+    assert f'href="{page}">Back</a>' in html and ">Retry</a>" not in html
+    elsewhere = client.post(
+        "/api/instances/inst0?_method=DELETE",
+        data={"_csrf_token": token},
+        headers={**browser, "Referer": "http://evil.example/"},
+    )
+    assert "evil.example" not in elsewhere.get_data(as_text=True)

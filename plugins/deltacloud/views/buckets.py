@@ -57,6 +57,7 @@ def register(bp: Blueprint) -> None:
         new_blob,
         methods=["GET"],
     )
+    register_form("buckets_create", form)
     register_form("buckets_upload", blob_form)
 
 

@@ -58,6 +58,8 @@ class Collection:
     #: template variables of one member and of the list (default: member, name)
     var: str = ""
     list_var: str = ""
+    #: the route converter of a member's id (``path`` for ids that may hold ``/``)
+    converter: str = ""
 
     def endpoint(self, view: str) -> str:
         """The blueprint endpoint of ``view``: ``networks_index``."""
@@ -76,7 +78,8 @@ class Collection:
         ``form`` adds the HTML page ``/<name>/new`` and checks browser posts
         to ``create`` against it.
         """
-        one = f"/{self.name}/<{self.id_param}>"
+        converter = f"{self.converter}:" if self.converter else ""
+        one = f"/{self.name}/<{converter}{self.id_param}>"
         bp.add_url_rule(f"/{self.name}", self.endpoint("index"), self.index)
         bp.add_url_rule(one, self.endpoint("show"), self.show)
         if form is not None:

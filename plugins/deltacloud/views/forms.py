@@ -25,9 +25,9 @@ from flask import render_template
 from flask import request
 
 from deltaflask.csrf import FIELD as CSRF_FIELD
-from deltaflask.csrf import CsrfFailure
 from deltaflask.errors import Conflict
 from deltaflask.errors import DeltaflaskError
+from deltaflask.errors import Forbidden
 from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.deltacloud.params import request_params
 
@@ -60,6 +60,8 @@ class Field:
     pattern: str = ""
     #: what is wrong when ``pattern`` does not match
     pattern_message: str = "Enter a valid value."
+    #: a number must be whole (counts, ports, gigabytes)
+    whole: bool = False
 
     @property
     def bounds(self) -> tuple[str | None, str | None]:
@@ -85,9 +87,17 @@ class Field:
         try:
             number = float(raw)
         except ValueError:
-            return "Enter a number."
+            return "Enter a whole number." if self.whole else "Enter a number."
+        if self.whole and not number.is_integer():
+            return "Enter a whole number."
         low, high = self.minimum, self.maximum
-        if (low is not None and number < low) or (high is not None and number > high):
+        too_low = low is not None and number < low
+        too_high = high is not None and number > high
+        if high is None and too_low:
+            return f"Must be at least {_num(low)}."
+        if low is None and too_high:
+            return f"Must be at most {_num(high)}."
+        if too_low or too_high:
             return f"Must be between {_num(low)} and {_num(high)}."
         return None
 
@@ -207,13 +217,15 @@ def check_submission() -> None:
 def form_error_response(error: Exception) -> Response | None:
     """The form again with ``error`` beside its field, for a browser form post.
 
-    Invalid values (400), a missing token (403) and values that clash with
-    what exists (409) come back this way.
+    Invalid values (400), a missing token or values the provider refuses
+    (403) and values that clash with what exists (409) come back this way.
+    (A cross-site post is refused before the format is known: it gets the
+    error page.)
 
     ``None`` when the request is not a form post of a registered form or the
     error is not about the submitted values (then the error page is shown).
     """
-    if not isinstance(error, ValidationFailure | CsrfFailure | Conflict):
+    if not isinstance(error, ValidationFailure | Forbidden | Conflict):
         return None
     if not _browser_form_post():
         return None

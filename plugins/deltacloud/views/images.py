@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint
 from flask import Response
 from flask import g
 from flask import redirect
+from flask import request
 from werkzeug.wrappers import Response as BaseResponse
 
 from deltaflask.context import current_driver
@@ -25,6 +28,8 @@ from deltaflask.plugins.deltacloud.views.forms import page
 from deltaflask.plugins.deltacloud.views.forms import register_form
 
 FORMATS = {"api.images_new": ("html",)}
+#: images on one HTML page
+PAGE_SIZE = 100
 
 
 def register(bp: Blueprint) -> None:
@@ -70,14 +75,58 @@ def to_json(image: Image) -> dict[str, object]:
 
 
 def index() -> Response:
-    """List images, filtered by id, architecture and owner."""
-    images = current_driver().images(filters(("id", "architecture", "owner_id")))
+    """List images, filtered by id, architecture and owner.
+
+    A page shows :data:`PAGE_SIZE` of them (a cloud may offer thousands);
+    XML and JSON list them all.
+    """
+    chosen = filters(("id", "architecture", "owner_id"))
+    images = current_driver().images(chosen)
+    number, pages = page_of(len(images))
     return respond(
         "images/index",
         lambda: {"images": [to_json(i) for i in images]},
-        images=images,
+        images=images[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
+        total=len(images),
+        first=(number - 1) * PAGE_SIZE + 1,
+        page=number,
+        pages=pages,
+        page_url=lambda n: f"{href('images')}?{urlencode({**chosen, 'page': n})}",
+        filter_form=filter_form(chosen),
         actions=actions,
     )
+
+
+def page_of(total: int) -> tuple[int, int]:
+    """The page the request asks for (clamped) and how many there are."""
+    pages = max(1, -(-total // PAGE_SIZE))
+    try:
+        number = int(request.args.get("page", "1"))
+    except ValueError:
+        number = 1
+    return min(max(number, 1), pages), pages
+
+
+def filter_form(chosen: dict[str, str]) -> Form:
+    """The GET form that filters the list by owner and architecture."""
+    form = Form(
+        title="Filter",
+        action=href("images"),
+        method="get",
+        key="filter",
+        fields=[
+            Field(
+                "owner_id",
+                "Owner",
+                placeholder="self, amazon or an account id",
+            ),
+            Field("architecture", "Architecture", placeholder="x86_64"),
+        ],
+        submit="Filter",
+        crumbs=[],
+    )
+    form.values = dict(chosen)
+    return form
 
 
 def show(image_id: str) -> Response:

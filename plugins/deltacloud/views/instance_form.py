@@ -11,6 +11,8 @@ from collections.abc import Mapping
 
 from deltaflask.context import current_driver
 from deltaflask.drivers import BaseDriver
+from deltaflask.errors import ObjectNotFound
+from deltaflask.errors import ValidationFailure
 from deltaflask.models import HardwareProfile
 from deltaflask.models import Property
 from deltaflask.plugins.deltacloud.render import href
@@ -26,13 +28,12 @@ LABELS = {"cpu": "CPUs", "memory": "Memory", "storage": "Storage"}
 def build(values: Mapping[str, str]) -> Form:
     """The launch form for the submitted (or default) ``values``."""
     driver = current_driver()
-    images = [(i.id, f"{i.name} – {i.description or i.id}") for i in driver.images({})]
     profiles = driver.hardware_profiles({})
     profile_id = values.get("hwp_id") or (profiles[0].id if profiles else "")
     profile = next((p for p in profiles if p.id == profile_id), None)
     image_id = values.get("image_id") or ""
     fields = [
-        Field("image_id", "Image", "select", required=True, options=images),
+        image_field(driver, image_id),
         Field("hwp_id", "", "hidden", value=profile_id),
     ]
     if profile is not None:
@@ -67,6 +68,29 @@ def build(values: Mapping[str, str]) -> Form:
         submit="Launch instance",
         crumbs=[("instances", href("instances")), ("new", None)],
         chooser=chooser,
+    )
+
+
+def image_field(driver: BaseDriver, image_id: str) -> Field:
+    """The image picker: every image, or only the one chosen on its page (a
+    cloud may offer thousands of images, which the images page pages through)."""
+    if image_id:
+        try:
+            chosen = driver.image(image_id)
+        except (ObjectNotFound, ValidationFailure):  # e.g. a malformed AMI id
+            chosen = None
+        images = [chosen] if chosen is not None else []
+        hint = "Chosen on the images page."
+    else:
+        images = driver.images({})
+        hint = ""
+    return Field(
+        "image_id",
+        "Image",
+        "select",
+        required=True,
+        options=[(i.id, f"{i.name} – {i.description or i.id}") for i in images],
+        hint=hint,
     )
 
 
@@ -143,7 +167,9 @@ def feature_fields(driver: BaseDriver) -> list[Field]:
         fields.append(Field("firewalls", "Firewalls", "checkboxes", options=groups))
     if has("instances", "instance_count"):
         fields.append(
-            Field("instance_count", "How many", "number", minimum=1, value="1")
+            Field(
+                "instance_count", "How many", "number", minimum=1, value="1", whole=True
+            )
         )
     if has("instances", "metrics"):
         fields.append(Field("metrics", "Detailed monitoring", "checkbox"))

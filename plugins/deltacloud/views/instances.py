@@ -180,7 +180,9 @@ def run_form_fields(values: dict[str, str], instance_id: str) -> Form:
     fields = [
         Field("cmd", "Command", required=True, placeholder="uptime"),
         Field("ip", "Address", "select", options=addresses, blank="(first)"),
-        Field("port", "Port", "number", minimum=1, maximum=65535, value="22"),
+        Field(
+            "port", "Port", "number", minimum=1, maximum=65535, value="22", whole=True
+        ),
         Field("private_key", "Private key", "textarea"),
     ]
     if driver.has_feature("instances", "authentication_password"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from flask import g
 from werkzeug.wrappers import Response as BaseResponse
 
 from deltaflask.context import current_driver
@@ -40,6 +41,7 @@ KEYS = Collection(
     "Key",
     to_json,
     capabilities={"can_destroy": "destroy_key"},
+    converter="path",  # EC2 key names may hold a slash
 )
 FORMATS = KEYS.formats
 
@@ -72,7 +74,11 @@ def create() -> BaseResponse:
     public_key = None
     if current_driver_class().has_feature("keys", "import_key"):
         public_key = params.get("public_key") or None
-    return KEYS.created(current_driver().create_key(params["name"], public_key))
+    key = current_driver().create_key(params["name"], public_key)
+    if g.format == "html" and key.pem_rsa_key:
+        # a provider may never show the private key again: no redirect away from it
+        return KEYS.render(key, 201, {"Location": href("keys", key.id)})
+    return KEYS.created(key)
 
 
 def destroy(key_id: str) -> BaseResponse:

@@ -100,7 +100,7 @@ def register(bp: Blueprint) -> None:
 def form(values: dict[str, str]) -> Form:
     """The form to create a load balancer with one listener."""
     realms = [(r.id, r.name) for r in current_driver().realms({})]
-    port = {"minimum": 1, "maximum": 65535}
+    port = {"minimum": 1, "maximum": 65535, "whole": True}
     return Form(
         title="Create new load balancer",
         action=href("load_balancers"),

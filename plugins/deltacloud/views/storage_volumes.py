@@ -141,7 +141,7 @@ def form(values: dict[str, str]) -> Form:
         fields.append(Field("description", "Description"))
     realms = [(r.id, r.name) for r in driver.realms({})]
     fields += [
-        Field("capacity", "Capacity (GB)", "number", minimum=1, value="1"),
+        Field("capacity", "Capacity (GB)", "number", minimum=1, value="1", whole=True),
         Field("realm_id", "Realm", "select", options=realms, blank="(any)"),
     ]
     if driver.supports("storage_snapshots"):
