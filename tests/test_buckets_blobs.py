@@ -238,3 +238,21 @@ def test_content_goes_through_the_servers_file_wrapper(
 
 def test_a_driver_without_files_streams_chunks() -> None:
     assert StorageOperations().blob_file("bucket1", "blob1") is None
+
+
+def test_html_blob_content_is_sandboxed(
+    client: FlaskClient, xml: dict[str, str]
+) -> None:
+    bucket = _bucket(client, xml, "pages")
+    page = b"<script>alert(document.cookie)</script>"
+    put = client.put(
+        f"/api/buckets/{bucket}/page",
+        data=page,
+        headers={**xml, "Content-Type": "text/html"},
+    )
+    assert put.status_code == 200
+    response = client.get(f"/api/buckets/{bucket}/page/content", headers=xml)
+    assert response.data == page
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["Content-Security-Policy"].startswith("sandbox")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

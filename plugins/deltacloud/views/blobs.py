@@ -40,6 +40,7 @@ META_HEADER = "X-Deltacloud-Blobmeta-"
 MAX_METADATA = 100
 INLINE_LIMIT = 64 * 1024
 MAX_MANIFEST = 1024 * 1024
+CONTENT_POLICY = "sandbox; default-src 'none'"
 CHUNK = 1024 * 1024
 
 
@@ -288,6 +289,8 @@ def content(bucket_id: str, blob_id: str) -> Response:
         headers={
             "Content-Length": str(blob.content_length),
             "Content-Disposition": f"attachment; filename={blob.id}",
+            # a stored HTML or SVG blob must never run as a page of this site
+            "Content-Security-Policy": CONTENT_POLICY,
         },
         direct_passthrough=True,
     )
