@@ -228,6 +228,9 @@ def test_image_create_from_instance_and_deregister(
     assert image["name"] == "golden" and image["description"] == "web"
     mine = ec2_client.get("/api/images?owner_id=self", headers=ec2_auth).get_json()
     assert [i["id"] for i in mine["images"]] == [image["id"]]
+    default = ec2_client.get("/api/images", headers=ec2_auth).get_json()["images"]
+    listed = {i["id"] for i in default}
+    assert IMAGE in listed and image["id"] not in listed  # Amazon's images only
     gone = ec2_client.delete(f"/api/images/{image['id']}", headers=ec2_auth)
     assert gone.status_code == 204
     assert_error(
@@ -364,6 +367,8 @@ def test_state_names_and_instance_store_actions(aws: MotoServer) -> None:
     assert driver.instance_actions(store) == ["reboot", "destroy"]
     stopped = Instance("i-3", None, "STOPPED", extra={"root_device_type": "ebs"})
     assert driver.instance_actions(stopped) == ["start", "destroy"]
+    stopping = Instance("i-5", None, "STOPPING", extra={"root_device_type": "ebs"})
+    assert driver.instance_actions(stopping) == ["destroy"]
     shaped = to_instance(
         {
             "InstanceId": "i-4",

@@ -141,6 +141,7 @@ def aws_errors() -> Iterator[None]:
     from botocore.exceptions import NoCredentialsError
     from botocore.exceptions import ParamValidationError
     from botocore.exceptions import ReadTimeoutError
+    from botocore.parsers import ResponseParserError
 
     try:
         yield
@@ -162,5 +163,5 @@ def aws_errors() -> Iterator[None]:
         raise ProviderTimeout(f"EC2 did not answer: {exc}") from None
     except EndpointConnectionError as exc:
         raise ProviderError(f"Cannot reach EC2: {exc}") from None
-    except BotoCoreError as exc:  # e.g. an unparsable answer (an emulator's 500)
+    except (BotoCoreError, ResponseParserError) as exc:  # e.g. an emulator's 500
         raise ProviderError(f"EC2 failed: {type(exc).__name__}") from None

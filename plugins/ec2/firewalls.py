@@ -26,13 +26,9 @@ PROTOCOLS = ("tcp", "udp", "icmp")
 ALL = "all"
 
 
-def group_filters(ids: list[str]) -> dict[str, Any]:
-    """Describe arguments finding groups by id (``sg-...``) or by name."""
-    if all(i.startswith("sg-") for i in ids):
-        return {"GroupIds": ids}
-    if not any(i.startswith("sg-") for i in ids):
-        return {"Filters": [{"Name": "group-name", "Values": ids}]}
-    raise ValidationFailure("Name firewalls either all by id or all by name")
+def _named_the_same(groups: list[dict[str, Any]]) -> bool:
+    names = [g["GroupName"] for g in groups]
+    return len(names) != len(set(names))
 
 
 class Ec2Firewalls:
@@ -43,9 +39,52 @@ class Ec2Firewalls:
     def firewalls(self, filters: Mapping[str, Any]) -> list[Firewall]:
         """Security groups, filtered by ``id`` (group id or name)."""
         wanted = ids_of(filters)
-        kwargs = group_filters(wanted) if wanted else {}
-        groups = lookup(self.ec2.describe_security_groups, "SecurityGroups", **kwargs)
+        if wanted:
+            groups = self.security_groups(wanted)
+        else:
+            groups = lookup(self.ec2.describe_security_groups, "SecurityGroups")
         return [to_firewall(group) for group in groups]
+
+    def security_groups(
+        self, ids: list[str], vpc_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Groups by id (``sg-...``) or by name, as EC2 resolves names: in the
+        VPC ``vpc_id`` if given, else in the default VPC when a name is used
+        in several VPCs (400 when still ambiguous)."""
+        if all(i.startswith("sg-") for i in ids):
+            return lookup(
+                self.ec2.describe_security_groups, "SecurityGroups", GroupIds=ids
+            )
+        if any(i.startswith("sg-") for i in ids):
+            raise ValidationFailure("Name firewalls either all by id or all by name")
+        filters = [{"Name": "group-name", "Values": ids}]
+        if vpc_id:
+            filters.append({"Name": "vpc-id", "Values": [vpc_id]})
+        groups = lookup(
+            self.ec2.describe_security_groups, "SecurityGroups", Filters=filters
+        )
+        if vpc_id or not _named_the_same(groups):
+            return groups
+        default = self._default_vpc()
+        kept: list[dict[str, Any]] = []
+        for name in dict.fromkeys(g["GroupName"] for g in groups):
+            same = [g for g in groups if g["GroupName"] == name]
+            if len(same) > 1:
+                same = [g for g in same if g.get("VpcId") == default]
+            if len(same) != 1:
+                raise ValidationFailure(
+                    f"Firewall name '{name}' is used in several networks: use its id"
+                )
+            kept += same
+        return kept
+
+    def _default_vpc(self) -> str | None:
+        vpcs = lookup(
+            self.ec2.describe_vpcs,
+            "Vpcs",
+            Filters=[{"Name": "is-default", "Values": ["true"]}],
+        )
+        return str(vpcs[0]["VpcId"]) if vpcs else None
 
     def create_firewall(self, name: str, description: str) -> Firewall:
         """Create a security group in the default VPC."""
@@ -107,12 +146,13 @@ class Ec2Firewalls:
             permission["IpRanges"] = [{"CidrIp": block} for block in v4]
         if v6:
             permission["Ipv6Ranges"] = [{"CidrIpv6": block} for block in v6]
+        target = self._group(firewall_id)
+        group_id = target["GroupId"]
         if groups:
             permission["UserIdGroupPairs"] = [
                 {"GroupId": g["GroupId"], "UserId": g["OwnerId"]}
-                for g in self._sources(list(groups))
+                for g in self._sources(list(groups), target.get("VpcId"))
             ]
-        group_id = self._group(firewall_id)["GroupId"]
         with aws_errors():
             self.ec2.authorize_security_group_ingress(
                 GroupId=group_id, IpPermissions=[permission]
@@ -136,19 +176,14 @@ class Ec2Firewalls:
             )
 
     def _group(self, firewall_id: str) -> dict[str, Any]:
-        groups = lookup(
-            self.ec2.describe_security_groups,
-            "SecurityGroups",
-            **group_filters([firewall_id]),
-        )
+        groups = self.security_groups([firewall_id])
         if not groups:
             raise ObjectNotFound(f"Firewall '{firewall_id}' not found")
         return dict(groups[0])
 
-    def _sources(self, names: list[str]) -> list[dict[str, Any]]:
-        groups = lookup(
-            self.ec2.describe_security_groups, "SecurityGroups", **group_filters(names)
-        )
+    def _sources(self, names: list[str], vpc_id: str | None) -> list[dict[str, Any]]:
+        """Source groups: names are looked up in the VPC of the rule's group."""
+        groups = self.security_groups(names, vpc_id)
         known = {g["GroupId"] for g in groups} | {g["GroupName"] for g in groups}
         unknown = [n for n in names if n not in known]
         if unknown:

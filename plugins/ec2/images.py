@@ -7,9 +7,11 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from typing import Any
 
+from deltaflask.errors import Conflict
 from deltaflask.errors import ObjectNotFound
 from deltaflask.models import HardwareProfile
 from deltaflask.models import Image
+from deltaflask.models import Instance
 from deltaflask.plugins.ec2.calls import ids_of
 from deltaflask.plugins.ec2.calls import lookup
 from deltaflask.plugins.ec2.errors import aws_errors
@@ -24,20 +26,27 @@ class Ec2Images:
 
     ec2: Any
     hardware_profiles: Callable[..., list[HardwareProfile]]
+    instances: Callable[[Mapping[str, Any]], list[Instance]]
 
     def images(self, filters: Mapping[str, Any]) -> list[Image]:
-        """AMIs by ``id``, else by ``owner_id`` (default ``amazon``; ``self`` is
-        the caller), filtered by ``architecture``; sorted by owner and name."""
+        """AMIs by ``id``, else the machine images of ``owner_id`` (default
+        ``amazon``, as the original; ``self`` is the caller), filtered by
+        ``architecture``; sorted by owner and name."""
         kwargs: dict[str, Any] = {}
         wanted = ids_of(filters)
         if wanted:
             kwargs["ImageIds"] = wanted
         owners = ids_of(filters, "owner_id")
+        conditions: list[dict[str, Any]] = []
         if owners or not wanted:
             kwargs["Owners"] = owners or [DEFAULT_OWNER]
+        if not wanted:
+            conditions.append({"Name": "image-type", "Values": ["machine"]})
         archs = ids_of(filters, "architecture")
         if archs:
-            kwargs["Filters"] = [{"Name": "architecture", "Values": archs}]
+            conditions.append({"Name": "architecture", "Values": archs})
+        if conditions:
+            kwargs["Filters"] = conditions
         found = lookup(self.ec2.describe_images, "Images", **kwargs)
         profiles = self.hardware_profiles({})
         images = [to_image(data, profiles) for data in found]
@@ -46,7 +55,14 @@ class Ec2Images:
     def create_image(
         self, instance_id: str, name: str | None, description: str | None
     ) -> Image:
-        """Register an AMI of an (EBS-backed) instance."""
+        """Register an AMI of an (EBS-backed) instance that still exists."""
+        source = self.instances({"id": instance_id})
+        if not source:
+            raise ObjectNotFound(f"Instance '{instance_id}' not found")
+        if not source[0].create_image:
+            raise Conflict(
+                f"Instance '{instance_id}' cannot be imaged in state {source[0].state}"
+            )
         kwargs: dict[str, Any] = {
             "InstanceId": instance_id,
             "Name": name or f"{instance_id}-{int(time.time())}",

@@ -61,6 +61,7 @@ class Ec2Instances:
     ec2: Any
     client: Callable[[str], Any]
     hardware_profile: Callable[[str], HardwareProfile | None]
+    security_groups: Callable[..., list[dict[str, Any]]]
 
     def instances(self, filters: Mapping[str, Any]) -> list[Instance]:
         """Instances by ``id``, ``state`` and ``realm_id`` (availability zone)."""
@@ -83,8 +84,16 @@ class Ec2Instances:
         return paged(self.ec2, "describe_instances", "Reservations", **kwargs)
 
     def instance_actions(self, instance: Instance) -> list[str]:
-        """The state machine's actions; instance-store roots cannot stop."""
+        """The state machine's actions; instance-store roots cannot stop.
+
+        EC2 also terminates an instance while it stops, so ``destroy`` is
+        offered in ``STOPPING`` too: a stop then destroy (the EC2 frontend's
+        TerminateInstances of a running instance) works on a real EC2, where
+        stopping takes a while.
+        """
         actions = STATE_MACHINE.actions_for(instance.state)
+        if instance.state == "STOPPING":
+            actions = [*actions, "destroy"]
         if instance.extra.get("root_device_type") == "instance-store":
             actions = ["destroy" if a == "stop" else a for a in actions if a != "start"]
         return actions
@@ -109,8 +118,9 @@ class Ec2Instances:
                 self.ec2.stop_instances(InstanceIds=ids)
         if request.load_balancer_id or request.initial_state:
             launched = self.instances({"id": ids})
+        data = kwargs.get("UserData")
         for instance in launched:
-            instance.user_data = kwargs.get("UserData")
+            instance.user_data = data.decode("utf-8", "replace") if data else None
         return launched
 
     def _launch_arguments(self, request: InstanceCreate) -> dict[str, Any]:
@@ -139,11 +149,11 @@ class Ec2Instances:
             kwargs["UserData"] = decode_user_data(request.user_data)
         if request.metrics:
             kwargs["Monitoring"] = {"Enabled": True}
-        if request.firewalls:
-            kwargs["SecurityGroupIds"] = self._group_ids(request.firewalls)
         subnet = self._placement_subnet(request)
         if subnet:
             kwargs["SubnetId"] = subnet
+        if request.firewalls:
+            kwargs["SecurityGroupIds"] = self._group_ids(request.firewalls, subnet)
         if request.snapshot_id:
             if not request.device_name:
                 raise ValidationFailure("snapshot_id needs device_name")
@@ -177,21 +187,23 @@ class Ec2Instances:
             raise ValidationFailure(f"Key '{name}' does not exist.")
         return name
 
-    def _group_ids(self, firewalls: list[str]) -> list[str]:
-        """Security group ids for firewall ids or names (400 if one is unknown)."""
+    def _group_ids(self, firewalls: list[str], subnet: str | None) -> list[str]:
+        """Security group ids for firewall ids or names (400 if one is unknown);
+        names are looked up in the VPC of ``subnet`` (else the default VPC)."""
         ids = [f for f in firewalls if f.startswith("sg-")]
         names = [f for f in firewalls if not f.startswith("sg-")]
         if names:
-            groups = lookup(
-                self.ec2.describe_security_groups,
-                "SecurityGroups",
-                Filters=[{"Name": "group-name", "Values": names}],
-            )
-            found = {g["GroupName"]: g["GroupId"] for g in groups}
-            unknown = [n for n in names if n not in found]
+            vpc = None
+            if subnet:
+                found = lookup(self.ec2.describe_subnets, "Subnets", SubnetIds=[subnet])
+                vpc = found[0]["VpcId"] if found else None
+            groups = {
+                g["GroupName"]: g["GroupId"] for g in self.security_groups(names, vpc)
+            }
+            unknown = [n for n in names if n not in groups]
             if unknown:
                 raise ValidationFailure(f"Firewall '{unknown[0]}' does not exist.")
-            ids += [found[n] for n in names]
+            ids += [groups[n] for n in names]
         return ids
 
     def _placement_subnet(self, request: InstanceCreate) -> str | None:
@@ -249,12 +261,13 @@ class Ec2Instances:
         return found[0]
 
 
-def decode_user_data(value: str) -> str:
-    """The classic API's base64 user data, decoded (boto3 encodes it again)."""
+def decode_user_data(value: str) -> bytes:
+    """The classic API's base64 user data, decoded (boto3 encodes it again);
+    binary data such as gzipped cloud-init is kept as it is."""
     try:
-        return base64.b64decode(value, validate=True).decode("utf-8")
+        return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise ValidationFailure("user_data must be base64 encoded text") from None
+        raise ValidationFailure("user_data must be base64 encoded") from None
 
 
 def _addresses(data: Mapping[str, Any], kind: str) -> list[InstanceAddress]:
@@ -285,7 +298,10 @@ def to_instance(data: Mapping[str, Any], owner_id: str | None) -> Instance:
         owner_id=owner_id,
         image_id=data.get("ImageId"),
         realm_id=data.get("Placement", {}).get("AvailabilityZone"),
-        profile=InstanceProfile(str(data.get("InstanceType") or DEFAULT_PROFILE)),
+        profile=InstanceProfile(
+            str(data.get("InstanceType") or DEFAULT_PROFILE),
+            {"architecture": arch} if (arch := data.get("Architecture")) else {},
+        ),
         launch_time=timestamp(data.get("LaunchTime")),
         public_addresses=_addresses(data, "Public"),
         private_addresses=_addresses(data, "Private"),

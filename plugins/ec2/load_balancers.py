@@ -8,8 +8,10 @@ from typing import Any
 
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
+from deltaflask.models import Instance
 from deltaflask.models import Listener
 from deltaflask.models import LoadBalancer
+from deltaflask.models import Realm
 from deltaflask.plugins.ec2.calls import ids_of
 from deltaflask.plugins.ec2.calls import lookup
 from deltaflask.plugins.ec2.calls import port
@@ -24,6 +26,8 @@ class Ec2LoadBalancers:
     """Load balancer operations of the ec2 driver (mixed into ``Ec2Driver``)."""
 
     client: Callable[[str], Any]
+    realms: Callable[[Mapping[str, Any]], list[Realm]]
+    instances: Callable[[Mapping[str, Any]], list[Instance]]
 
     @property
     def elb(self) -> Any:
@@ -54,6 +58,8 @@ class Ec2LoadBalancers:
                 f"Invalid listener_protocol '{protocol}': use one of "
                 + ", ".join(LISTENER_PROTOCOLS)
             )
+        if not realm_id or not self.realms({"id": realm_id}):
+            raise ValidationFailure(f"Realm '{realm_id}' does not exist")
         listener = {
             "Protocol": protocol,
             "LoadBalancerPort": port(balancer_port, "listener_balancer_port", 1),
@@ -74,8 +80,10 @@ class Ec2LoadBalancers:
             self.elb.delete_load_balancer(LoadBalancerName=balancer_id)
 
     def lb_register_instance(self, balancer_id: str, instance_id: str) -> LoadBalancer:
-        """Register an instance with a load balancer."""
+        """Register an instance with a load balancer (400 if it does not exist)."""
         self._balancer(balancer_id)
+        if not self.instances({"id": instance_id}):
+            raise ValidationFailure(f"Instance '{instance_id}' does not exist")
         with referenced(f"Instance '{instance_id}'"), aws_errors():
             self.elb.register_instances_with_load_balancer(
                 LoadBalancerName=balancer_id, Instances=[{"InstanceId": instance_id}]

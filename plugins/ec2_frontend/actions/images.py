@@ -60,16 +60,30 @@ def describe_images(driver: BaseDriver, params: Params) -> Item:
     """Images, by ``ImageId.N``, ``Owner.N`` and filters."""
     ids = check_ids(get_list(params, "ImageId"), MALFORMED, "image")
     owners = get_list(params, "Owner")
-    images = driver.images({"id": ids} if ids else {})
-    check_found(ids, [image.id for image in images], NOT_FOUND, "image")
+    by_driver = bool(owners) and driver.has_feature("images", "owner_id")
+    if by_driver:
+        images = _owned_by(driver, ids, owners)
+    else:
+        images = driver.images({"id": ids} if ids else {})
+        check_found(ids, [image.id for image in images], NOT_FOUND, "image")
     items = [image_item(image) for image in images]
-    if owners:
+    if owners and not by_driver:
         user = driver.credentials.user
         wanted = {user if owner == "self" else owner for owner in owners}
         items = [item for item in items if item["imageOwnerId"] in wanted]
     items = apply_filters(items, params, FILTERS)
     page, token = paginate(items, "imageId", params, max_results(params))
     return {"imagesSet": page, "nextToken": token}
+
+
+def _owned_by(driver: BaseDriver, ids: list[str], owners: list[str]) -> list[Image]:
+    """Images of any of ``owners``, filtered by a driver that knows owners
+    (and their aliases: ``self``, ``amazon`` ...), one owner at a time."""
+    found: dict[str, Image] = {}
+    for owner in owners:
+        wanted = {"id": ids, "owner_id": owner} if ids else {"owner_id": owner}
+        found.update((image.id, image) for image in driver.images(wanted))
+    return list(found.values())
 
 
 @action(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from deltaflask.drivers import BaseDriver
 from deltaflask.models import Instance
 from deltaflask.models import InstanceAddress
@@ -45,8 +47,20 @@ def _first(addresses: list[InstanceAddress], hostnames: bool) -> str | None:
     return None
 
 
-def instance_item(driver: BaseDriver, instance: Instance) -> Item:
-    """An instance as an ``instancesSet`` item."""
+def group_names(driver: BaseDriver, instances: list[Instance]) -> dict[str, str]:
+    """Firewall id -> name for the groups of ``instances`` (one driver call)."""
+    if not any(instance.firewalls for instance in instances):
+        return {}
+    if not driver.supports("firewalls"):
+        return {}
+    return {f.id: f.name or f.id for f in driver.firewalls({})}
+
+
+def instance_item(
+    driver: BaseDriver, instance: Instance, names: Mapping[str, str] | None = None
+) -> Item:
+    """An instance as an ``instancesSet`` item (``names``: firewall id -> name)."""
+    names = names or {}
     profile_id = instance.profile.id if instance.profile else None
     arch = instance.profile.overrides.get("architecture") if instance.profile else None
     if arch is None and profile_id:
@@ -68,9 +82,10 @@ def instance_item(driver: BaseDriver, instance: Instance) -> Item:
         "privateIpAddress": _first(instance.private_addresses, False),
         "ipAddress": _first(instance.public_addresses, False),
         "architecture": arch,
-        "rootDeviceType": "instance-store",
+        "rootDeviceType": instance.extra.get("root_device_type") or "instance-store",
         "groupSet": [
-            {"groupId": name, "groupName": name} for name in instance.firewalls
+            {"groupId": group, "groupName": names.get(group, group)}
+            for group in instance.firewalls
         ],
         "blockDeviceMapping": [
             {

@@ -12,6 +12,7 @@ from deltaflask.plugins.ec2_frontend.actions.common import paginate
 from deltaflask.plugins.ec2_frontend.actions.common import path
 from deltaflask.plugins.ec2_frontend.actions.instance_items import NOT_FOUND
 from deltaflask.plugins.ec2_frontend.actions.instance_items import find_instances
+from deltaflask.plugins.ec2_frontend.actions.instance_items import group_names
 from deltaflask.plugins.ec2_frontend.actions.instance_items import instance_item
 from deltaflask.plugins.ec2_frontend.actions.instance_items import reservation
 from deltaflask.plugins.ec2_frontend.dispatch import action
@@ -57,7 +58,8 @@ def _listed(driver: BaseDriver, params: Params) -> list[Item]:
             "The parameter instancesSet cannot be used with the parameter maxResults",
         )
     instances = find_instances(driver, ids) if ids else driver.instances({})
-    return [instance_item(driver, instance) for instance in instances]
+    names = group_names(driver, instances)
+    return [instance_item(driver, instance, names) for instance in instances]
 
 
 @action("DescribeInstances", not_found=NOT_FOUND)
@@ -112,11 +114,12 @@ def run_instances(driver: BaseDriver, params: Params) -> Item:
             subnet_id=get_str(params, "SubnetId"),
         )
     )
+    names = group_names(driver, created)
     return {
         "reservationId": f"r-{created[0].id}",
         "ownerId": driver.credentials.user,
         "groupSet": [],
-        "instancesSet": [instance_item(driver, instance) for instance in created],
+        "instancesSet": [instance_item(driver, i, names) for i in created],
     }
 
 

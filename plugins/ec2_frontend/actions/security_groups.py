@@ -37,9 +37,9 @@ def _permission(rule: FirewallRule) -> Item:
     ranges, groups = [], []
     for source in rule.sources:
         if source.get("type") == "group":
-            groups.append(
-                {"groupName": source.get("name"), "userId": source.get("owner")}
-            )
+            name = str(source.get("name") or "")
+            key = "groupId" if name.startswith("sg-") else "groupName"
+            groups.append({key: name, "userId": source.get("owner")})
         else:
             ranges.append({"cidrIp": f"{source.get('address')}/{source.get('prefix')}"})
     return {
@@ -80,11 +80,17 @@ def _group(driver: BaseDriver, params: Params) -> Firewall:
 @action("DescribeSecurityGroups", not_found=NOT_FOUND)
 def describe_security_groups(driver: BaseDriver, params: Params) -> Item:
     """Security groups by ``GroupId.N``, ``GroupName.N`` and filters."""
-    wanted = get_list(params, "GroupId") + get_list(params, "GroupName")
-    check_ids(wanted, MALFORMED, "security group")
+    ids, names = get_list(params, "GroupId"), get_list(params, "GroupName")
+    check_ids(ids + names, MALFORMED, "security group")
     firewalls = driver.firewalls({})
-    check_found(wanted, [f.id for f in firewalls], NOT_FOUND, "security group")
-    items = [_item(f) for f in firewalls if not wanted or f.id in wanted]
+    check_found(ids, [f.id for f in firewalls], NOT_FOUND, "security group")
+    named = [f.name for f in firewalls] + [f.id for f in firewalls]
+    check_found(names, named, NOT_FOUND, "security group")
+    items = [
+        _item(f)
+        for f in firewalls
+        if not (ids or names) or f.id in ids or {f.name, f.id} & set(names)
+    ]
     return {"securityGroupInfo": apply_filters(items, params, FILTERS)}
 
 
@@ -137,9 +143,11 @@ def authorize_ingress(driver: BaseDriver, params: Params) -> Item:
             if key.startswith("IpRanges.") and key.endswith(".CidrIp") and value
         ]
         groups = {
-            value: permission.get(key[: -len("GroupName")] + "UserId") or ""
+            value: permission.get(key[: key.rindex(".")] + ".UserId") or ""
             for key, value in permission.items()
-            if key.startswith("Groups.") and key.endswith(".GroupName") and value
+            if key.startswith("Groups.")
+            and key.endswith((".GroupName", ".GroupId"))
+            and value
         }
         if not cidrs and not groups:
             raise missing_parameter("IpRanges")
