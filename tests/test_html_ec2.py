@@ -46,6 +46,10 @@ def test_forms_follow_each_drivers_features(ec2_client, client, auth) -> None:
 def test_long_image_list_is_paged_and_filtered(ec2_client) -> None:
     everything = ec2_client.get("/api/images", headers=API).get_json()["images"]
     assert len(everything) > 100  # moto's catalogue; XML and JSON list them all
+    as_xml = ec2_client.get(
+        "/api/images", headers={**API, "Accept": "application/xml"}
+    ).get_data(as_text=True)
+    assert as_xml.count("<image ") == len(everything)
     first = ec2_client.get("/api/images", headers=EC2_BROWSER).get_data(as_text=True)
     assert first.count("Launch…") == 100
     assert f"Images 1–100 of {len(everything)}" in first
@@ -98,6 +102,11 @@ def test_launch_with_the_forms_defaults(ec2_client) -> None:
     page = ec2_client.get(launched.headers["Location"], headers=EC2_BROWSER)
     assert page.status_code == 200
     assert ">Stop</button>" in page.get_data(as_text=True)
+    assert "/run" not in page.get_data(as_text=True)  # ec2 can't run commands
+    run_form = ec2_client.get(
+        launched.headers["Location"] + "/run", headers=EC2_BROWSER
+    )
+    assert run_form.status_code == 412
 
 
 def test_new_keys_private_key_is_shown_once(ec2_client) -> None:

@@ -86,7 +86,8 @@ def index() -> Response:
     return respond(
         "images/index",
         lambda: {"images": [to_json(i) for i in images]},
-        images=images[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
+        images=images,
+        page_images=images[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
         total=len(images),
         first=(number - 1) * PAGE_SIZE + 1,
         page=number,

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from deltaflask.context import current_driver
 from deltaflask.drivers import InstanceCreate
+from deltaflask.errors import CapabilityMissing
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.instance_actions import perform_instance_action
@@ -171,8 +172,10 @@ def destroy(instance_id: str) -> BaseResponse:
 
 
 def run_form_fields(values: dict[str, str], instance_id: str) -> Form:
-    """The form to run a command on an instance over SSH."""
+    """The form to run a command on an instance over SSH (412 if the driver can't)."""
     driver = current_driver()
+    if not driver.supports("run_on_instance"):
+        raise CapabilityMissing("run_on_instance")
     instance = driver.instance(instance_id)
     if instance is None:
         raise ObjectNotFound(f"Instance '{instance_id}' not found")
