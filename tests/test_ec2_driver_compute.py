@@ -8,7 +8,6 @@ import base64
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -24,45 +23,23 @@ from deltaflask.plugins.ec2 import realms_profiles
 from deltaflask.plugins.ec2.driver import Ec2Driver
 from deltaflask.plugins.ec2.instances import STATES
 from deltaflask.plugins.ec2.instances import to_instance
+from tests.ec2_driver_support import IMAGE
+from tests.ec2_driver_support import Headers
+from tests.ec2_driver_support import add_rule
+from tests.ec2_driver_support import as_xml
+from tests.ec2_driver_support import aws_client
+from tests.ec2_driver_support import create
+from tests.ec2_driver_support import ec2_driver
+from tests.ec2_driver_support import launch
 from tests.helpers import assert_error
 from tests.helpers import parse_xml
 from tests.moto_server import MotoServer
 from tests.moto_server import free_port
 from tests.moto_server import moto_server
 
-Headers = dict[str, str]
-TESTING = Credentials("testing", "testing")
-IMAGE = "ami-fa7cdd89"  # an x86_64 EBS AMI moto preloads
-
-
-def _boto(aws: MotoServer, service: str = "ec2") -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=aws.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-
-def _driver(aws: MotoServer, provider: str = "us-east-1") -> Ec2Driver:
-    return Ec2Driver(TESTING, provider, {"EC2_ENDPOINT_URL": aws.endpoint})
-
-
-def _xml(headers: Headers) -> Headers:
-    return {**headers, "Accept": "application/xml"}
-
-
-def _launch(client: FlaskClient, auth: Headers, **params: str) -> dict[str, Any]:
-    params.setdefault("image_id", IMAGE)
-    response = client.post("/api/instances", data=params, headers=auth)
-    assert response.status_code == 201, response.get_data(as_text=True)
-    body = response.get_json()
-    return body["instance"] if "instance" in body else body["instances"]
-
 
 def _described(aws: MotoServer, instance_id: str) -> dict[str, Any]:
-    reservations = _boto(aws).describe_instances(InstanceIds=[instance_id])
+    reservations = aws_client(aws).describe_instances(InstanceIds=[instance_id])
     return reservations["Reservations"][0]["Instances"][0]
 
 
@@ -154,7 +131,7 @@ def test_rejected_credentials_are_401(strict_aws: MotoServer) -> None:
 def test_valid_credentials_and_force_auth(
     aws: MotoServer, ec2_client: FlaskClient, ec2_auth: Headers
 ) -> None:
-    assert _driver(aws).valid_credentials()
+    assert ec2_driver(aws).valid_credentials()
     assert ec2_client.get("/api?force_auth=1", headers=ec2_auth).status_code == 200
 
 
@@ -164,11 +141,11 @@ def test_valid_credentials_and_force_auth(
 def test_realms_are_availability_zones(
     ec2_client: FlaskClient, ec2_auth: Headers
 ) -> None:
-    root = parse_xml(ec2_client.get("/api/realms", headers=_xml(ec2_auth)))
+    root = parse_xml(ec2_client.get("/api/realms", headers=as_xml(ec2_auth)))
     ids = [realm.get("id") for realm in root.findall("realm")]
     assert "us-east-1a" in ids and all(i.startswith("us-east-1") for i in ids)
     assert root.find("realm/state").text == "AVAILABLE"
-    assert_error(ec2_client.get("/api/realms/mars-1a", headers=_xml(ec2_auth)), 404)
+    assert_error(ec2_client.get("/api/realms/mars-1a", headers=as_xml(ec2_auth)), 404)
 
 
 def test_hardware_profiles_from_instance_types(
@@ -179,7 +156,7 @@ def test_hardware_profiles_from_instance_types(
     assert set(ids) <= set(realms_profiles.PROFILE_TYPES)
     assert {"t2.micro", "m5.large", "m6g.medium"} <= set(ids)
     root = parse_xml(
-        ec2_client.get("/api/hardware_profiles/m5.large", headers=_xml(ec2_auth))
+        ec2_client.get("/api/hardware_profiles/m5.large", headers=as_xml(ec2_auth))
     )
     props = {p.get("name"): p for p in root.findall("property")}
     assert props["cpu"].get("value") == "2" and props["memory"].get("value") == "8192"
@@ -206,25 +183,26 @@ def test_images_owner_and_architecture_filters(
     assert "m6g.medium" in profiles and "t2.micro" not in profiles
     mine = ec2_client.get("/api/images?owner_id=self", headers=ec2_auth).get_json()
     assert mine["images"] == []
-    root = parse_xml(ec2_client.get(f"/api/images/{IMAGE}", headers=_xml(ec2_auth)))
+    root = parse_xml(ec2_client.get(f"/api/images/{IMAGE}", headers=as_xml(ec2_auth)))
     assert root.findtext("architecture") == "x86_64"
     assert root.findtext("root_type") == "persistent"
     assert_error(
-        ec2_client.get("/api/images/ami-12345678", headers=_xml(ec2_auth)), 404
+        ec2_client.get("/api/images/ami-12345678", headers=as_xml(ec2_auth)), 404
     )
 
 
 def test_image_create_from_instance_and_deregister(
     ec2_client: FlaskClient, ec2_auth: Headers
 ) -> None:
-    instance = _launch(ec2_client, ec2_auth)
-    created = ec2_client.post(
+    instance = launch(ec2_client, ec2_auth)
+    image = create(
+        ec2_client,
+        ec2_auth,
         "/api/images",
-        data={"instance_id": instance["id"], "name": "golden", "description": "web"},
-        headers=ec2_auth,
+        instance_id=instance["id"],
+        name="golden",
+        description="web",
     )
-    assert created.status_code == 201, created.get_data(as_text=True)
-    image = created.get_json()["image"]
     assert image["name"] == "golden" and image["description"] == "web"
     mine = ec2_client.get("/api/images?owner_id=self", headers=ec2_auth).get_json()
     assert [i["id"] for i in mine["images"]] == [image["id"]]
@@ -251,11 +229,11 @@ def test_image_create_from_instance_and_deregister(
 def test_create_with_every_feature(
     aws: MotoServer, ec2_client: FlaskClient, ec2_auth: Headers
 ) -> None:
-    ec2 = _boto(aws)
+    ec2 = aws_client(aws)
     ec2.create_key_pair(KeyName="ops")
     group = ec2.create_security_group(GroupName="web", Description="web")["GroupId"]
     other = ec2.create_security_group(GroupName="ssh", Description="ssh")["GroupId"]
-    launched = _launch(
+    launched = launch(
         ec2_client,
         ec2_auth,
         name="frontend",
@@ -282,7 +260,7 @@ def test_create_with_every_feature(
         )
         assert base64.b64decode(data["UserData"]["Value"]) == b"#!/bin/sh\necho hi\n"
     shown = ec2_client.get(
-        f"/api/instances/{launched[0]['id']}", headers=_xml(ec2_auth)
+        f"/api/instances/{launched[0]['id']}", headers=as_xml(ec2_auth)
     )
     root = parse_xml(shown)
     assert root.findtext("name") == "frontend"
@@ -319,10 +297,10 @@ def test_create_bad_input(ec2_client: FlaskClient, ec2_auth: Headers) -> None:
 def test_actions_follow_ec2_states(
     aws: MotoServer, ec2_client: FlaskClient, ec2_auth: Headers
 ) -> None:
-    instance = _launch(ec2_client, ec2_auth)
+    instance = launch(ec2_client, ec2_auth)
     assert instance["state"] == "PENDING"
     instance_id = instance["id"]
-    xml = _xml(ec2_auth)
+    xml = as_xml(ec2_auth)
     assert_error(ec2_client.delete(f"/api/instances/{instance_id}", headers=xml), 405)
     stopped = parse_xml(
         ec2_client.post(f"/api/instances/{instance_id}/stop", headers=xml)
@@ -349,16 +327,32 @@ def test_actions_follow_ec2_states(
     assert finished.get_json()["instance"]["actions"] == []
 
 
-def test_state_names_and_instance_store_actions(aws: MotoServer) -> None:
-    assert STATES == {
-        "pending": "PENDING",
-        "running": "RUNNING",
-        "stopping": "STOPPING",
-        "shutting-down": "STOPPING",
-        "stopped": "STOPPED",
-        "terminated": "FINISH",
+@pytest.mark.parametrize(
+    ("ec2_state", "state"),
+    [
+        ("pending", "PENDING"),
+        ("running", "RUNNING"),
+        ("stopping", "STOPPING"),
+        ("shutting-down", "STOPPING"),
+        ("stopped", "STOPPED"),
+        ("terminated", "FINISH"),
+    ],
+)
+def test_ec2_state_names(ec2_state: str, state: str) -> None:
+    described = {"InstanceId": "i-1", "State": {"Name": ec2_state}}
+    assert to_instance(described, None).state == state
+
+
+def test_instance_store_actions(aws: MotoServer) -> None:
+    assert set(STATES) == {
+        "pending",
+        "running",
+        "stopping",
+        "shutting-down",
+        "stopped",
+        "terminated",
     }
-    driver = _driver(aws)
+    driver = ec2_driver(aws)
     ebs = Instance("i-1", None, "RUNNING", extra={"root_device_type": "ebs"})
     store = Instance(
         "i-2", None, "RUNNING", extra={"root_device_type": "instance-store"}
@@ -385,7 +379,7 @@ def test_state_names_and_instance_store_actions(aws: MotoServer) -> None:
 
 
 def test_driver_direct_initial_state_and_load_balancer(aws: MotoServer) -> None:
-    driver = _driver(aws)
+    driver = ec2_driver(aws)
     driver.create_load_balancer("front", "us-east-1a", "HTTP", "80", "8080")
     launched = driver.create_instance(
         InstanceCreate(
@@ -404,10 +398,10 @@ def test_driver_direct_initial_state_and_load_balancer(aws: MotoServer) -> None:
 def test_attach_snapshot_at_launch(
     aws: MotoServer, ec2_client: FlaskClient, ec2_auth: Headers
 ) -> None:
-    ec2 = _boto(aws)
+    ec2 = aws_client(aws)
     volume = ec2.create_volume(Size=2, AvailabilityZone="us-east-1a")["VolumeId"]
     snapshot = ec2.create_snapshot(VolumeId=volume)["SnapshotId"]
-    instance = _launch(
+    instance = launch(
         ec2_client, ec2_auth, snapshot_id=snapshot, device_name="/dev/sdf"
     )
     mappings = _described(aws, instance["id"])["BlockDeviceMappings"]
@@ -431,7 +425,9 @@ def _public_key() -> str:
 def test_keys_create_import_duplicate_destroy(
     aws: MotoServer, ec2_client: FlaskClient, ec2_auth: Headers
 ) -> None:
-    made = ec2_client.post("/api/keys", data={"name": "deploy"}, headers=_xml(ec2_auth))
+    made = ec2_client.post(
+        "/api/keys", data={"name": "deploy"}, headers=as_xml(ec2_auth)
+    )
     assert made.status_code == 201
     root = parse_xml(made)
     assert "BEGIN RSA PRIVATE KEY" in root.findtext("pem")
@@ -444,7 +440,7 @@ def test_keys_create_import_duplicate_destroy(
     assert imported.status_code == 201, imported.get_data(as_text=True)
     key = imported.get_json()["key"]
     assert key["fingerprint"] and "pem_rsa_key" not in key
-    names = {k["KeyName"] for k in _boto(aws).describe_key_pairs()["KeyPairs"]}
+    names = {k["KeyName"] for k in aws_client(aws).describe_key_pairs()["KeyPairs"]}
     assert names == {"deploy", "laptop"}
     again = ec2_client.post("/api/keys", data={"name": "deploy"}, headers=ec2_auth)
     assert_error(again, 409, "json")
@@ -462,15 +458,17 @@ def test_keys_create_import_duplicate_destroy(
 def test_addresses_are_elastic_ips(
     aws: MotoServer, ec2_client: FlaskClient, ec2_auth: Headers
 ) -> None:
-    instance = _launch(ec2_client, ec2_auth)
+    instance = launch(ec2_client, ec2_auth)
     ip = ec2_client.post("/api/addresses", headers=ec2_auth).get_json()["address"]["id"]
-    assert [a["PublicIp"] for a in _boto(aws).describe_addresses()["Addresses"]] == [ip]
+    assert [
+        a["PublicIp"] for a in aws_client(aws).describe_addresses()["Addresses"]
+    ] == [ip]
     ec2_client.post(
         f"/api/addresses/{ip}/associate",
         data={"instance_id": instance["id"]},
         headers=ec2_auth,
     )
-    root = parse_xml(ec2_client.get("/api/addresses", headers=_xml(ec2_auth)))
+    root = parse_xml(ec2_client.get("/api/addresses", headers=as_xml(ec2_auth)))
     assert root.find("address").get("id") == ip
     assert _described(aws, instance["id"])["PublicIpAddress"] == ip
     again = ec2_client.post(
@@ -483,7 +481,7 @@ def test_addresses_are_elastic_ips(
     assert (
         ec2_client.delete(f"/api/addresses/{ip}", headers=ec2_auth).status_code == 204
     )
-    assert _boto(aws).describe_addresses()["Addresses"] == []
+    assert aws_client(aws).describe_addresses()["Addresses"] == []
     for response in (
         ec2_client.get("/api/addresses/203.0.113.9", headers=ec2_auth),
         ec2_client.post("/api/addresses/203.0.113.9/disassociate", headers=ec2_auth),
@@ -510,18 +508,15 @@ def test_firewalls_are_security_groups(
         data={"name": "lb", "description": "balancers"},
         headers=ec2_auth,
     ).get_json()["firewall"]
-    ruled = ec2_client.post(
-        f"/api/firewalls/{app_group['id']}/rules",
-        data={
-            "protocol": "tcp",
-            "port_from": "80",
-            "port_to": "443",
-            "ip_address1": "192.0.2.0/24",
-            "ip_address2": "2001:db8::/32",
-            "group1": "lb",
-            "group1owner": "123456789012",
-        },
-        headers=_xml(ec2_auth),
+    ruled = add_rule(
+        ec2_client,
+        as_xml(ec2_auth),
+        app_group["id"],
+        "80-443",
+        ip_address1="192.0.2.0/24",
+        ip_address2="2001:db8::/32",
+        group1="lb",
+        group1owner="123456789012",
     )
     assert ruled.status_code == 201, ruled.get_data(as_text=True)
     rule = parse_xml(ruled).find("rules/rule")
@@ -530,18 +525,11 @@ def test_firewalls_are_security_groups(
         (s.get("type"), s.get("family") or s.get("name")) for s in rule.iter("source")
     }
     assert sources == {("address", "ipv4"), ("address", "ipv6"), ("group", lb["id"])}
-    described = _boto(aws).describe_security_groups(GroupIds=[app_group["id"]])
+    described = aws_client(aws).describe_security_groups(GroupIds=[app_group["id"]])
     permission = described["SecurityGroups"][0]["IpPermissions"][0]
     assert permission["UserIdGroupPairs"][0]["GroupId"] == lb["id"]
-    duplicate = ec2_client.post(
-        f"/api/firewalls/{app_group['id']}/rules",
-        data={
-            "protocol": "tcp",
-            "port_from": "80",
-            "port_to": "443",
-            "ip_address1": "192.0.2.0/24",
-        },
-        headers=ec2_auth,
+    duplicate = add_rule(
+        ec2_client, ec2_auth, app_group["id"], "80-443", ip_address1="192.0.2.0/24"
     )
     assert_error(duplicate, 409, "json")
     by_name = ec2_client.get("/api/firewalls/app", headers=ec2_auth).get_json()
@@ -632,13 +620,15 @@ def test_load_balancers_through_elb(
         "listener_instance_port": "8443",
     }
     created = ec2_client.post(
-        "/api/load_balancers", data=params, headers=_xml(ec2_auth)
+        "/api/load_balancers", data=params, headers=as_xml(ec2_auth)
     )
     assert created.status_code == 201, created.get_data(as_text=True)
     root = parse_xml(created)
     assert root.get("id") == "web"
     assert "web" in created.get_data(as_text=True)
-    described = _boto(aws, "elb").describe_load_balancers()["LoadBalancerDescriptions"]
+    described = aws_client(aws, "elb").describe_load_balancers()[
+        "LoadBalancerDescriptions"
+    ]
     assert described[0]["ListenerDescriptions"][0]["Listener"]["InstancePort"] == 8443
     assert_error(
         ec2_client.post("/api/load_balancers", data=params, headers=ec2_auth),

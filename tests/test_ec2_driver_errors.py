@@ -9,19 +9,13 @@ every request with one AWS error document, parsed by the real boto3.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler
-from http.server import ThreadingHTTPServer
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from flask.testing import FlaskClient
 
-from deltaflask import create_app
 from deltaflask.errors import AuthenticationFailure
 from deltaflask.errors import Conflict
 from deltaflask.errors import DeltaflaskError
@@ -33,6 +27,9 @@ from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.ec2.errors import aws_errors
 from deltaflask.plugins.ec2.errors import translate
 from tests.conftest import EC2_AUTH
+from tests.ec2_driver_support import answer_from
+from tests.ec2_driver_support import app_at
+from tests.ec2_driver_support import aws_client
 from tests.moto_server import MotoServer
 from tests.moto_server import free_port
 from tests.moto_server import moto_server
@@ -48,18 +45,6 @@ def check_error(response: Any, status: int) -> str:
     data = response.get_json()
     assert data["code"] == status
     return str(data["message"])
-
-
-def app_at(endpoint: str) -> FlaskClient:
-    app = create_app(
-        {
-            "TESTING": True,
-            "DRIVER": "ec2",
-            "PROVIDER": "us-east-1",
-            "EC2_ENDPOINT_URL": endpoint,
-        }
-    )
-    return app.test_client()
 
 
 # unknown ids -------------------------------------------------------------------
@@ -83,14 +68,7 @@ def app_at(endpoint: str) -> FlaskClient:
 def test_unknown_ids_are_404(
     ec2_client: FlaskClient, aws: MotoServer, method: str, url: str
 ) -> None:
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=aws.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    s3.create_bucket(Bucket="known-bucket")
+    aws_client(aws, "s3").create_bucket(Bucket="known-bucket")
     response = getattr(ec2_client, method)(url, headers=AUTH)
     if method == "head":
         assert response.status_code == 404
@@ -129,46 +107,6 @@ def test_rejected_keys_are_401(checking_moto: MotoServer, url: str) -> None:
 
 
 # answers of a fake AWS endpoint ----------------------------------------------------
-class _Answer(BaseHTTPRequestHandler):
-    """Answers every request with the server's ``answer`` (status, XML body)."""
-
-    server: Any
-
-    def _reply(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(length)
-        status, body = self.server.answer
-        self.server.requests += 1
-        data = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/xml")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
-
-    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _reply
-
-    def log_message(self, *args: Any) -> None:
-        """Stay quiet."""
-
-
-@contextmanager
-def fake_aws(status: int, body: str) -> Iterator[Any]:
-    """A loopback HTTP server answering every request with ``status`` and ``body``."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
-    server.answer = (status, body)  # type: ignore[attr-defined]
-    server.requests = 0  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 def ec2_error(code: str, message: str) -> str:
     return (
         "<Response><Errors><Error><Code>"
@@ -182,46 +120,29 @@ def s3_error(code: str, message: str) -> str:
 
 
 def test_throttling_is_503_with_retry_after() -> None:
-    with fake_aws(
-        400, ec2_error("RequestLimitExceeded", "Request limit exceeded.")
-    ) as server:
-        response = app_at(f"http://127.0.0.1:{server.server_port}").get(
-            "/api/storage_volumes", headers=AUTH
-        )
-        assert server.requests >= 1
+    throttled = ec2_error("RequestLimitExceeded", "Request limit exceeded.")
+    response = answer_from(400, throttled, "/api/storage_volumes")
     assert "RequestLimitExceeded" in check_error(response, 503)
     assert int(response.headers["Retry-After"]) >= 1
-    with fake_aws(503, s3_error("SlowDown", "Please reduce your request rate.")) as s3:
-        response = app_at(f"http://127.0.0.1:{s3.server_port}").get(
-            "/api/buckets", headers=AUTH
-        )
+    slow = s3_error("SlowDown", "Please reduce your request rate.")
+    response = answer_from(503, slow, "/api/buckets")
     assert "SlowDown: Please reduce your request rate." in check_error(response, 503)
     assert int(response.headers["Retry-After"]) >= 1
 
 
 def test_unmapped_aws_errors_are_502_with_code_and_message() -> None:
-    with fake_aws(
-        400, ec2_error("UnsupportedOperation", "The operation is not supported.")
-    ) as server:
-        response = app_at(f"http://127.0.0.1:{server.server_port}").post(
-            "/api/storage_volumes", data={"capacity": "1"}, headers=AUTH
-        )
+    unsupported = ec2_error("UnsupportedOperation", "The operation is not supported.")
+    response = answer_from(400, unsupported, "/api/storage_volumes", capacity="1")
     message = check_error(response, 502)
     assert message == "UnsupportedOperation: The operation is not supported."
-    with fake_aws(500, s3_error("InternalError", "We encountered an error.")) as s3:
-        response = app_at(f"http://127.0.0.1:{s3.server_port}").get(
-            "/api/buckets", headers=AUTH
-        )
+    internal = s3_error("InternalError", "We encountered an error.")
+    response = answer_from(500, internal, "/api/buckets")
     assert check_error(response, 502) == "InternalError: We encountered an error."
 
 
 def test_auth_failure_from_aws_is_401() -> None:
-    with fake_aws(
-        401, ec2_error("AuthFailure", "AWS was not able to validate the credentials.")
-    ) as server:
-        response = app_at(f"http://127.0.0.1:{server.server_port}").get(
-            "/api/storage_snapshots", headers=AUTH
-        )
+    refused = ec2_error("AuthFailure", "AWS was not able to validate the credentials.")
+    response = answer_from(401, refused, "/api/storage_snapshots")
     assert "AuthFailure" in check_error(response, 401)
 
 
@@ -286,16 +207,7 @@ def test_translate_each_class_of_code(
 
 
 def test_real_client_errors_through_aws_errors(aws: MotoServer) -> None:
-    def client(service: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=aws.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-
-    s3, ec2 = client("s3"), client("ec2")
+    s3, ec2 = aws_client(aws, "s3"), aws_client(aws)
     s3.create_bucket(Bucket="full-bucket")
     s3.put_object(Bucket="full-bucket", Key="k", Body=b"x")
     cases = [

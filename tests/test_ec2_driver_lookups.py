@@ -7,49 +7,28 @@ from __future__ import annotations
 
 import base64
 import gzip
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
-from http.server import ThreadingHTTPServer
 from typing import Any
 
-import boto3
 import pytest
 from flask.testing import FlaskClient
 
-from deltaflask import create_app
+from tests.ec2_driver_support import IMAGE
+from tests.ec2_driver_support import Headers
+from tests.ec2_driver_support import add_rule
+from tests.ec2_driver_support import app_at
+from tests.ec2_driver_support import aws_client
+from tests.ec2_driver_support import default_group
+from tests.ec2_driver_support import default_vpc
+from tests.ec2_driver_support import fake_aws
+from tests.ec2_driver_support import launch
 from tests.helpers import assert_error
 from tests.moto_server import MotoServer
-
-Headers = dict[str, str]
-IMAGE = "ami-fa7cdd89"
 
 
 @pytest.fixture
 def boto(aws: MotoServer) -> Any:
     """boto3 straight at moto, to set up what /api cannot make."""
-    return boto3.client(
-        "ec2",
-        endpoint_url=aws.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-
-def _default_group(boto: Any, vpc_id: str) -> str:
-    groups = boto.describe_security_groups(
-        Filters=[
-            {"Name": "vpc-id", "Values": [vpc_id]},
-            {"Name": "group-name", "Values": ["default"]},
-        ]
-    )["SecurityGroups"]
-    return str(groups[0]["GroupId"])
-
-
-def _default_vpc(boto: Any) -> str:
-    vpcs = boto.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])
-    return str(vpcs["Vpcs"][0]["VpcId"])
+    return aws_client(aws)
 
 
 def _other_vpc(boto: Any) -> tuple[str, str]:
@@ -65,7 +44,7 @@ def test_group_names_resolve_in_the_default_vpc(
     ec2_client: FlaskClient, ec2_auth: Headers, boto: Any
 ) -> None:
     _other_vpc(boto)
-    home = _default_group(boto, _default_vpc(boto))
+    home = default_group(boto, default_vpc(boto))
     shown = ec2_client.get("/api/firewalls/default", headers=ec2_auth)
     assert shown.status_code == 200
     assert shown.get_json()["firewall"]["id"] == home
@@ -74,16 +53,8 @@ def test_group_names_resolve_in_the_default_vpc(
     )
     assert made.status_code == 201
     web = made.get_json()["firewall"]["id"]
-    rule = ec2_client.post(
-        f"/api/firewalls/{web}/rules",
-        data={
-            "protocol": "tcp",
-            "port_from": "80",
-            "port_to": "80",
-            "group1": "default",
-            "group1owner": "123456789012",
-        },
-        headers=ec2_auth,
+    rule = add_rule(
+        ec2_client, ec2_auth, web, "80", group1="default", group1owner="123456789012"
     )
     assert rule.status_code == 201, rule.get_data(as_text=True)
     sources = rule.get_json()["firewall"]["rules"][0]["sources"]
@@ -97,42 +68,22 @@ def test_source_group_names_resolve_in_the_rule_groups_vpc(
     inner = boto.create_security_group(GroupName="app", Description="app", VpcId=vpc)[
         "GroupId"
     ]
-    rule = ec2_client.post(
-        f"/api/firewalls/{inner}/rules",
-        data={
-            "protocol": "tcp",
-            "port_from": "5432",
-            "port_to": "5432",
-            "group1": "default",
-        },
-        headers=ec2_auth,
-    )
+    rule = add_rule(ec2_client, ec2_auth, inner, "5432", group1="default")
     assert rule.status_code == 201, rule.get_data(as_text=True)
     sources = rule.get_json()["firewall"]["rules"][0]["sources"]
-    assert [s["name"] for s in sources] == [_default_group(boto, vpc)]
+    assert [s["name"] for s in sources] == [default_group(boto, vpc)]
 
 
 def test_launch_into_a_subnet_uses_that_vpcs_group_of_that_name(
     ec2_client: FlaskClient, ec2_auth: Headers, boto: Any
 ) -> None:
     vpc, subnet = _other_vpc(boto)
-    inside = _default_group(boto, vpc)
-    launched = ec2_client.post(
-        "/api/instances",
-        data={"image_id": IMAGE, "subnet_id": subnet, "firewalls1": "default"},
-        headers=ec2_auth,
-    )
-    assert launched.status_code == 201, launched.get_data(as_text=True)
-    instance = launched.get_json()["instance"]
+    inside = default_group(boto, vpc)
+    instance = launch(ec2_client, ec2_auth, subnet_id=subnet, firewalls1="default")
     assert [f["id"] for f in instance["firewalls"]] == [inside]
-    outside = ec2_client.post(
-        "/api/instances",
-        data={"image_id": IMAGE, "firewalls1": "default"},
-        headers=ec2_auth,
-    )
-    assert outside.status_code == 201, outside.get_data(as_text=True)
-    home = _default_group(boto, _default_vpc(boto))
-    assert [f["id"] for f in outside.get_json()["instance"]["firewalls"]] == [home]
+    outside = launch(ec2_client, ec2_auth, firewalls1="default")
+    home = default_group(boto, default_vpc(boto))
+    assert [f["id"] for f in outside["firewalls"]] == [home]
 
 
 def test_a_name_in_several_vpcs_but_not_the_default_one_is_ambiguous(
@@ -177,58 +128,20 @@ def test_load_balancer_realm_and_instances_are_checked(
     assert shown.get_json()["load_balancer"]["instances"] == []
 
 
-class _NotAws(BaseHTTPRequestHandler):
-    """Answers every request with an HTML 500, as a broken emulator does."""
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body = b"<!doctype html>\n<title>500 Internal Server Error</title>\n"
-        self.send_response(500)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        """Keep the test output quiet."""
+NOT_AWS = "<!doctype html>\n<title>500 Internal Server Error</title>\n"
 
 
-@pytest.fixture
-def not_aws() -> Iterator[str]:
-    """The URL of a server that answers HTML instead of AWS XML."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _NotAws)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
-
-
-def test_an_unreadable_answer_is_a_502_not_a_500(
-    not_aws: str, ec2_auth: Headers
-) -> None:
-    app = create_app(
-        {
-            "TESTING": True,
-            "DRIVER": "ec2",
-            "PROVIDER": "us-east-1",
-            "EC2_ENDPOINT_URL": not_aws,
-        }
-    )
-    response = app.test_client().get("/api/realms", headers=ec2_auth)
+def test_an_unreadable_answer_is_a_502_not_a_500(ec2_auth: Headers) -> None:
+    with fake_aws(500, NOT_AWS, "text/html") as broken:
+        client = app_at(f"http://127.0.0.1:{broken.server_port}")
+        response = client.get("/api/realms", headers=ec2_auth)
     assert "EC2 failed" in assert_error(response, 502, "json")
 
 
 def test_an_image_needs_an_instance_that_can_still_be_imaged(
     ec2_client: FlaskClient, ec2_auth: Headers
 ) -> None:
-    launched = ec2_client.post(
-        "/api/instances", data={"image_id": IMAGE}, headers=ec2_auth
-    )
-    instance = launched.get_json()["instance"]
+    instance = launch(ec2_client, ec2_auth)
     assert instance["hardware_profile"]["properties"] == {"architecture": "x86_64"}
     instance_id = instance["id"]
     ec2_client.post(f"/api/instances/{instance_id}/stop", headers=ec2_auth)
@@ -248,13 +161,9 @@ def test_binary_user_data_reaches_ec2_unchanged(
     ec2_client: FlaskClient, ec2_auth: Headers, boto: Any
 ) -> None:
     script = gzip.compress(b"#cloud-config\npackages: [nginx]\n")
-    launched = ec2_client.post(
-        "/api/instances",
-        data={"image_id": IMAGE, "user_data": base64.b64encode(script).decode()},
-        headers=ec2_auth,
-    )
-    assert launched.status_code == 201, launched.get_data(as_text=True)
-    instance_id = launched.get_json()["instance"]["id"]
+    instance_id = launch(
+        ec2_client, ec2_auth, user_data=base64.b64encode(script).decode()
+    )["id"]
     stored = boto.describe_instance_attribute(
         InstanceId=instance_id, Attribute="userData"
     )["UserData"]["Value"]

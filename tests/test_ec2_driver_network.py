@@ -6,78 +6,60 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-import boto3
 import pytest
 from flask.testing import FlaskClient
 
-from deltaflask.drivers import Credentials
 from deltaflask.drivers import InstanceCreate
 from deltaflask.errors import Conflict
 from deltaflask.errors import ValidationFailure
-from deltaflask.plugins.ec2.driver import Ec2Driver
 from deltaflask.plugins.ec2.networks import DEFAULT_NETWORK_BLOCK
+from tests.ec2_driver_support import IMAGE
+from tests.ec2_driver_support import Headers
+from tests.ec2_driver_support import as_xml
+from tests.ec2_driver_support import aws_client
+from tests.ec2_driver_support import create
+from tests.ec2_driver_support import default_vpc
+from tests.ec2_driver_support import ec2_driver
+from tests.ec2_driver_support import launch
 from tests.helpers import assert_error
 from tests.helpers import parse_xml
 from tests.moto_server import MotoServer
 
-Headers = dict[str, str]
-IMAGE = "ami-fa7cdd89"
-
-
-def _boto(aws: MotoServer) -> Any:
-    return boto3.client(
-        "ec2",
-        endpoint_url=aws.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-
-def _driver(aws: MotoServer) -> Ec2Driver:
-    return Ec2Driver(
-        Credentials("testing", "testing"),
-        "us-east-1",
-        {"EC2_ENDPOINT_URL": aws.endpoint},
-    )
-
-
-def _xml(headers: Headers) -> Headers:
-    return {**headers, "Accept": "application/xml"}
-
 
 def _network(client: FlaskClient, auth: Headers, block: str, **extra: str) -> str:
-    response = client.post(
-        "/api/networks", data={"address_block": block, **extra}, headers=auth
-    )
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return str(response.get_json()["network"]["id"])
+    made = create(client, auth, "/api/networks", 200, address_block=block, **extra)
+    return str(made["id"])
 
 
-def _subnet(client: FlaskClient, auth: Headers, network_id: str, block: str) -> str:
-    response = client.post(
+def _subnet(
+    client: FlaskClient, auth: Headers, network_id: str, block: str, **extra: str
+) -> str:
+    made = create(
+        client,
+        auth,
         "/api/subnets",
-        data={"network_id": network_id, "address_block": block},
-        headers=auth,
+        200,
+        network_id=network_id,
+        address_block=block,
+        **extra,
     )
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return str(response.get_json()["subnet"]["id"])
+    return str(made["id"])
 
 
-def _launch(client: FlaskClient, auth: Headers, **params: str) -> dict[str, Any]:
-    response = client.post(
-        "/api/instances", data={"image_id": IMAGE, **params}, headers=auth
-    )
-    assert response.status_code == 201, response.get_data(as_text=True)
-    return dict(response.get_json()["instance"])
+def _placed(client: FlaskClient, auth: Headers, octet: int) -> tuple[str, str, Any]:
+    """A network ``10.<octet>.0.0/16``, its subnet ``.7.0/24`` and an instance
+    launched into that subnet."""
+    network = _network(client, auth, f"10.{octet}.0.0/16")
+    subnet = _subnet(client, auth, network, f"10.{octet}.7.0/24")
+    return network, subnet, launch(client, auth, subnet_id=subnet)
 
 
 def test_default_vpc_is_a_network_with_its_subnets(
     aws: MotoServer, ec2_client: FlaskClient, ec2_auth: Headers
 ) -> None:
-    vpc = _boto(aws).describe_vpcs()["Vpcs"][0]
-    subnets = _boto(aws).describe_subnets()["Subnets"]
-    root = parse_xml(ec2_client.get("/api/networks", headers=_xml(ec2_auth)))
+    vpc = aws_client(aws).describe_vpcs()["Vpcs"][0]
+    subnets = aws_client(aws).describe_subnets()["Subnets"]
+    root = parse_xml(ec2_client.get("/api/networks", headers=as_xml(ec2_auth)))
     network = root.find(f"network[@id='{vpc['VpcId']}']")
     assert network is not None
     blocks = {b.text for b in network.iter("address_block")}
@@ -97,7 +79,7 @@ def test_network_blocks_name_and_default_block(
     assert shown["network"]["address_blocks"] == ["10.40.0.0/16"]
     plain = ec2_client.post("/api/networks", headers=ec2_auth).get_json()["network"]
     assert plain["address_blocks"] == [DEFAULT_NETWORK_BLOCK]
-    described = _boto(aws).describe_vpcs(VpcIds=[plain["id"]])["Vpcs"][0]
+    described = aws_client(aws).describe_vpcs(VpcIds=[plain["id"]])["Vpcs"][0]
     assert described["CidrBlock"] == DEFAULT_NETWORK_BLOCK
     first = _subnet(ec2_client, ec2_auth, named, "10.40.2.0/24")
     second = _subnet(ec2_client, ec2_auth, named, "10.40.1.0/24")
@@ -107,7 +89,7 @@ def test_network_blocks_name_and_default_block(
         "10.40.2.0/24",
     ]
     assert {s["id"] for s in network["network"]["subnets"]} == {first, second}
-    root = parse_xml(ec2_client.get(f"/api/subnets/{first}", headers=_xml(ec2_auth)))
+    root = parse_xml(ec2_client.get(f"/api/subnets/{first}", headers=as_xml(ec2_auth)))
     assert root.findtext("address_block") == "10.40.2.0/24"
     assert root.findtext("network") == named
 
@@ -115,7 +97,7 @@ def test_network_blocks_name_and_default_block(
 def test_network_errors(
     aws: MotoServer, ec2_client: FlaskClient, ec2_auth: Headers
 ) -> None:
-    xml = _xml(ec2_auth)
+    xml = as_xml(ec2_auth)
     for block in ("banana", "10.0.0.1/16", "10.0.0.0/33"):
         response = ec2_client.post(
             "/api/networks", data={"address_block": block}, headers=xml
@@ -150,14 +132,12 @@ def test_network_errors(
 def test_placement_and_bindings(
     aws: MotoServer, ec2_client: FlaskClient, ec2_auth: Headers
 ) -> None:
-    network = _network(ec2_client, ec2_auth, "10.60.0.0/16")
-    subnet = _subnet(ec2_client, ec2_auth, network, "10.60.7.0/24")
-    placed = _launch(ec2_client, ec2_auth, subnet_id=subnet)
-    described = _boto(aws).describe_instances(InstanceIds=[placed["id"]])
+    network, subnet, placed = _placed(ec2_client, ec2_auth, 60)
+    described = aws_client(aws).describe_instances(InstanceIds=[placed["id"]])
     data = described["Reservations"][0]["Instances"][0]
     assert (data["VpcId"], data["SubnetId"]) == (network, subnet)
     root = parse_xml(
-        ec2_client.get(f"/api/instances/{placed['id']}", headers=_xml(ec2_auth))
+        ec2_client.get(f"/api/instances/{placed['id']}", headers=as_xml(ec2_auth))
     )
     binding = root.find("network_bindings/network_binding")
     assert binding.find("network").get("id") == network
@@ -166,14 +146,12 @@ def test_placement_and_bindings(
     assert address in ipaddress.ip_network("10.60.7.0/24")
     assert str(address) == data["PrivateIpAddress"]
     # the network alone picks its only subnet
-    only = _launch(ec2_client, ec2_auth, network_id=network)
+    only = launch(ec2_client, ec2_auth, network_id=network)
     assert only["network_bindings"][0]["subnet"]["id"] == subnet
     # an instance outside any named network sits in the default VPC
-    default = _launch(ec2_client, ec2_auth)
-    default_vpc = _boto(aws).describe_vpcs(
-        Filters=[{"Name": "is-default", "Values": ["true"]}]
-    )["Vpcs"][0]["VpcId"]
-    assert default["network_bindings"][0]["network"]["id"] == default_vpc
+    default = launch(ec2_client, ec2_auth)
+    home = default_vpc(aws_client(aws))
+    assert default["network_bindings"][0]["network"]["id"] == home
 
 
 def test_placement_errors(
@@ -195,9 +173,9 @@ def test_placement_errors(
 
 
 def test_placement_into_a_realm_picks_that_zones_subnet(aws: MotoServer) -> None:
-    driver = _driver(aws)
+    driver = ec2_driver(aws)
     network = driver.create_network("zoned", "10.80.0.0/16")
-    ec2 = _boto(aws)
+    ec2 = aws_client(aws)
     east_a = ec2.create_subnet(
         VpcId=network.id, CidrBlock="10.80.1.0/24", AvailabilityZone="us-east-1a"
     )["Subnet"]["SubnetId"]
@@ -219,9 +197,7 @@ def test_placement_into_a_realm_picks_that_zones_subnet(aws: MotoServer) -> None
 def test_network_interfaces(
     aws: MotoServer, ec2_client: FlaskClient, ec2_auth: Headers
 ) -> None:
-    network = _network(ec2_client, ec2_auth, "10.90.0.0/16")
-    subnet = _subnet(ec2_client, ec2_auth, network, "10.90.3.0/24")
-    instance = _launch(ec2_client, ec2_auth, subnet_id=subnet)
+    network, subnet, instance = _placed(ec2_client, ec2_auth, 90)
     created = ec2_client.post(
         "/api/network_interfaces",
         data={"instance": instance["id"], "network": network, "name": "second"},
@@ -231,18 +207,20 @@ def test_network_interfaces(
     nic = created.get_json()["network_interface"]
     assert nic["name"] == "second"
     nic_id = nic["id"]
-    described = _boto(aws).describe_network_interfaces(NetworkInterfaceIds=[nic_id])
+    described = aws_client(aws).describe_network_interfaces(
+        NetworkInterfaceIds=[nic_id]
+    )
     eni = described["NetworkInterfaces"][0]
     assert eni["Attachment"]["InstanceId"] == instance["id"]
     assert eni["Attachment"]["DeviceIndex"] == 1
     assert ipaddress.ip_address(eni["PrivateIpAddress"]) in ipaddress.ip_network(
-        "10.90.3.0/24"
+        "10.90.7.0/24"
     )
-    shown = ec2_client.get(f"/api/instances/{instance['id']}", headers=_xml(ec2_auth))
+    shown = ec2_client.get(f"/api/instances/{instance['id']}", headers=as_xml(ec2_auth))
     nic_ids = {n.get("id") for n in parse_xml(shown).iter("network_interface")}
     assert nic_id in nic_ids and len(nic_ids) == 2
     root = parse_xml(
-        ec2_client.get(f"/api/network_interfaces/{nic_id}", headers=_xml(ec2_auth))
+        ec2_client.get(f"/api/network_interfaces/{nic_id}", headers=as_xml(ec2_auth))
     )
     assert root.get("id") == nic_id
     bad = ec2_client.post(
@@ -260,7 +238,7 @@ def test_network_interfaces(
     gone = ec2_client.delete(f"/api/network_interfaces/{nic_id}", headers=ec2_auth)
     assert gone.status_code == 204
     assert (
-        _boto(aws).describe_network_interfaces(
+        aws_client(aws).describe_network_interfaces(
             Filters=[{"Name": "network-interface-id", "Values": [nic_id]}]
         )["NetworkInterfaces"]
         == []
@@ -270,15 +248,55 @@ def test_network_interfaces(
 
 
 def test_subnet_in_use_is_a_conflict(aws: MotoServer) -> None:
-    driver = _driver(aws)
+    driver = ec2_driver(aws)
     network = driver.create_network(None, "10.95.0.0/16")
     subnet = driver.create_subnet(network.id, "10.95.1.0/24", "busy")
     assert subnet.name == "busy" and subnet.type == "PRIVATE"
-    nic = _boto(aws).create_network_interface(SubnetId=subnet.id)
+    nic = aws_client(aws).create_network_interface(SubnetId=subnet.id)
     with pytest.raises(Conflict):
         driver.destroy_subnet(subnet.id)
-    _boto(aws).delete_network_interface(
+    aws_client(aws).delete_network_interface(
         NetworkInterfaceId=nic["NetworkInterface"]["NetworkInterfaceId"]
     )
     driver.destroy_subnet(subnet.id)
     assert driver.subnets({"network_id": network.id}) == []
+
+
+def test_subnets_in_a_realm(
+    aws: MotoServer, ec2_client: FlaskClient, ec2_auth: Headers
+) -> None:
+    driver = ec2_driver(aws)
+    network = driver.create_network("zones", "10.85.0.0/16")
+    made = driver.create_subnet(network.id, "10.85.1.0/24", "b", "us-east-1b")
+    assert made.realm_id == "us-east-1b"
+    described = aws_client(aws).describe_subnets(SubnetIds=[made.id])["Subnets"]
+    assert described[0]["AvailabilityZone"] == "us-east-1b"
+    assert driver.subnet(made.id).realm_id == "us-east-1b"  # type: ignore[union-attr]
+    picked = driver.create_subnet(network.id, "10.85.2.0/24", None)
+    assert picked.realm_id and picked.realm_id.startswith("us-east-1")
+    with pytest.raises(ValidationFailure):
+        driver.create_subnet(network.id, "10.85.3.0/24", None, "nowhere-1z")
+    through_api = _subnet(
+        ec2_client, ec2_auth, network.id, "10.85.4.0/24", realm_id="us-east-1c"
+    )
+    shown = ec2_client.get(f"/api/subnets/{through_api}", headers=ec2_auth)
+    assert shown.get_json()["subnet"]["realm"] == {
+        "id": "us-east-1c",
+        "href": "http://localhost/api/realms/us-east-1c",
+    }
+    root = parse_xml(
+        ec2_client.get(f"/api/subnets/{through_api}", headers=as_xml(ec2_auth))
+    )
+    assert root.find("realm").get("id") == "us-east-1c"
+    bad = ec2_client.post(
+        "/api/subnets",
+        data={
+            "network_id": network.id,
+            "address_block": "10.85.5.0/24",
+            "realm_id": "nowhere-1z",
+        },
+        headers=ec2_auth,
+    )
+    assert_error(bad, 400, "json")
+    blocks = {s.address_block for s in driver.subnets({"network_id": network.id})}
+    assert blocks == {"10.85.1.0/24", "10.85.2.0/24", "10.85.4.0/24"}

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import tracemalloc
+from functools import partial
 from typing import Any
 
-import boto3
 import pytest
 from flask.testing import FlaskClient
 
+from tests import test_segmented_blobs as mock_segments
+from tests.ec2_driver_support import aws_client
 from tests.moto_server import MotoServer
 from tests.test_ec2_driver_storage import Pattern
 from tests.test_ec2_driver_storage import digest
@@ -17,18 +19,16 @@ from tests.test_ec2_driver_storage import digest
 MIB = 1024 * 1024
 URL = "/api/buckets/uploads/movie.mp4"
 SEGMENTED = {"X-Deltacloud-BlobType": "segmented"}
+# the mock's segmented-upload calls, aimed at this module's blob
+put_segment = partial(mock_segments.put_segment, url=URL)
+segment = partial(mock_segments.segment, url=URL)
+complete = partial(mock_segments.complete, url=URL)
 
 
 @pytest.fixture
 def s3(aws: MotoServer) -> Any:
     """A plain boto3 S3 client of moto with the bucket ``uploads``."""
-    client = boto3.client(
-        "s3",
-        endpoint_url=aws.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    client = aws_client(aws, "s3")
     client.create_bucket(Bucket="uploads")
     return client
 
@@ -37,40 +37,6 @@ def initiate(client: FlaskClient, auth: dict[str, str], **headers: str) -> str:
     response = client.put(URL, headers={**auth, **SEGMENTED, **headers})
     assert response.status_code == 204, response.get_data(as_text=True)
     return response.headers["X-Deltacloud-SegmentedBlob"]
-
-
-def put_segment(
-    client: FlaskClient, auth: dict[str, str], upload: str, order: int, data: bytes
-) -> Any:
-    return client.put(
-        URL,
-        data=data,
-        headers={
-            **auth,
-            **SEGMENTED,
-            "X-Deltacloud-SegmentedBlob": upload,
-            "X-Deltacloud-SegmentOrder": str(order),
-        },
-    )
-
-
-def segment(
-    client: FlaskClient, auth: dict[str, str], upload: str, order: int, data: bytes
-) -> str:
-    response = put_segment(client, auth, upload, order, data)
-    assert response.status_code == 204, response.get_data(as_text=True)
-    return response.headers["X-Deltacloud-BlobSegmentId"]
-
-
-def complete(
-    client: FlaskClient, auth: dict[str, str], upload: str, manifest: str
-) -> Any:
-    return client.put(
-        URL,
-        data=manifest,
-        content_type="application/x-www-form-urlencoded",  # what curl -d sends
-        headers={**auth, **SEGMENTED, "X-Deltacloud-SegmentedBlob": upload},
-    )
 
 
 def abort(client: FlaskClient, auth: dict[str, str], upload: str) -> Any:

@@ -8,23 +8,13 @@ import io
 import tracemalloc
 from typing import Any
 
-import boto3
 from flask.testing import FlaskClient
 
+from tests.ec2_driver_support import aws_client
+from tests.ec2_driver_support import create
 from tests.moto_server import MotoServer
 
 BLOCK = 64 * 1024
-
-
-def aws_client(aws: MotoServer, service: str) -> Any:
-    """A plain boto3 client of the moto server, to check what the driver did."""
-    return boto3.client(
-        service,
-        endpoint_url=aws.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
 
 
 def start_instance(aws: MotoServer) -> str:
@@ -203,16 +193,16 @@ def test_snapshot_create_list_restore_destroy(
 ) -> None:
     ec2 = aws_client(aws, "ec2")
     volume = create_volume(ec2_client, ec2_auth, capacity="4")
-    created = ec2_client.post(
+    snapshot = create(
+        ec2_client,
+        ec2_auth,
         "/api/storage_snapshots",
-        data={"volume_id": volume["id"], "name": "nightly", "description": "before"},
-        headers=ec2_auth,
+        volume_id=volume["id"],
+        name="nightly",
+        description="before",
     )
-    assert created.status_code == 201, created.get_data(as_text=True)
-    snapshot = created.get_json()["storage_snapshot"]
     assert snapshot["storage_volume"]["id"] == volume["id"]
     assert snapshot["state"] == "COMPLETED"
-    assert created.headers["Location"].endswith(f"/storage_snapshots/{snapshot['id']}")
     aws_snapshot = ec2.describe_snapshots(SnapshotIds=[snapshot["id"]])["Snapshots"][0]
     assert aws_snapshot["Description"] == "before"
     assert {"Key": "Name", "Value": "nightly"} in aws_snapshot["Tags"]

@@ -99,8 +99,10 @@ def test_run_several_and_bad_parameters(ec2: Any) -> None:
         ({"ImageId": "nosuch"}, "InvalidAMIID.NotFound"),
         ({"ImageId": "img1", "InstanceType": "huge"}, "InvalidParameterValue"),
         ({"ImageId": "img1", "KeyName": "nokey"}, "InvalidKeyPair.NotFound"),
-        ({"ImageId": "img1", "Placement": {"AvailabilityZone": "mars"}},
-         "InvalidParameterValue"),
+        (
+            {"ImageId": "img1", "Placement": {"AvailabilityZone": "mars"}},
+            "InvalidParameterValue",
+        ),
         ({"ImageId": "img1", "MinCount": 3, "MaxCount": 2}, "InvalidParameterValue"),
     ]
     before = len(ec2.describe_instances()["Reservations"])

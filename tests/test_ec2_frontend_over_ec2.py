@@ -12,11 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
+from tests.ec2_driver_support import aws_client
+from tests.ec2_driver_support import default_group
+from tests.ec2_driver_support import default_vpc
 from tests.ec2_support import client
 from tests.ec2_support import serve
 from tests.moto_server import MotoServer
+from tests.test_ec2_frontend_storage import allow_tcp
+from tests.test_ec2_frontend_storage import refuse_twin_then_delete
+from tests.test_ec2_frontend_storage import refused
 
 ACCESS_KEY, SECRET = "AKIDOVEREC2", "frontend-secret"
 IMAGE = "ami-fa7cdd89"
@@ -47,11 +52,6 @@ def ec2(ec2_url: str) -> Any:
     return client(ec2_url, key=ACCESS_KEY, secret=SECRET)
 
 
-def code_of(error: pytest.ExceptionInfo[ClientError]) -> str:
-    """The EC2 error code boto3 parsed."""
-    return str(error.value.response["Error"]["Code"])
-
-
 def state_of(ec2: Any, instance_id: str) -> str:
     """The state name DescribeInstances reports for one instance."""
     found = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
@@ -73,9 +73,7 @@ def test_regions_zones_and_images(ec2: Any) -> None:
     assert not {i["ImageId"] for i in page["Images"]} & {
         i["ImageId"] for i in following["Images"]
     }
-    with pytest.raises(ClientError) as error:
-        ec2.describe_images(ImageIds=["ami-00000000"])
-    assert code_of(error) == "InvalidAMIID.NotFound"
+    refused("InvalidAMIID.NotFound", ec2.describe_images, ImageIds=["ami-00000000"])
 
 
 def test_describe_images_by_owner(ec2: Any) -> None:
@@ -143,12 +141,12 @@ def test_run_describe_stop_start_terminate(ec2: Any) -> None:
     ended = ec2.terminate_instances(InstanceIds=[target])["TerminatingInstances"]
     assert ended[0]["InstanceId"] == target
     assert state_of(ec2, target) == "terminated"
-    with pytest.raises(ClientError) as error:
-        ec2.start_instances(InstanceIds=[target])
-    assert code_of(error) == "IncorrectInstanceState"
-    with pytest.raises(ClientError) as error:
-        ec2.describe_instances(InstanceIds=["i-0123456789abcdef0"])
-    assert code_of(error) == "InvalidInstanceID.NotFound"
+    refused("IncorrectInstanceState", ec2.start_instances, InstanceIds=[target])
+    refused(
+        "InvalidInstanceID.NotFound",
+        ec2.describe_instances,
+        InstanceIds=["i-0123456789abcdef0"],
+    )
 
 
 def test_run_instances_with_security_group_and_bad_input(ec2: Any) -> None:
@@ -161,15 +159,29 @@ def test_run_instances_with_security_group_and_bad_input(ec2: Any) -> None:
         ImageId=IMAGE, MinCount=1, MaxCount=1, SecurityGroupIds=[group["GroupId"]]
     )["Instances"][0]
     assert [g["GroupName"] for g in by_id["SecurityGroups"]] == ["web"]
-    with pytest.raises(ClientError) as error:
-        ec2.run_instances(ImageId="ami-00000000", MinCount=1, MaxCount=1)
-    assert code_of(error) == "InvalidAMIID.NotFound"
-    with pytest.raises(ClientError) as error:
-        ec2.run_instances(ImageId=IMAGE, MinCount=1, MaxCount=1, KeyName="nokey")
-    assert code_of(error) == "InvalidKeyPair.NotFound"
-    with pytest.raises(ClientError) as error:
-        ec2.run_instances(ImageId=IMAGE, MinCount=1, MaxCount=1, InstanceType="z9.huge")
-    assert code_of(error) == "InvalidParameterValue"
+    refused(
+        "InvalidAMIID.NotFound",
+        ec2.run_instances,
+        ImageId="ami-00000000",
+        MinCount=1,
+        MaxCount=1,
+    )
+    refused(
+        "InvalidKeyPair.NotFound",
+        ec2.run_instances,
+        ImageId=IMAGE,
+        MinCount=1,
+        MaxCount=1,
+        KeyName="nokey",
+    )
+    refused(
+        "InvalidParameterValue",
+        ec2.run_instances,
+        ImageId=IMAGE,
+        MinCount=1,
+        MaxCount=1,
+        InstanceType="z9.huge",
+    )
 
 
 def test_key_pairs(ec2: Any) -> None:
@@ -179,61 +191,31 @@ def test_key_pairs(ec2: Any) -> None:
     assert [k["KeyName"] for k in listed] == ["k1"]
     assert listed[0]["KeyFingerprint"] == made["KeyFingerprint"]
     assert ec2.describe_key_pairs(KeyNames=["k1"])["KeyPairs"][0]["KeyName"] == "k1"
-    with pytest.raises(ClientError) as error:
-        ec2.create_key_pair(KeyName="k1")
-    assert code_of(error) == "InvalidKeyPair.Duplicate"
+    refused("InvalidKeyPair.Duplicate", ec2.create_key_pair, KeyName="k1")
     ec2.delete_key_pair(KeyName="k1")
     assert ec2.describe_key_pairs()["KeyPairs"] == []
-    with pytest.raises(ClientError) as error:
-        ec2.describe_key_pairs(KeyNames=["k1"])
-    assert code_of(error) == "InvalidKeyPair.NotFound"
+    refused("InvalidKeyPair.NotFound", ec2.describe_key_pairs, KeyNames=["k1"])
 
 
 def test_security_groups(ec2: Any) -> None:
     made = ec2.create_security_group(GroupName="web", Description="web servers")
     group_id = made["GroupId"]
     assert group_id.startswith("sg-")
-    ec2.authorize_security_group_ingress(
-        GroupId=group_id,
-        IpPermissions=[
-            {
-                "IpProtocol": "tcp",
-                "FromPort": 22,
-                "ToPort": 22,
-                "IpRanges": [{"CidrIp": "10.0.0.0/8"}],
-            }
-        ],
-    )
+    allow_tcp(ec2, group_id, 22, IpRanges=[{"CidrIp": "10.0.0.0/8"}])
     by_id = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"]
     assert by_id[0]["GroupName"] == "web"
     rule = by_id[0]["IpPermissions"][0]
     assert (rule["IpProtocol"], rule["FromPort"], rule["ToPort"]) == ("tcp", 22, 22)
     assert rule["IpRanges"] == [{"CidrIp": "10.0.0.0/8"}]
     admin = ec2.create_security_group(GroupName="admin", Description="bastions")
-    ec2.authorize_security_group_ingress(
-        GroupId=group_id,
-        IpPermissions=[
-            {
-                "IpProtocol": "tcp",
-                "FromPort": 443,
-                "ToPort": 443,
-                "UserIdGroupPairs": [{"GroupId": admin["GroupId"]}],
-            }
-        ],
-    )
+    allow_tcp(ec2, group_id, 443, UserIdGroupPairs=[{"GroupId": admin["GroupId"]}])
     rules = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
     from_group = [r for r in rules["IpPermissions"] if r["FromPort"] == 443]
     pairs = from_group[0]["UserIdGroupPairs"]
     assert [p["GroupId"] for p in pairs] == [admin["GroupId"]]
     by_name = ec2.describe_security_groups(GroupNames=["web"])["SecurityGroups"]
     assert [g["GroupId"] for g in by_name] == [group_id]
-    with pytest.raises(ClientError) as error:
-        ec2.create_security_group(GroupName="web", Description="again")
-    assert code_of(error) == "InvalidGroup.Duplicate"
-    ec2.delete_security_group(GroupId=group_id)
-    with pytest.raises(ClientError) as error:
-        ec2.describe_security_groups(GroupIds=[group_id])
-    assert code_of(error) == "InvalidGroup.NotFound"
+    refuse_twin_then_delete(ec2, "web", group_id)
 
 
 def test_addresses(ec2: Any) -> None:
@@ -250,9 +232,9 @@ def test_addresses(ec2: Any) -> None:
     assert "InstanceId" not in ec2.describe_addresses()["Addresses"][0]
     ec2.release_address(AllocationId=allocation)
     assert ec2.describe_addresses()["Addresses"] == []
-    with pytest.raises(ClientError) as error:
-        ec2.release_address(AllocationId=allocation)
-    assert code_of(error) == "InvalidAllocationID.NotFound"
+    refused(
+        "InvalidAllocationID.NotFound", ec2.release_address, AllocationId=allocation
+    )
 
 
 def test_volumes_and_snapshots(ec2: Any) -> None:
@@ -271,9 +253,7 @@ def test_volumes_and_snapshots(ec2: Any) -> None:
     attached = ec2.describe_volumes(VolumeIds=[volume_id])["Volumes"][0]
     assert attached["State"] == "in-use"
     assert attached["Attachments"][0]["InstanceId"] == instance["InstanceId"]
-    with pytest.raises(ClientError) as error:
-        ec2.delete_volume(VolumeId=volume_id)
-    assert code_of(error) == "VolumeInUse"
+    refused("VolumeInUse", ec2.delete_volume, VolumeId=volume_id)
     ec2.detach_volume(VolumeId=volume_id)
     assert ec2.describe_volumes(VolumeIds=[volume_id])["Volumes"][0]["State"] == (
         "available"
@@ -285,13 +265,11 @@ def test_volumes_and_snapshots(ec2: Any) -> None:
     restored = ec2.create_volume(SnapshotId=snapshot_id, AvailabilityZone="us-east-1b")
     assert restored["SnapshotId"] == snapshot_id
     ec2.delete_snapshot(SnapshotId=snapshot_id)
-    with pytest.raises(ClientError) as error:
-        ec2.describe_snapshots(SnapshotIds=[snapshot_id])
-    assert code_of(error) == "InvalidSnapshot.NotFound"
+    refused(
+        "InvalidSnapshot.NotFound", ec2.describe_snapshots, SnapshotIds=[snapshot_id]
+    )
     ec2.delete_volume(VolumeId=volume_id)
-    with pytest.raises(ClientError) as error:
-        ec2.describe_volumes(VolumeIds=[volume_id])
-    assert code_of(error) == "InvalidVolume.NotFound"
+    refused("InvalidVolume.NotFound", ec2.describe_volumes, VolumeIds=[volume_id])
 
 
 def test_run_instances_into_a_subnet(ec2: Any) -> None:
@@ -311,3 +289,36 @@ def test_run_instances_into_a_subnet(ec2: Any) -> None:
     assert launched["InstanceId"] in {
         i["InstanceId"] for r in in_zone for i in r["Instances"]
     }
+
+
+def test_subnet_zones_and_default_group_names(ec2: Any, aws: MotoServer) -> None:
+    vpc = ec2.create_vpc(CidrBlock="10.78.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(
+        VpcId=vpc, CidrBlock="10.78.1.0/24", AvailabilityZone="us-east-1c"
+    )["Subnet"]
+    assert subnet["AvailabilityZone"] == "us-east-1c"
+    direct = aws_client(aws)
+    described = direct.describe_subnets(SubnetIds=[subnet["SubnetId"]])["Subnets"]
+    assert described[0]["AvailabilityZone"] == "us-east-1c"
+    in_zone = ec2.describe_subnets(
+        Filters=[{"Name": "availability-zone", "Values": ["us-east-1c"]}]
+    )["Subnets"]
+    assert subnet["SubnetId"] in {s["SubnetId"] for s in in_zone}
+    refused(
+        "InvalidParameterValue",
+        ec2.create_subnet,
+        VpcId=vpc,
+        CidrBlock="10.78.2.0/24",
+        AvailabilityZone="x-1z",
+    )
+    # every VPC has a group named default; the name means the default VPC's
+    every = ec2.describe_security_groups(
+        Filters=[{"Name": "group-name", "Values": ["default"]}]
+    )["SecurityGroups"]
+    assert len(every) == 2
+    named = ec2.describe_security_groups(GroupNames=["default"])["SecurityGroups"]
+    home = default_group(direct, default_vpc(direct))
+    assert [g["GroupId"] for g in named] == [home]
+    refused(
+        "InvalidGroup.NotFound", ec2.describe_security_groups, GroupNames=["nosuch"]
+    )

@@ -37,7 +37,9 @@ def ec2_url(mock_storage: Path) -> Iterator[str]:
 
 def test_signed_post_answers_ec2_xml(ec2_url: str) -> None:
     for url in (ec2_url, ec2_url + "/"):
-        response = signed_post(url, {"Action": "DescribeRegions", "Version": "2016-11-15"})
+        response = signed_post(
+            url, {"Action": "DescribeRegions", "Version": "2016-11-15"}
+        )
         assert response.status_code == 200
         assert response.headers["Content-Type"].startswith("text/xml")
         root = SafeET.fromstring(response.content)
@@ -81,7 +83,9 @@ def test_unknown_and_missing_actions(ec2_url: str) -> None:
     unknown = signed_post(ec2_url, {"Action": "LaunchMissiles"})
     assert unknown.status_code == 400
     assert error_code(unknown) == "InvalidAction"
-    assert error_code(signed_post(ec2_url, {"Version": "2016-11-15"})) == "MissingAction"
+    assert (
+        error_code(signed_post(ec2_url, {"Version": "2016-11-15"})) == "MissingAction"
+    )
 
 
 def test_missing_and_malformed_parameters(ec2_url: str) -> None:
@@ -165,7 +169,11 @@ def test_aws_cli(ec2_url: str, tmp_path: Path) -> None:
     base = ["aws", "ec2", "--endpoint-url", ec2_url, "--region", "us-east-1"]
     listed = subprocess.run(
         [*base, "describe-instances", "--output", "json"],
-        capture_output=True, text=True, env=env, timeout=60, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
     )
     ids = [
         i["InstanceId"]
@@ -175,7 +183,10 @@ def test_aws_cli(ec2_url: str, tmp_path: Path) -> None:
     assert "inst0" in ids
     missing = subprocess.run(
         [*base, "stop-instances", "--instance-ids", "nosuch"],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert missing.returncode != 0
     assert "InvalidInstanceID.NotFound" in missing.stderr

@@ -40,15 +40,11 @@ def test_volume_life_cycle(ec2: Any) -> None:
     in_use = ec2.describe_volumes(VolumeIds=[vid])["Volumes"][0]
     assert in_use["State"] == "in-use"
     assert in_use["Attachments"][0]["Device"] == "/dev/sdc"
-    with pytest.raises(ClientError) as error:
-        ec2.delete_volume(VolumeId=vid)
-    assert code_of(error) == "VolumeInUse"
+    refused("VolumeInUse", ec2.delete_volume, VolumeId=vid)
     ec2.detach_volume(VolumeId=vid)
     ec2.get_waiter("volume_available").wait(VolumeIds=[vid])
     ec2.delete_volume(VolumeId=vid)
-    with pytest.raises(ClientError) as error:
-        ec2.describe_volumes(VolumeIds=[vid])
-    assert code_of(error) == "InvalidVolume.NotFound"
+    refused("InvalidVolume.NotFound", ec2.describe_volumes, VolumeIds=[vid])
 
 
 def test_snapshots(ec2: Any) -> None:
@@ -58,12 +54,8 @@ def test_snapshots(ec2: Any) -> None:
     listed = ec2.describe_snapshots(SnapshotIds=[sid])["Snapshots"]
     assert listed[0]["VolumeId"] == volume_id
     ec2.delete_snapshot(SnapshotId=sid)
-    with pytest.raises(ClientError) as error:
-        ec2.delete_snapshot(SnapshotId=sid)
-    assert code_of(error) == "InvalidSnapshot.NotFound"
-    with pytest.raises(ClientError) as error:
-        ec2.create_snapshot(VolumeId="nosuch")
-    assert code_of(error) == "InvalidVolume.NotFound"
+    refused("InvalidSnapshot.NotFound", ec2.delete_snapshot, SnapshotId=sid)
+    refused("InvalidVolume.NotFound", ec2.create_snapshot, VolumeId="nosuch")
 
 
 def test_addresses(ec2: Any) -> None:
@@ -72,58 +64,78 @@ def test_addresses(ec2: Any) -> None:
     association = ec2.associate_address(AllocationId=ip, InstanceId="inst0")
     listed = ec2.describe_addresses(PublicIps=[ip])["Addresses"][0]
     assert listed["InstanceId"] == "inst0"
-    with pytest.raises(ClientError) as error:
-        ec2.release_address(AllocationId=ip)
-    assert code_of(error) == "InvalidIPAddress.InUse"
+    refused("InvalidIPAddress.InUse", ec2.release_address, AllocationId=ip)
     ec2.disassociate_address(AssociationId=association["AssociationId"])
     ec2.release_address(AllocationId=ip)
-    with pytest.raises(ClientError) as error:
-        ec2.release_address(AllocationId=ip)
-    assert code_of(error) == "InvalidAllocationID.NotFound"
+    refused("InvalidAllocationID.NotFound", ec2.release_address, AllocationId=ip)
 
 
 def test_security_groups(ec2: Any) -> None:
     default = ec2.describe_security_groups(GroupNames=["default"])["SecurityGroups"][0]
     assert default["IpPermissions"][0]["FromPort"] == 22
     group_id = ec2.create_security_group(GroupName="web", Description="web")["GroupId"]
+    allow_tcp(ec2, group_id, 80, IpRanges=[{"CidrIp": "10.0.0.0/8"}])
+    web = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+    assert web["IpPermissions"][0]["IpRanges"] == [{"CidrIp": "10.0.0.0/8"}]
+    refuse_twin_then_delete(ec2, "web", group_id)
+
+
+def allow_tcp(ec2: Any, group_id: str, port: int, **sources: Any) -> None:
+    """AuthorizeSecurityGroupIngress of one tcp port from ``sources``."""
     ec2.authorize_security_group_ingress(
         GroupId=group_id,
         IpPermissions=[
-            {
-                "IpProtocol": "tcp",
-                "FromPort": 80,
-                "ToPort": 80,
-                "IpRanges": [{"CidrIp": "10.0.0.0/8"}],
-            }
+            {"IpProtocol": "tcp", "FromPort": port, "ToPort": port, **sources}
         ],
     )
-    web = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
-    assert web["IpPermissions"][0]["IpRanges"] == [{"CidrIp": "10.0.0.0/8"}]
+
+
+def refused(code: str, call: Any, **params: Any) -> str:
+    """``call(**params)`` fails with the EC2 error ``code``; its message."""
     with pytest.raises(ClientError) as error:
-        ec2.create_security_group(GroupName="web", Description="again")
-    assert code_of(error) == "InvalidGroup.Duplicate"
+        call(**params)
+    assert code_of(error) == code
+    return str(error.value.response["Error"]["Message"])
+
+
+def refuse_twin_then_delete(ec2: Any, name: str, group_id: str) -> None:
+    """A second group ``name`` is a duplicate; once deleted the id is unknown."""
+    refused(
+        "InvalidGroup.Duplicate",
+        ec2.create_security_group,
+        GroupName=name,
+        Description="again",
+    )
     ec2.delete_security_group(GroupId=group_id)
-    with pytest.raises(ClientError) as error:
-        ec2.describe_security_groups(GroupIds=[group_id])
-    assert code_of(error) == "InvalidGroup.NotFound"
+    refused("InvalidGroup.NotFound", ec2.describe_security_groups, GroupIds=[group_id])
 
 
 def test_vpcs_and_subnets(ec2: Any) -> None:
     vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]
     vpc_id = vpc["VpcId"]
     assert vpc["CidrBlock"] == "10.9.0.0/16"
-    subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.9.1.0/24")["Subnet"]
-    assert subnet["VpcId"] == vpc_id
+    subnet = ec2.create_subnet(
+        VpcId=vpc_id, CidrBlock="10.9.1.0/24", AvailabilityZone="eu"
+    )["Subnet"]
+    assert (subnet["VpcId"], subnet["AvailabilityZone"]) == (vpc_id, "eu")
     found = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
     assert [s["SubnetId"] for s in found["Subnets"]] == [subnet["SubnetId"]]
-    with pytest.raises(ClientError) as error:
-        ec2.delete_vpc(VpcId=vpc_id)
-    assert code_of(error) == "DependencyViolation"
+    in_zone = ec2.describe_subnets(
+        Filters=[{"Name": "availability-zone", "Values": ["eu"]}]
+    )["Subnets"]
+    assert [s["SubnetId"] for s in in_zone] == [subnet["SubnetId"]]
+    unknown = {"CidrBlock": "10.9.2.0/24", "AvailabilityZone": "mars"}
+    message = refused(
+        "InvalidParameterValue", ec2.create_subnet, VpcId=vpc_id, **unknown
+    )
+    assert "Realm 'mars' does not exist" in message
+    assert "10.9.2.0/24" not in {
+        s["CidrBlock"] for s in ec2.describe_subnets()["Subnets"]
+    }
+    refused("DependencyViolation", ec2.delete_vpc, VpcId=vpc_id)
     ec2.delete_subnet(SubnetId=subnet["SubnetId"])
     ec2.delete_vpc(VpcId=vpc_id)
-    with pytest.raises(ClientError) as error:
-        ec2.describe_vpcs(VpcIds=[vpc_id])
-    assert code_of(error) == "InvalidVpcID.NotFound"
+    refused("InvalidVpcID.NotFound", ec2.describe_vpcs, VpcIds=[vpc_id])
 
 
 class ComputeOnly(BaseDriver):
@@ -158,7 +170,5 @@ def test_missing_capability_is_unsupported_operation(
     ) as url:
         ec2 = client(url, key="AKID", secret="p")
         assert ec2.describe_instances()["Reservations"] == []
-        with pytest.raises(ClientError) as error:
-            ec2.describe_volumes()
-        assert code_of(error) == "UnsupportedOperation"
-        assert "storage_volumes" in error.value.response["Error"]["Message"]
+        message = refused("UnsupportedOperation", ec2.describe_volumes)
+        assert "storage_volumes" in message

@@ -196,6 +196,45 @@ def test_subnet_create_and_destroy(client, json_headers):
     assert "s3" not in [s["id"] for s in net1["subnets"]]
 
 
+def test_subnet_in_a_realm(client, xml, json_headers, mock_storage):
+    created = client.post(
+        "/api/subnets",
+        data={
+            "network_id": "net1",
+            "address_block": "192.168.4.0/24",
+            "name": "s4",
+            "realm_id": "eu",
+        },
+        headers=json_headers,
+    )
+    assert created.status_code == 200
+    assert created.get_json()["subnet"]["realm"] == {
+        "id": "eu",
+        "href": "http://localhost/api/realms/eu",
+    }
+    assert (
+        parse_xml(client.get("/api/subnets/s4", headers=xml)).find("realm").get("id")
+        == "eu"
+    )
+    plain = client.get("/api/subnets/subnet1", headers=json_headers).get_json()
+    assert "realm" not in plain["subnet"]
+    assert (
+        parse_xml(client.get("/api/subnets/subnet1", headers=xml)).find("realm") is None
+    )
+    unknown = client.post(
+        "/api/subnets",
+        data={
+            "network_id": "net1",
+            "address_block": "192.168.5.0/24",
+            "name": "s5",
+            "realm_id": "mars",
+        },
+        headers=xml,
+    )
+    assert "Realm 'mars' does not exist" in assert_error(unknown, 400)
+    assert not (mock_storage / "subnets" / "s5.json").exists()
+
+
 # -- network bindings ------------------------------------------------------------------
 
 

@@ -51,9 +51,14 @@ class NetworkOperations:
 
     @operation
     def create_subnet(
-        self, network_id: str, address_block: str, name: str | None
+        self,
+        network_id: str,
+        address_block: str,
+        name: str | None,
+        realm_id: str | None = None,
     ) -> Subnet:
-        """Create a subnet inside a network."""
+        """Create a subnet inside a network, in realm ``realm_id`` when given
+        (the cloud picks one otherwise; an unknown realm is a 400)."""
         raise missing("create_subnet")
 
     @operation

@@ -27,6 +27,7 @@ class Subnet:
     address_block: str
     state: str = "UP"
     type: str = "PRIVATE"
+    realm_id: str | None = None
 
 
 @dataclass(slots=True)

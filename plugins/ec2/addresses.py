@@ -9,10 +9,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from deltaflask.errors import Forbidden
-from deltaflask.errors import ObjectNotFound
+from deltaflask.errors import ValidationFailure
 from deltaflask.models import Address
 from deltaflask.plugins.ec2.calls import ids_of
 from deltaflask.plugins.ec2.calls import lookup
+from deltaflask.plugins.ec2.calls import only
 from deltaflask.plugins.ec2.calls import referenced
 from deltaflask.plugins.ec2.calls import where
 from deltaflask.plugins.ec2.errors import aws_errors
@@ -31,8 +32,12 @@ class Ec2Addresses:
         )
         return [Address(a["PublicIp"], a.get("InstanceId") or None) for a in found]
 
-    def create_address(self) -> Address:
-        """Allocate a VPC Elastic IP."""
+    def create_address(self, ip: str | None = None) -> Address:
+        """Allocate a VPC Elastic IP (EC2 picks it: a chosen ``ip`` is a 400)."""
+        if ip is not None:
+            raise ValidationFailure(
+                "EC2 allocates Elastic IPs itself; an address cannot be chosen"
+            )
         with aws_errors():
             made = self.ec2.allocate_address(Domain="vpc")
         return Address(made["PublicIp"])
@@ -73,6 +78,4 @@ class Ec2Addresses:
         found = lookup(
             self.ec2.describe_addresses, "Addresses", **where("public-ip", [address_id])
         )
-        if not found:
-            raise ObjectNotFound(f"Address '{address_id}' not found")
-        return dict(found[0])
+        return dict(only(found, f"Address '{address_id}'"))

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 from contextlib import contextmanager
 from typing import Any
+from typing import TypeVar
 
 from deltaflask.drivers.base import as_list
 from deltaflask.errors import ObjectNotFound
@@ -16,6 +17,10 @@ from deltaflask.plugins.ec2.errors import aws_errors
 
 #: error code endings that mean "no such id" when looking resources up by id
 MISSING_SUFFIXES = (".NotFound", ".Malformed", "NotFound", ".Unavailable")
+NAME_TAG = "Name"
+DESCRIPTION_TAG = "Description"
+
+T = TypeVar("T")
 
 
 def lookup(
@@ -51,12 +56,25 @@ def ids_of(filters: Mapping[str, Any], name: str = "id") -> list[str]:
     return as_list(value) if value not in (None, "") else []
 
 
+def by_ids(parameter: str, filters: Mapping[str, Any]) -> dict[str, Any]:
+    """``{parameter: ids}`` for the ids a filter asks for, else nothing."""
+    wanted = ids_of(filters)
+    return {parameter: wanted} if wanted else {}
+
+
+def only(found: list[T], what: str) -> T:
+    """The first of ``found``, or a 404 saying ``what`` was not found."""
+    if not found:
+        raise ObjectNotFound(f"{what} not found")
+    return found[0]
+
+
 def where(name: str, values: list[str]) -> dict[str, Any]:
     """``Filters`` keeping resources whose ``name`` is one of ``values``."""
     return {"Filters": [{"Name": name, "Values": values}]} if values else {}
 
 
-def tag(item: Mapping[str, Any], key: str = "Name") -> str | None:
+def tag(item: Mapping[str, Any], key: str = NAME_TAG) -> str | None:
     """The value of tag ``key`` of an EC2 resource, if set."""
     for entry in item.get("Tags") or item.get("TagSet") or ():
         if entry.get("Key") == key:
@@ -64,11 +82,19 @@ def tag(item: Mapping[str, Any], key: str = "Name") -> str | None:
     return None
 
 
-def name_tags(resource: str, name: str | None) -> list[dict[str, Any]]:
-    """``TagSpecifications`` giving a new resource the Name tag ``name``."""
-    if not name:
-        return []
-    return [{"ResourceType": resource, "Tags": [{"Key": "Name", "Value": name}]}]
+def tagged(
+    resource: str, name: str | None, description: str | None = None
+) -> dict[str, Any]:
+    """``TagSpecifications`` giving a new resource its name and description
+    tags (nothing when neither is given), to pass as keyword arguments."""
+    tags = [
+        {"Key": key, "Value": value}
+        for key, value in ((NAME_TAG, name), (DESCRIPTION_TAG, description))
+        if value
+    ]
+    if not tags:
+        return {}
+    return {"TagSpecifications": [{"ResourceType": resource, "Tags": tags}]}
 
 
 @contextmanager

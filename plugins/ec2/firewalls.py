@@ -19,6 +19,7 @@ from deltaflask.models import Firewall
 from deltaflask.models import FirewallRule
 from deltaflask.plugins.ec2.calls import ids_of
 from deltaflask.plugins.ec2.calls import lookup
+from deltaflask.plugins.ec2.calls import only
 from deltaflask.plugins.ec2.calls import port
 from deltaflask.plugins.ec2.errors import aws_errors
 
@@ -177,9 +178,7 @@ class Ec2Firewalls:
 
     def _group(self, firewall_id: str) -> dict[str, Any]:
         groups = self.security_groups([firewall_id])
-        if not groups:
-            raise ObjectNotFound(f"Firewall '{firewall_id}' not found")
-        return dict(groups[0])
+        return dict(only(groups, f"Firewall '{firewall_id}'"))
 
     def _sources(self, names: list[str], vpc_id: str | None) -> list[dict[str, Any]]:
         """Source groups: names are looked up in the VPC of the rule's group."""

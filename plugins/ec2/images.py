@@ -8,12 +8,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from deltaflask.errors import Conflict
-from deltaflask.errors import ObjectNotFound
 from deltaflask.models import HardwareProfile
 from deltaflask.models import Image
 from deltaflask.models import Instance
 from deltaflask.plugins.ec2.calls import ids_of
 from deltaflask.plugins.ec2.calls import lookup
+from deltaflask.plugins.ec2.calls import only
 from deltaflask.plugins.ec2.errors import aws_errors
 from deltaflask.plugins.ec2.realms_profiles import architectures
 
@@ -56,12 +56,10 @@ class Ec2Images:
         self, instance_id: str, name: str | None, description: str | None
     ) -> Image:
         """Register an AMI of an (EBS-backed) instance that still exists."""
-        source = self.instances({"id": instance_id})
-        if not source:
-            raise ObjectNotFound(f"Instance '{instance_id}' not found")
-        if not source[0].create_image:
+        source = only(self.instances({"id": instance_id}), f"Instance '{instance_id}'")
+        if not source.create_image:
             raise Conflict(
-                f"Instance '{instance_id}' cannot be imaged in state {source[0].state}"
+                f"Instance '{instance_id}' cannot be imaged in state {source.state}"
             )
         kwargs: dict[str, Any] = {
             "InstanceId": instance_id,
@@ -71,10 +69,7 @@ class Ec2Images:
             kwargs["Description"] = description
         with aws_errors():
             image_id = self.ec2.create_image(**kwargs)["ImageId"]
-        found = self.images({"id": image_id})
-        if not found:
-            raise ObjectNotFound(f"Image '{image_id}' vanished after creation")
-        return found[0]
+        return only(self.images({"id": image_id}), f"New image '{image_id}'")
 
     def destroy_image(self, image_id: str) -> None:
         """Deregister an AMI."""

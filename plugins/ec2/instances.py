@@ -16,20 +16,22 @@ from typing import Any
 from deltaflask.drivers import InstanceCreate
 from deltaflask.drivers.base import filter_on
 from deltaflask.drivers.states import machine
-from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import HardwareProfile
 from deltaflask.models import Instance
 from deltaflask.models import InstanceAddress
 from deltaflask.models import InstanceProfile
 from deltaflask.models import NetworkBinding
+from deltaflask.plugins.ec2.calls import by_ids
 from deltaflask.plugins.ec2.calls import ids_of
 from deltaflask.plugins.ec2.calls import lookup
-from deltaflask.plugins.ec2.calls import name_tags
+from deltaflask.plugins.ec2.calls import only
 from deltaflask.plugins.ec2.calls import paged
 from deltaflask.plugins.ec2.calls import referenced
 from deltaflask.plugins.ec2.calls import tag
+from deltaflask.plugins.ec2.calls import tagged
 from deltaflask.plugins.ec2.calls import timestamp
+from deltaflask.plugins.ec2.calls import where
 from deltaflask.plugins.ec2.errors import aws_errors
 from deltaflask.plugins.ec2.realms_profiles import DEFAULT_PROFILE
 
@@ -65,13 +67,10 @@ class Ec2Instances:
 
     def instances(self, filters: Mapping[str, Any]) -> list[Instance]:
         """Instances by ``id``, ``state`` and ``realm_id`` (availability zone)."""
-        kwargs: dict[str, Any] = {}
-        wanted = ids_of(filters)
-        if wanted:
-            kwargs["InstanceIds"] = wanted
-        zones = ids_of(filters, "realm_id")
-        if zones:
-            kwargs["Filters"] = [{"Name": "availability-zone", "Values": zones}]
+        kwargs: dict[str, Any] = {
+            **by_ids("InstanceIds", filters),
+            **where("availability-zone", ids_of(filters, "realm_id")),
+        }
         found = []
         for reservation in self._reservations(**kwargs):
             owner = reservation.get("OwnerId")
@@ -163,10 +162,7 @@ class Ec2Instances:
                     "Ebs": {"SnapshotId": request.snapshot_id},
                 }
             ]
-        tags = name_tags("instance", request.name)
-        if tags:
-            kwargs["TagSpecifications"] = tags
-        return kwargs
+        return {**kwargs, **tagged("instance", request.name)}
 
     def _checked_type(self, request: InstanceCreate) -> str:
         type_name = request.hwp_id or DEFAULT_PROFILE
@@ -233,20 +229,20 @@ class Ec2Instances:
 
     def start_instance(self, instance_id: str) -> Instance:
         """Start a stopped instance."""
-        with aws_errors():
-            self.ec2.start_instances(InstanceIds=[instance_id])
-        return self._found(instance_id)
+        return self._after(self.ec2.start_instances, instance_id)
 
     def stop_instance(self, instance_id: str) -> Instance:
         """Stop a running instance."""
-        with aws_errors():
-            self.ec2.stop_instances(InstanceIds=[instance_id])
-        return self._found(instance_id)
+        return self._after(self.ec2.stop_instances, instance_id)
 
     def reboot_instance(self, instance_id: str) -> Instance:
         """Reboot a running instance."""
+        return self._after(self.ec2.reboot_instances, instance_id)
+
+    def _after(self, call: Callable[..., Any], instance_id: str) -> Instance:
+        """The instance after ``call`` (start, stop, reboot) acted on it."""
         with aws_errors():
-            self.ec2.reboot_instances(InstanceIds=[instance_id])
+            call(InstanceIds=[instance_id])
         return self._found(instance_id)
 
     def destroy_instance(self, instance_id: str) -> None:
@@ -255,10 +251,7 @@ class Ec2Instances:
             self.ec2.terminate_instances(InstanceIds=[instance_id])
 
     def _found(self, instance_id: str) -> Instance:
-        found = self.instances({"id": instance_id})
-        if not found:
-            raise ObjectNotFound(f"Instance '{instance_id}' not found")
-        return found[0]
+        return only(self.instances({"id": instance_id}), f"Instance '{instance_id}'")
 
 
 def decode_user_data(value: str) -> bytes:

@@ -8,7 +8,7 @@ from typing import Any
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Key
-from deltaflask.plugins.ec2.calls import ids_of
+from deltaflask.plugins.ec2.calls import by_ids
 from deltaflask.plugins.ec2.calls import lookup
 from deltaflask.plugins.ec2.errors import aws_errors
 
@@ -23,9 +23,9 @@ class Ec2Keys:
 
     def keys(self, filters: Mapping[str, Any]) -> list[Key]:
         """Key pairs, filtered by ``id`` (the key name)."""
-        wanted = ids_of(filters)
-        kwargs = {"KeyNames": wanted} if wanted else {}
-        pairs = lookup(self.ec2.describe_key_pairs, "KeyPairs", **kwargs)
+        pairs = lookup(
+            self.ec2.describe_key_pairs, "KeyPairs", **by_ids("KeyNames", filters)
+        )
         return [to_key(pair) for pair in pairs]
 
     def create_key(self, name: str, public_key: str | None = None) -> Key:

@@ -6,14 +6,14 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from typing import Any
 
-from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Instance
 from deltaflask.models import Listener
 from deltaflask.models import LoadBalancer
 from deltaflask.models import Realm
-from deltaflask.plugins.ec2.calls import ids_of
+from deltaflask.plugins.ec2.calls import by_ids
 from deltaflask.plugins.ec2.calls import lookup
+from deltaflask.plugins.ec2.calls import only
 from deltaflask.plugins.ec2.calls import port
 from deltaflask.plugins.ec2.calls import referenced
 from deltaflask.plugins.ec2.calls import timestamp
@@ -36,10 +36,10 @@ class Ec2LoadBalancers:
 
     def load_balancers(self, filters: Mapping[str, Any]) -> list[LoadBalancer]:
         """Classic load balancers, filtered by ``id`` (the balancer's name)."""
-        wanted = ids_of(filters)
-        kwargs = {"LoadBalancerNames": wanted} if wanted else {}
         found = lookup(
-            self.elb.describe_load_balancers, "LoadBalancerDescriptions", **kwargs
+            self.elb.describe_load_balancers,
+            "LoadBalancerDescriptions",
+            **by_ids("LoadBalancerNames", filters),
         )
         return [to_balancer(data) for data in found]
 
@@ -103,9 +103,7 @@ class Ec2LoadBalancers:
 
     def _balancer(self, balancer_id: str) -> LoadBalancer:
         found = self.load_balancers({"id": balancer_id})
-        if not found:
-            raise ObjectNotFound(f"Load balancer '{balancer_id}' not found")
-        return found[0]
+        return only(found, f"Load balancer '{balancer_id}'")
 
 
 def to_balancer(data: Mapping[str, Any]) -> LoadBalancer:

@@ -13,17 +13,18 @@ from typing import Any
 from deltaflask.drivers.base import filter_on
 from deltaflask.errors import Conflict
 from deltaflask.errors import DeltaflaskError
-from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Network
 from deltaflask.models import NetworkInterface
 from deltaflask.models import Subnet
+from deltaflask.plugins.ec2.calls import by_ids
 from deltaflask.plugins.ec2.calls import cidr
 from deltaflask.plugins.ec2.calls import ids_of
 from deltaflask.plugins.ec2.calls import lookup
-from deltaflask.plugins.ec2.calls import name_tags
+from deltaflask.plugins.ec2.calls import only
 from deltaflask.plugins.ec2.calls import referenced
 from deltaflask.plugins.ec2.calls import tag
+from deltaflask.plugins.ec2.calls import tagged
 from deltaflask.plugins.ec2.calls import where
 from deltaflask.plugins.ec2.errors import aws_errors
 
@@ -43,9 +44,7 @@ class Ec2Networks:
     # networks ------------------------------------------------------------------
     def networks(self, filters: Mapping[str, Any]) -> list[Network]:
         """VPCs, filtered by ``id``."""
-        wanted = ids_of(filters)
-        kwargs = {"VpcIds": wanted} if wanted else {}
-        vpcs = lookup(self.ec2.describe_vpcs, "Vpcs", **kwargs)
+        vpcs = lookup(self.ec2.describe_vpcs, "Vpcs", **by_ids("VpcIds", filters))
         if not vpcs:
             return []
         subnets = lookup(
@@ -58,12 +57,8 @@ class Ec2Networks:
     def create_network(self, name: str | None, address_block: str | None) -> Network:
         """Create a VPC (``10.0.0.0/16`` when no block is given)."""
         block = cidr(address_block) if address_block else DEFAULT_NETWORK_BLOCK
-        kwargs: dict[str, Any] = {"CidrBlock": block}
-        tags = name_tags("vpc", name)
-        if tags:
-            kwargs["TagSpecifications"] = tags
         with aws_errors():
-            vpc = self.ec2.create_vpc(**kwargs)["Vpc"]
+            vpc = self.ec2.create_vpc(CidrBlock=block, **tagged("vpc", name))["Vpc"]
         return to_network(vpc, [])
 
     def destroy_network(self, network_id: str) -> None:
@@ -74,24 +69,30 @@ class Ec2Networks:
     # subnets -------------------------------------------------------------------
     def subnets(self, filters: Mapping[str, Any]) -> list[Subnet]:
         """Subnets, filtered by ``id`` and ``network_id``."""
-        wanted = ids_of(filters)
-        kwargs: dict[str, Any] = where("vpc-id", ids_of(filters, "network_id"))
-        if wanted:
-            kwargs["SubnetIds"] = wanted
-        found = lookup(self.ec2.describe_subnets, "Subnets", **kwargs)
+        found = lookup(
+            self.ec2.describe_subnets,
+            "Subnets",
+            **where("vpc-id", ids_of(filters, "network_id")),
+            **by_ids("SubnetIds", filters),
+        )
         return filter_on([to_subnet(s) for s in found], filters, "id")
 
     def create_subnet(
-        self, network_id: str, address_block: str, name: str | None
+        self,
+        network_id: str,
+        address_block: str,
+        name: str | None,
+        realm_id: str | None = None,
     ) -> Subnet:
-        """Create a subnet in a VPC (400 if the VPC or the block is wrong)."""
+        """Create a subnet in a VPC, in availability zone ``realm_id`` if given
+        (400 if the VPC, the block or the zone is wrong)."""
         kwargs: dict[str, Any] = {
             "VpcId": network_id,
             "CidrBlock": cidr(address_block),
         }
-        tags = name_tags("subnet", name)
-        if tags:
-            kwargs["TagSpecifications"] = tags
+        if realm_id:
+            kwargs["AvailabilityZone"] = realm_id
+        kwargs.update(tagged("subnet", name))
         with referenced(f"Network '{network_id}'"), aws_errors():
             subnet = self.ec2.create_subnet(**kwargs)["Subnet"]
         return to_subnet(subnet)
@@ -114,12 +115,10 @@ class Ec2Networks:
     # network interfaces --------------------------------------------------------
     def network_interfaces(self, filters: Mapping[str, Any]) -> list[NetworkInterface]:
         """ENIs, filtered by ``id`` and ``instance_id``."""
-        wanted = ids_of(filters)
-        kwargs: dict[str, Any] = where(
-            "attachment.instance-id", ids_of(filters, "instance_id")
-        )
-        if wanted:
-            kwargs["NetworkInterfaceIds"] = wanted
+        kwargs: dict[str, Any] = {
+            **where("attachment.instance-id", ids_of(filters, "instance_id")),
+            **by_ids("NetworkInterfaceIds", filters),
+        }
         found = lookup(
             self.ec2.describe_network_interfaces, "NetworkInterfaces", **kwargs
         )
@@ -131,12 +130,10 @@ class Ec2Networks:
         """Create an ENI in a subnet (or a VPC's only subnet) and attach it."""
         instance = self._instance_data(instance_id)
         subnet_id = self._interface_subnet(network_id)
-        kwargs: dict[str, Any] = {"SubnetId": subnet_id}
-        tags = name_tags("network-interface", name)
-        if tags:
-            kwargs["TagSpecifications"] = tags
         with aws_errors():
-            made = self.ec2.create_network_interface(**kwargs)["NetworkInterface"]
+            made = self.ec2.create_network_interface(
+                SubnetId=subnet_id, **tagged("network-interface", name)
+            )["NetworkInterface"]
         interface_id = made["NetworkInterfaceId"]
         taken = {
             n.get("Attachment", {}).get("DeviceIndex", 0)
@@ -163,9 +160,8 @@ class Ec2Networks:
             "NetworkInterfaces",
             NetworkInterfaceIds=[interface_id],
         )
-        if not found:
-            raise ObjectNotFound(f"Network interface '{interface_id}' not found")
-        attachment = found[0].get("Attachment") or {}
+        interface = only(found, f"Network interface '{interface_id}'")
+        attachment = interface.get("Attachment") or {}
         with aws_errors():
             if attachment.get("AttachmentId"):
                 self.ec2.detach_network_interface(
@@ -175,9 +171,7 @@ class Ec2Networks:
 
     def _interface(self, interface_id: str) -> NetworkInterface:
         found = self.network_interfaces({"id": interface_id})
-        if not found:
-            raise ObjectNotFound(f"Network interface '{interface_id}' not found")
-        return found[0]
+        return only(found, f"Network interface '{interface_id}'")
 
     def _instance_data(self, instance_id: str) -> dict[str, Any]:
         reservations = lookup(
@@ -236,6 +230,7 @@ def to_subnet(data: Mapping[str, Any]) -> Subnet:
         address_block=data["CidrBlock"],
         state=_state(data.get("State")),
         type="PUBLIC" if data.get("MapPublicIpOnLaunch") else "PRIVATE",
+        realm_id=data.get("AvailabilityZone"),
     )
 
 

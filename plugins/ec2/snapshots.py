@@ -14,10 +14,9 @@ from deltaflask.drivers.base import as_list
 from deltaflask.errors import ProviderError
 from deltaflask.models import StorageSnapshot
 from deltaflask.plugins.ec2.calls import tag
+from deltaflask.plugins.ec2.calls import tagged
 from deltaflask.plugins.ec2.calls import timestamp
 from deltaflask.plugins.ec2.errors import aws_errors
-from deltaflask.plugins.ec2.volumes import NAME_TAG
-from deltaflask.plugins.ec2.volumes import tag_specification
 
 
 class Ec2Snapshots:
@@ -62,9 +61,7 @@ class Ec2Snapshots:
         params: dict[str, Any] = {"VolumeId": volume_id}
         if description:
             params["Description"] = description
-        tags = tag_specification("snapshot", name, None)
-        if tags:
-            params["TagSpecifications"] = tags
+        params.update(tagged("snapshot", name))
         with aws_errors():
             created = self.ec2.create_snapshot(**params)
         return _to_snapshot(created)
@@ -81,6 +78,6 @@ def _to_snapshot(item: Mapping[str, Any]) -> StorageSnapshot:
         storage_volume_id=item.get("VolumeId"),
         state=str(item.get("State") or "unknown").upper(),
         created=timestamp(item.get("StartTime")),
-        name=tag(item, NAME_TAG),
+        name=tag(item),
         description=item.get("Description") or None,
     )

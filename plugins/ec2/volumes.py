@@ -15,28 +15,16 @@ from deltaflask.drivers import VolumeCreate
 from deltaflask.drivers.base import as_list
 from deltaflask.drivers.base import filter_on
 from deltaflask.errors import Conflict
-from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import StorageVolume
+from deltaflask.plugins.ec2.calls import DESCRIPTION_TAG
+from deltaflask.plugins.ec2.calls import only
 from deltaflask.plugins.ec2.calls import tag
+from deltaflask.plugins.ec2.calls import tagged
 from deltaflask.plugins.ec2.calls import timestamp
 from deltaflask.plugins.ec2.errors import aws_errors
 
 MAX_CAPACITY_GB = 16384
-NAME_TAG = "Name"
-DESCRIPTION_TAG = "Description"
-
-
-def tag_specification(
-    resource: str, name: str | None, description: str | None
-) -> list[dict[str, Any]]:
-    """``TagSpecifications`` carrying a name and a description, if given."""
-    tags = [
-        {"Key": key, "Value": value}
-        for key, value in ((NAME_TAG, name), (DESCRIPTION_TAG, description))
-        if value
-    ]
-    return [{"ResourceType": resource, "Tags": tags}] if tags else []
 
 
 class Ec2Volumes:
@@ -64,9 +52,7 @@ class Ec2Volumes:
         if request.snapshot_id:
             self._require_snapshot(request.snapshot_id)
             params["SnapshotId"] = request.snapshot_id
-        tags = tag_specification("volume", request.name, request.description)
-        if tags:
-            params["TagSpecifications"] = tags
+        params.update(tagged("volume", request.name, request.description))
         with aws_errors():
             created = self.ec2.create_volume(**params)
         return _to_volume(created)
@@ -109,10 +95,9 @@ class Ec2Volumes:
         return self._volume(volume_id)
 
     def _volume(self, volume_id: str) -> StorageVolume:
-        found = self.storage_volumes({"id": volume_id})
-        if not found:
-            raise ObjectNotFound(f"Storage volume '{volume_id}' not found")
-        return found[0]
+        return only(
+            self.storage_volumes({"id": volume_id}), f"Storage volume '{volume_id}'"
+        )
 
     def _zone(self, realm_id: str | None) -> str:
         """``realm_id`` if it is an available zone, else the region's first one."""
@@ -164,7 +149,7 @@ def _to_volume(item: Mapping[str, Any]) -> StorageVolume:
     size = item.get("Size")
     return StorageVolume(
         id=str(item["VolumeId"]),
-        name=tag(item, NAME_TAG),
+        name=tag(item),
         description=tag(item, DESCRIPTION_TAG),
         created=timestamp(item.get("CreateTime")),
         state=str(item.get("State") or "unknown").upper(),

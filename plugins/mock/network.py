@@ -24,6 +24,7 @@ from deltaflask.models import Network
 from deltaflask.models import NetworkBinding
 from deltaflask.models import NetworkInterface
 from deltaflask.models import Subnet
+from deltaflask.plugins.mock.profiles import REALMS
 from deltaflask.plugins.mock.store import MockStore
 from deltaflask.plugins.mock.store import check_id
 
@@ -125,11 +126,18 @@ class MockNetwork:
         return filter_on(found, filters, "id", "network_id")
 
     def create_subnet(
-        self, network_id: str, address_block: str, name: str | None
+        self,
+        network_id: str,
+        address_block: str,
+        name: str | None,
+        realm_id: str | None = None,
     ) -> Subnet:
-        """Create a subnet inside its network's block, overlapping no sibling."""
+        """Create a subnet inside its network's block, overlapping no sibling,
+        in one of the mock's realms (none when not asked for)."""
         self.user()
         block = parse_block(address_block)
+        if realm_id and realm_id not in {realm.id for realm in REALMS}:
+            raise ValidationFailure(f"Realm '{realm_id}' does not exist")
         subnet_id = _new_id("subnet", name, "subnet name")
         with self.store.transaction():
             network = self.store.load("networks", network_id)
@@ -158,6 +166,7 @@ class MockNetwork:
                 "address_block": str(block),
                 "state": "UP",
                 "type": "PRIVATE",
+                "realm_id": realm_id or None,
             }
             self.store.save("subnets", entity)
             network["subnets"] = [*network.get("subnets", []), subnet_id]
@@ -350,6 +359,7 @@ def _to_subnet(data: Mapping[str, Any]) -> Subnet:
         address_block=data.get("address_block") or "",
         state=data.get("state") or "UP",
         type=data.get("type") or "PRIVATE",
+        realm_id=data.get("realm_id"),
     )
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from tests.ec2_driver_support import add_rule
+
 Headers = dict[str, str]
 
 
@@ -29,6 +31,10 @@ def _first_image(client: FlaskClient, auth: Headers) -> str:
     return str(images[0]["id"])
 
 
+def _first_realm(client: FlaskClient, auth: Headers) -> str:
+    return str(_json(client.get("/api/realms", headers=auth))["realms"][0]["id"])
+
+
 def _launch(client: FlaskClient, auth: Headers, **params: str) -> dict[str, Any]:
     params.setdefault("image_id", _first_image(client, auth))
     created = client.post("/api/instances", data=params, headers=auth)
@@ -48,6 +54,13 @@ def _gone_or_finished(client: FlaskClient, auth: Headers, instance_id: str) -> N
     instance = _json(response)["instance"]
     assert instance["state"] == "FINISH"
     assert instance["actions"] == []
+
+
+def _destroy(client: FlaskClient, auth: Headers, path: str) -> None:
+    """``DELETE path`` answers 204, and ``path`` is gone (404) afterwards."""
+    deleted = client.delete(path, headers=auth)
+    assert deleted.status_code == 204, deleted.get_data(as_text=True)
+    _error(client.get(path, headers=auth), 404)
 
 
 def _rels(instance: dict[str, Any]) -> set[str]:
@@ -160,20 +173,14 @@ def test_instance_lifecycle(driver_client: FlaskClient, driver_auth: Headers) ->
 def test_instance_count_and_realm_filter(
     driver_client: FlaskClient, driver_auth: Headers
 ) -> None:
-    realm = _json(driver_client.get("/api/realms", headers=driver_auth))["realms"][0]
-    response = driver_client.post(
-        "/api/instances",
-        data={
-            "image_id": _first_image(driver_client, driver_auth),
-            "realm_id": realm["id"],
-            "instance_count": "2",
-        },
-        headers=driver_auth,
-    )
+    realm = _first_realm(driver_client, driver_auth)
+    image = _first_image(driver_client, driver_auth)
+    asked = {"image_id": image, "realm_id": realm, "instance_count": "2"}
+    response = driver_client.post("/api/instances", data=asked, headers=driver_auth)
     launched = _json(response, 201)["instances"]
     assert len(launched) == 2
     in_realm = driver_client.get(
-        f"/api/instances?realm_id={realm['id']}", headers=driver_auth
+        f"/api/instances?realm_id={realm}", headers=driver_auth
     )
     ids = {i["id"] for i in _json(in_realm)["instances"]}
     assert {i["id"] for i in launched} <= ids
@@ -225,9 +232,7 @@ def test_key_create_show_destroy(
     assert "contract-key" in {k["id"] for k in listed}
     launched = _launch(driver_client, driver_auth, keyname="contract-key")
     assert _show(driver_client, driver_auth, launched["id"])["state"] == "RUNNING"
-    destroyed = driver_client.delete("/api/keys/contract-key", headers=driver_auth)
-    assert destroyed.status_code == 204
-    _error(driver_client.get("/api/keys/contract-key", headers=driver_auth), 404)
+    _destroy(driver_client, driver_auth, "/api/keys/contract-key")
     _error(driver_client.delete("/api/keys/contract-key", headers=driver_auth), 404)
 
 
@@ -256,11 +261,7 @@ def test_address_allocate_associate_release(
     assert freed.status_code == 202
     again = driver_client.post(f"/api/addresses/{ip}/disassociate", headers=driver_auth)
     _error(again, 403)
-    assert (
-        driver_client.delete(f"/api/addresses/{ip}", headers=driver_auth).status_code
-        == 204
-    )
-    _error(driver_client.get(f"/api/addresses/{ip}", headers=driver_auth), 404)
+    _destroy(driver_client, driver_auth, f"/api/addresses/{ip}")
 
 
 def test_address_associate_unknown_instance_is_400(
@@ -289,15 +290,8 @@ def test_firewall_rules(driver_client: FlaskClient, driver_auth: Headers) -> Non
     firewall = _json(created, 201)["firewall"]
     firewall_id = firewall["id"]
     assert firewall["name"] == "contract-fw" and firewall["rules"] == []
-    ruled = driver_client.post(
-        f"/api/firewalls/{firewall_id}/rules",
-        data={
-            "protocol": "tcp",
-            "port_from": "22",
-            "port_to": "22",
-            "ip_address1": "10.0.0.0/8",
-        },
-        headers=driver_auth,
+    ruled = add_rule(
+        driver_client, driver_auth, firewall_id, "22", ip_address1="10.0.0.0/8"
     )
     rules = _json(ruled, 201)["firewall"]["rules"]
     assert len(rules) == 1
@@ -309,15 +303,8 @@ def test_firewall_rules(driver_client: FlaskClient, driver_auth: Headers) -> Non
     )
     assert rule["sources"][0]["address"] == "10.0.0.0"
     assert rule["sources"][0]["prefix"] == "8"
-    bad = driver_client.post(
-        f"/api/firewalls/{firewall_id}/rules",
-        data={
-            "protocol": "tcp",
-            "port_from": "x",
-            "port_to": "22",
-            "ip_address1": "1.2.3.4/32",
-        },
-        headers=driver_auth,
+    bad = add_rule(
+        driver_client, driver_auth, firewall_id, "x-22", ip_address1="1.2.3.4/32"
     )
     _error(bad, 400)
     gone = driver_client.delete(
@@ -328,13 +315,7 @@ def test_firewall_rules(driver_client: FlaskClient, driver_auth: Headers) -> Non
         driver_client.get(f"/api/firewalls/{firewall_id}", headers=driver_auth)
     )
     assert shown["firewall"]["rules"] == []
-    assert (
-        driver_client.delete(
-            f"/api/firewalls/{firewall_id}", headers=driver_auth
-        ).status_code
-        == 204
-    )
-    _error(driver_client.get(f"/api/firewalls/{firewall_id}", headers=driver_auth), 404)
+    _destroy(driver_client, driver_auth, f"/api/firewalls/{firewall_id}")
 
 
 # load balancers ------------------------------------------------------------------
@@ -343,12 +324,11 @@ def test_firewall_rules(driver_client: FlaskClient, driver_auth: Headers) -> Non
 def test_load_balancer_membership(
     driver_client: FlaskClient, driver_auth: Headers
 ) -> None:
-    realm = _json(driver_client.get("/api/realms", headers=driver_auth))["realms"][0]
     created = driver_client.post(
         "/api/load_balancers",
         data={
             "name": "contract-lb",
-            "realm_id": realm["id"],
+            "realm_id": _first_realm(driver_client, driver_auth),
             "listener_protocol": "HTTP",
             "listener_balancer_port": "80",
             "listener_instance_port": "8080",
@@ -371,13 +351,7 @@ def test_load_balancer_membership(
     )
     assert unregistered.status_code == 200
     assert instance["id"] not in unregistered.get_data(as_text=True)
-    deleted = driver_client.delete(
-        "/api/load_balancers/contract-lb", headers=driver_auth
-    )
-    assert deleted.status_code == 204
-    _error(
-        driver_client.get("/api/load_balancers/contract-lb", headers=driver_auth), 404
-    )
+    _destroy(driver_client, driver_auth, "/api/load_balancers/contract-lb")
 
 
 # networks ------------------------------------------------------------------------
@@ -463,10 +437,4 @@ def test_network_bad_input(driver_client: FlaskClient, driver_auth: Headers) -> 
     _error(
         driver_client.delete("/api/subnets/subnet-00000000", headers=driver_auth), 404
     )
-    assert (
-        driver_client.delete(
-            f"/api/networks/{network_id}", headers=driver_auth
-        ).status_code
-        == 204
-    )
-    _error(driver_client.get(f"/api/networks/{network_id}", headers=driver_auth), 404)
+    _destroy(driver_client, driver_auth, f"/api/networks/{network_id}")

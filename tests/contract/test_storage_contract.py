@@ -177,19 +177,21 @@ def _segmented_put(
     return client.put(url, data=data, headers={**auth, **SEGMENTED, **headers})
 
 
+def _initiate(
+    client: FlaskClient, auth: dict[str, str], bucket: str, blob: str
+) -> tuple[str, str]:
+    """A new bucket and a segmented upload of ``blob`` in it: (URL, upload id)."""
+    ok(client.post("/api/buckets", data={"name": bucket}, headers=auth), 201)
+    url = f"/api/buckets/{bucket}/{blob}"
+    started = _segmented_put(client, auth, url, b"")
+    assert started.status_code == 204, started.get_data(as_text=True)
+    return url, started.headers["X-Deltacloud-SegmentedBlob"]
+
+
 def test_segmented_blob_of_five_mib_segments(
     driver_client: FlaskClient, driver_auth: dict[str, str]
 ) -> None:
-    ok(
-        driver_client.post(
-            "/api/buckets", data={"name": "segment-bucket"}, headers=driver_auth
-        ),
-        201,
-    )
-    url = "/api/buckets/segment-bucket/joined.bin"
-    started = _segmented_put(driver_client, driver_auth, url, b"")
-    assert started.status_code == 204, started.get_data(as_text=True)
-    upload = started.headers["X-Deltacloud-SegmentedBlob"]
+    url, upload = _initiate(driver_client, driver_auth, "segment-bucket", "joined.bin")
     parts = {order: bytes([order]) * (5 * MIB) for order in (1, 2, 3)}
     ids = {}
     for order in (2, 3, 1):
@@ -221,15 +223,7 @@ def test_segmented_blob_of_five_mib_segments(
 def test_segmented_upload_abort(
     driver_client: FlaskClient, driver_auth: dict[str, str]
 ) -> None:
-    ok(
-        driver_client.post(
-            "/api/buckets", data={"name": "abort-bucket"}, headers=driver_auth
-        ),
-        201,
-    )
-    url = "/api/buckets/abort-bucket/dropped.bin"
-    started = _segmented_put(driver_client, driver_auth, url, b"")
-    upload = started.headers["X-Deltacloud-SegmentedBlob"]
+    url, upload = _initiate(driver_client, driver_auth, "abort-bucket", "dropped.bin")
     segment = {"X-Deltacloud-SegmentedBlob": upload, "X-Deltacloud-SegmentOrder": "1"}
     first = _segmented_put(driver_client, driver_auth, url, b"x" * 1024, **segment)
     assert first.status_code == 204, first.get_data(as_text=True)

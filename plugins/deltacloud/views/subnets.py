@@ -28,6 +28,11 @@ def to_json(subnet: Subnet) -> dict[str, object]:
             "id": subnet.network_id,
             "href": href("networks", subnet.network_id),
         },
+        **(
+            {"realm": {"id": subnet.realm_id, "href": href("realms", subnet.realm_id)}}
+            if subnet.realm_id
+            else {}
+        ),
     }
 
 
@@ -73,11 +78,15 @@ def form(values: dict[str, str]) -> Form:
 
 
 def create() -> BaseResponse:
-    """Create a subnet from ``network_id`` and ``address_block`` (200)."""
+    """Create a subnet from ``network_id``, ``address_block`` and an optional
+    ``realm_id`` (200)."""
     params = request_params()
     require(params, "network_id", "address_block")
     subnet = current_driver().create_subnet(
-        params["network_id"], params["address_block"], params.get("name") or None
+        params["network_id"],
+        params["address_block"],
+        params.get("name") or None,
+        params.get("realm_id") or None,
     )
     return SUBNETS.created(subnet, 200)
 

@@ -84,14 +84,22 @@ def describe_security_groups(driver: BaseDriver, params: Params) -> Item:
     check_ids(ids + names, MALFORMED, "security group")
     firewalls = driver.firewalls({})
     check_found(ids, [f.id for f in firewalls], NOT_FOUND, "security group")
-    named = [f.name for f in firewalls] + [f.id for f in firewalls]
-    check_found(names, named, NOT_FOUND, "security group")
+    named = {_named(driver, name).id for name in names}
     items = [
         _item(f)
         for f in firewalls
-        if not (ids or names) or f.id in ids or {f.name, f.id} & set(names)
+        if not (ids or names) or f.id in ids or f.id in named
     ]
     return {"securityGroupInfo": apply_filters(items, params, FILTERS)}
+
+
+def _named(driver: BaseDriver, name: str) -> Firewall:
+    """The group a ``GroupName`` means, resolved by the driver as an id (on
+    EC2 a name shared by several VPCs means the default VPC's group)."""
+    firewall = driver.firewall(name)
+    if firewall is None:
+        raise not_found(NOT_FOUND, "security group", name)
+    return firewall
 
 
 @action("CreateSecurityGroup", incorrect_state="InvalidGroup.Duplicate")

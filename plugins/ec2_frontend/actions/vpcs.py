@@ -14,6 +14,7 @@ from deltaflask.plugins.ec2_frontend.dispatch import action
 from deltaflask.plugins.ec2_frontend.params import Params
 from deltaflask.plugins.ec2_frontend.params import check_ids
 from deltaflask.plugins.ec2_frontend.params import get_list
+from deltaflask.plugins.ec2_frontend.params import get_str
 from deltaflask.plugins.ec2_frontend.params import require
 
 VPC_NOT_FOUND = "InvalidVpcID.NotFound"
@@ -27,6 +28,7 @@ SUBNET_FILTERS = {
     "subnet-id": path("subnetId"),
     "vpc-id": path("vpcId"),
     "cidr-block": path("cidrBlock"),
+    "availability-zone": path("availabilityZone"),
     "state": path("state"),
 }
 
@@ -57,6 +59,7 @@ def _subnet(subnet: Subnet) -> Item:
         "vpcId": subnet.network_id,
         "state": _state(subnet.state),
         "cidrBlock": subnet.address_block,
+        "availabilityZone": subnet.realm_id,
         "mapPublicIpOnLaunch": subnet.type.upper() == "PUBLIC",
         "defaultForAz": False,
         "tagSet": [{"key": "Name", "value": subnet.name}] if subnet.name else [],
@@ -102,12 +105,13 @@ def describe_subnets(driver: BaseDriver, params: Params) -> Item:
 
 @action("CreateSubnet", not_found=VPC_NOT_FOUND)
 def create_subnet(driver: BaseDriver, params: Params) -> Item:
-    """Create a subnet in a VPC."""
+    """Create a subnet in a VPC, in ``AvailabilityZone`` when given."""
     vpc_id = check_ids([require(params, "VpcId")], "InvalidVpcID.Malformed", "vpc")[0]
     cidr = require(params, "CidrBlock")
     if driver.network(vpc_id) is None:
         raise not_found(VPC_NOT_FOUND, "vpc", vpc_id)
-    return {"subnet": _subnet(driver.create_subnet(vpc_id, cidr, None))}
+    zone = get_str(params, "AvailabilityZone")
+    return {"subnet": _subnet(driver.create_subnet(vpc_id, cidr, None, zone))}
 
 
 @action(
