@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from cimi_helpers import BASE
 from cimi_helpers import NS
+from cimi_helpers import count
 from cimi_helpers import post_json
+from cimi_helpers import post_seed
 from cimi_helpers import post_xml
 from flask.testing import FlaskClient
 from helpers import assert_error
@@ -60,11 +62,21 @@ ADDRESS_BY_REF_JSON = {
 }
 
 
+DYNAMIC_BY_VALUE_XML = ADDRESS_BY_VALUE_XML.replace(" static ", " dynamic ")
+DYNAMIC_BY_VALUE_JSON = {
+    **ADDRESS_BY_VALUE_JSON,
+    "addressTemplate": {
+        **ADDRESS_BY_VALUE_JSON["addressTemplate"],
+        "allocation": "dynamic",
+    },
+}
+
+
 @pytest.mark.parametrize(
     ("body", "fmt"),
     [
-        (ADDRESS_BY_VALUE_XML, "xml"),
-        (ADDRESS_BY_VALUE_JSON, "json"),
+        (DYNAMIC_BY_VALUE_XML, "xml"),
+        (DYNAMIC_BY_VALUE_JSON, "json"),
         (ADDRESS_BY_REF_XML, "xml"),
         (ADDRESS_BY_REF_JSON, "json"),
     ],
@@ -73,26 +85,57 @@ ADDRESS_BY_REF_JSON = {
 def test_seed_address_creates_then_delete(
     cimi: FlaskClient, auth: dict[str, str], body: object, fmt: str
 ) -> None:
+    response = post_seed(cimi, "/cimi/addresses", body, auth)
+    assert response.status_code == 201, response.get_data(as_text=True)
     if fmt == "xml":
-        response = cimi.post(
-            "/cimi/addresses?format=xml",
-            data=body,
-            headers=auth,
-            content_type="application/xml",
-        )
-        assert response.status_code == 201, response.get_data(as_text=True)
         root = parse_xml(response)
         name, ip = root.findtext(f"{NS}name"), root.findtext(f"{NS}ip")
         assert root.findtext(f"{NS}description") == "an IP Address"
     else:
-        response = cimi.post("/cimi/addresses?format=json", json=body, headers=auth)
-        assert response.status_code == 201, response.get_data(as_text=True)
         data = response.get_json()
         name, ip = data["name"], data["ip"]
     assert name == "an_address" and ip == "192.168.0.5"
     assert response.headers["Location"] == f"{BASE}/addresses/192.168.0.5"
     assert cimi.delete("/cimi/addresses/192.168.0.5", headers=auth).status_code == 200
     assert_error(cimi.get("/cimi/addresses/192.168.0.5", headers=auth), 404)
+
+
+@pytest.mark.parametrize(
+    ("body", "fmt"),
+    [(ADDRESS_BY_VALUE_XML, "xml"), (ADDRESS_BY_VALUE_JSON, "json")],
+    ids=["xml", "json"],
+)
+def test_the_seeds_static_ip_is_the_address_created(
+    cimi: FlaskClient, auth: dict[str, str], body: object, fmt: str
+) -> None:
+    """The seed's by-value template asks for static 192.168.10.100: the mock
+    allocates exactly that address, and a second request for it is a 409."""
+    response = post_seed(cimi, "/cimi/addresses", body, auth)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    if fmt == "xml":
+        ip = parse_xml(response).findtext(f"{NS}ip")
+    else:
+        ip = response.get_json()["ip"]
+    assert ip == "192.168.10.100"
+    assert response.headers["Location"] == f"{BASE}/addresses/192.168.10.100"
+    again = post_seed(cimi, "/cimi/addresses", body, auth)
+    assert_error(again, 409, fmt)
+
+
+def test_a_static_ip_must_be_an_address(
+    cimi: FlaskClient, json_headers: dict[str, str]
+) -> None:
+    before = count(cimi, "/cimi/addresses", json_headers)
+    bad = {"addressTemplate": {"allocation": "static", "ip": "192.168.10.999"}}
+    response = post_json(cimi, "/cimi/addresses", bad, json_headers)
+    assert "is not an IPv4 address" in assert_error(response, 400, "json")
+    assert count(cimi, "/cimi/addresses", json_headers) == before
+    static_without_ip = {"addressTemplate": {"allocation": "static"}}
+    response = post_json(cimi, "/cimi/addresses", static_without_ip, json_headers)
+    assert response.status_code == 201
+    meta = cimi.get("/cimi/resource_metadata/address", headers=json_headers)
+    capabilities = {c["name"]: c["value"] for c in meta.get_json()["capabilities"]}
+    assert capabilities == {"ChosenIp": "true"}
 
 
 def test_addresses_in_both_formats(
@@ -127,8 +170,7 @@ def test_address_templates(
     assert_error(cimi.delete(path, headers=xml), 404)
     missing = {"addressTemplate": {"href": f"{BASE}/address_templates/nosuch"}}
     assert_error(post_json(cimi, "/cimi/addresses", missing, json_headers), 404, "json")
-    listing = cimi.get("/cimi/addresses", headers=json_headers).get_json()
-    assert listing["count"] == 4
+    assert count(cimi, "/cimi/addresses", json_headers) == 4
 
 
 def test_network_ports_seeded_and_created(
@@ -170,8 +212,7 @@ def test_network_ports_seeded_and_created(
     body_json["networkPortTemplate"]["network"] = {"href": f"{BASE}/networks/nosuch"}
     response = post_json(cimi, "/cimi/network_ports", body_json, json_headers)
     assert_error(response, 404, "json")
-    listing = cimi.get("/cimi/network_ports", headers=json_headers).get_json()
-    assert listing["count"] == 5
+    assert count(cimi, "/cimi/network_ports", json_headers) == 5
 
 
 def test_network_port_templates_and_configurations(

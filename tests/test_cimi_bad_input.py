@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from cimi_helpers import BASE
+from cimi_helpers import count
 from flask.testing import FlaskClient
 from helpers import assert_error
 
@@ -36,7 +37,7 @@ MALFORMED = [
 
 
 def _count(cimi: FlaskClient, path: str, headers: dict[str, str]) -> int:
-    return int(cimi.get(f"{path}?format=json", headers=headers).get_json()["count"])
+    return int(count(cimi, f"{path}?format=json", headers))
 
 
 @pytest.mark.parametrize("collection", sorted(CREATES))
@@ -47,7 +48,7 @@ def test_malformed_and_mistyped_bodies(
     collection: str,
 ) -> None:
     path = f"/cimi/{collection}"
-    before = _count(cimi, path, xml)
+    before = count(cimi, path, xml)
     for headers, fmt in ((xml, "xml"), (json_headers, "json")):
         for body, media in MALFORMED:
             response = cimi.post(path, data=body, headers=headers, content_type=media)
@@ -59,7 +60,7 @@ def test_malformed_and_mistyped_bodies(
             path, data=b"x", headers=headers, content_type="text/plain"
         )
         assert_error(response, 415, fmt)
-    assert _count(cimi, path, xml) == before
+    assert count(cimi, path, xml) == before
 
 
 @pytest.mark.parametrize(
@@ -106,14 +107,14 @@ def test_missing_references_are_404_and_create_nothing(
     body: dict[str, object],
 ) -> None:
     path = f"/cimi/{collection}"
-    before = _count(cimi, path, xml)
-    groups = _count(cimi, "/cimi/forwarding_groups", xml)
+    before = count(cimi, path, xml)
+    groups = count(cimi, "/cimi/forwarding_groups", xml)
     assert "not found" in assert_error(
         cimi.post(path, json=body, headers=json_headers), 404, "json"
     )
     assert_error(cimi.post(path, json=body, headers=xml), 404)
-    assert _count(cimi, path, xml) == before
-    assert _count(cimi, "/cimi/forwarding_groups", xml) == groups
+    assert count(cimi, path, xml) == before
+    assert count(cimi, "/cimi/forwarding_groups", xml) == groups
 
 
 def test_required_attributes_are_named(
@@ -145,4 +146,4 @@ def test_inline_values_are_validated(
         cimi.post("/cimi/networks", json=body, headers=json_headers), 400, "json"
     )
     assert "networkTemplate" in message
-    assert _count(cimi, "/cimi/networks", json_headers) == 4
+    assert count(cimi, "/cimi/networks", json_headers) == 4

@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 import pytest
 from cimi_helpers import NS
+from cimi_helpers import create
 from cimi_helpers import post_json
 from cimi_helpers import post_xml
 from flask import Flask
@@ -109,9 +110,7 @@ def _machine(client: FlaskClient, headers: Headers, name: str = "web") -> str:
             "machineImage": {"href": f"{BASE}/machine_images/{IMAGE}"},
         },
     }
-    response = post_json(client, "/cimi/machines", body, headers)
-    assert response.status_code == 201, response.get_data(as_text=True)
-    return _last(response.headers["Location"])
+    return _last(create(client, "/cimi/machines", body, headers))
 
 
 # -- the entry point and what is not there -------------------------------------------
@@ -180,7 +179,7 @@ def test_expanded_entry_point_lists_ec2_only(ec2: FlaskClient, jh: Headers) -> N
 
 
 def test_tenants_do_not_share_the_cimi_store(ec2: FlaskClient, jh: Headers) -> None:
-    template = post_json(
+    template = create(
         ec2,
         "/cimi/machine_templates",
         {
@@ -190,13 +189,12 @@ def test_tenants_do_not_share_the_cimi_store(ec2: FlaskClient, jh: Headers) -> N
         },
         jh,
     )
-    assert template.status_code == 201
     other = {
         "Authorization": "Basic " + base64.b64encode(b"AKIDOTHER:secret").decode(),
         "Accept": "application/json",
     }
     assert _get(ec2, "/cimi/machine_templates", other)["count"] == 0
-    path = _path(template.headers["Location"])
+    path = _path(template)
     assert_error(ec2.get(path, headers=other), 404, "json")
     assert_error(ec2.delete(path, headers=other), 404, "json")
     assert _get(ec2, path, jh)["name"] == "mine"
@@ -230,8 +228,11 @@ def test_machine_configurations_from_instance_types(
 
 
 def test_machine_images(ec2: FlaskClient, jh: Headers, xh: Headers) -> None:
-    listing = _get(ec2, "/cimi/machine_images?$filter=name!=''&$first=1&$last=5", jh)
-    assert listing["count"] == 5
+    named = "/cimi/machine_images?$filter=name!=''"
+    listing = _get(ec2, f"{named}&$first=1&$last=5", jh)
+    assert len(listing["machineImages"]) == 5
+    everything = _get(ec2, named, jh)  # count: every match, not the page
+    assert listing["count"] == everything["count"] == len(everything["machineImages"])
     root = parse_xml(ec2.get(f"/cimi/machine_images/{IMAGE}", headers=xh))
     assert root.tag == f"{NS}MachineImage"
     assert root.findtext(f"{NS}state") == "AVAILABLE"
@@ -516,26 +517,24 @@ def test_networks_and_forwarding_groups(
     groups = _get(ec2, "/cimi/forwarding_groups", jh)["forwardingGroups"]
     default_vpc = _last(groups[0]["id"])
     networks_before = _get(ec2, "/cimi/networks", jh)["count"]
-    config = post_json(
+    config = create(
         ec2,
         "/cimi/network_configurations",
         {"name": "private", "networkType": "PRIVATE", "mtu": 1500},
         jh,
     )
-    assert config.status_code == 201, config.get_data(as_text=True)
-    template = post_json(
+    template = create(
         ec2,
         "/cimi/network_templates",
         {
             "name": "in-default",
-            "networkConfig": {"href": config.headers["Location"]},
+            "networkConfig": {"href": config},
             "forwardingGroup": {"href": f"{BASE}/forwarding_groups/{default_vpc}"},
         },
         jh,
     )
-    assert template.status_code == 201, template.get_data(as_text=True)
     body = f"""<NetworkCreate xmlns="http://schemas.dmtf.org/cimi/1"><name>backend</name>
-      <networkTemplate href="{template.headers["Location"]}"/></NetworkCreate>"""
+      <networkTemplate href="{template}"/></NetworkCreate>"""
     response = post_xml(ec2, "/cimi/networks", body, xh)
     assert response.status_code == 201, response.get_data(as_text=True)
     root = parse_xml(response)
@@ -593,14 +592,13 @@ def test_addresses(ec2: FlaskClient, jh: Headers, xh: Headers, aws: MotoServer) 
     assert root.findtext(f"{NS}name") == "front"
     public = {a["PublicIp"] for a in _boto(aws).describe_addresses()["Addresses"]}
     assert ip in public
-    template = post_json(
+    template = create(
         ec2, "/cimi/address_templates", {"name": "t", "allocation": "dynamic"}, jh
     )
-    assert template.status_code == 201
     by_ref = post_json(
         ec2,
         "/cimi/addresses",
-        {"addressTemplate": {"href": template.headers["Location"]}},
+        {"addressTemplate": {"href": template}},
         jh,
     )
     assert by_ref.status_code == 201, by_ref.get_data(as_text=True)
@@ -610,6 +608,15 @@ def test_addresses(ec2: FlaskClient, jh: Headers, xh: Headers, aws: MotoServer) 
     for address in listing["addresses"]:
         assert ec2.delete(_path(address["id"]), headers=jh).status_code == 200
     assert _boto(aws).describe_addresses()["Addresses"] == []
+    static = {"addressTemplate": {"allocation": "static", "ip": "192.168.10.100"}}
+    refused = ec2.post("/cimi/addresses", json=static, headers=jh)
+    assert refused.status_code == 400
+    assert "ip cannot be chosen" in refused.get_json()["message"]
+    assert _boto(aws).describe_addresses()["Addresses"] == []
+    meta = _get(ec2, "/cimi/resource_metadata/address", jh)
+    assert {c["name"]: c["value"] for c in meta["capabilities"]} == {
+        "ChosenIp": "false"
+    }
 
 
 def test_driver_chosen_per_request(aws: MotoServer, tmp_path: Path) -> None:

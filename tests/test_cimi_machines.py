@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cimi_helpers import BASE
 from cimi_helpers import NS
+from cimi_helpers import count
 from cimi_helpers import post_json
 from cimi_helpers import post_xml
 from flask.testing import FlaskClient
@@ -133,8 +134,7 @@ def test_create_rejects_missing_references(
             }
         }
         assert_error(post_json(cimi, "/cimi/machines", body, json_headers), 400, "json")
-    listing = cimi.get("/cimi/machines", headers=json_headers).get_json()
-    assert listing["count"] == 4
+    assert count(cimi, "/cimi/machines", json_headers) == 4
 
 
 def test_configurations_images_credentials(

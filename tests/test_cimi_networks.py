@@ -4,13 +4,15 @@ Deltacloud", sent as its curl commands send them."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 from cimi_helpers import BASE
 from cimi_helpers import NS
+from cimi_helpers import count
+from cimi_helpers import create
 from cimi_helpers import post_json
+from cimi_helpers import post_seed
 from cimi_helpers import post_xml
 from flask.testing import FlaskClient
 from helpers import assert_error
@@ -91,17 +93,8 @@ def _groups(cimi: FlaskClient, headers: dict[str, str]) -> int:
     )
 
 
-def _create(cimi: FlaskClient, auth: dict[str, str], body: Any, fmt: str) -> Any:
-    if fmt == "xml":
-        return cimi.post(
-            "/cimi/networks?format=xml", data=body, headers=auth, content_type=XML_TYPE
-        )
-    return cimi.post(
-        "/cimi/networks?format=json",
-        data=json.dumps(body),
-        headers=auth,
-        content_type=JSON_TYPE,
-    )
+def _create(cimi: FlaskClient, auth: dict[str, str], body: Any) -> Any:
+    return post_seed(cimi, "/cimi/networks", body, auth, (XML_TYPE, JSON_TYPE))
 
 
 @pytest.mark.parametrize(
@@ -127,7 +120,7 @@ def test_seed_create_variants_then_delete(
     cimi: FlaskClient, auth: dict[str, str], body: Any, fmt: str, in_group: str | None
 ) -> None:
     groups = _groups(cimi, auth)
-    response = _create(cimi, auth, body, fmt)
+    response = _create(cimi, auth, body)
     assert response.status_code == 201, response.get_data(as_text=True)
     location = response.headers["Location"]
     assert location == f"{BASE}/networks/my_test_network"
@@ -180,8 +173,7 @@ def test_config_by_value_is_kept_and_blocks_do_not_overlap(
         9000,
         "GOLD",
     )
-    second = post_json(cimi, "/cimi/networks", {**body, "name": "db"}, json_headers)
-    assert second.status_code == 201
+    create(cimi, "/cimi/networks", {**body, "name": "db"}, json_headers)
     blocks = {
         s["address_block"]
         for s in cimi.get("/api/subnets?format=json", headers=json_headers).get_json()[
@@ -269,8 +261,7 @@ def test_forwarding_group_templates(
     assert response.status_code == 201, response.get_data(as_text=True)
     assert len(parse_xml(response).findall(f"{NS}network")) == 2
     body = {"name": "one", "networks": [{"href": f"{BASE}/networks/subnet1"}]}
-    response = post_json(cimi, "/cimi/forwarding_group_templates", body, json_headers)
-    assert response.status_code == 201
+    create(cimi, "/cimi/forwarding_group_templates", body, json_headers)
     body["networks"] = [{"href": f"{BASE}/networks/nosuch"}]
     response = post_json(cimi, "/cimi/forwarding_group_templates", body, json_headers)
     assert_error(response, 404, "json")
@@ -304,7 +295,7 @@ def test_missing_references_create_nothing(
       </NetworkTemplateCreate>"""
     assert_error(post_xml(cimi, "/cimi/network_templates", body, xml), 404)
     assert_error(post_xml(cimi, "/cimi/networks", "<NetworkCreate/>", xml), 400)
-    assert cimi.get("/cimi/networks?format=json", headers=xml).get_json()["count"] == 4
+    assert count(cimi, "/cimi/networks?format=json", xml) == 4
     assert _groups(cimi, xml) == 2
     templates = cimi.get("/cimi/network_templates?format=json", headers=xml)
     assert templates.get_json()["count"] == 2

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from cimi_helpers import BASE
 from cimi_helpers import NS
+from cimi_helpers import machine_names
 from cimi_helpers import post_xml
 from flask.testing import FlaskClient
 from helpers import assert_error
 from helpers import parse_xml
+
+from deltaflask.plugins.cimi.entry import SPEC_ORDER
 
 pytest_plugins = ("cimi_fixtures",)
 
@@ -38,41 +41,24 @@ def test_entry_point_xml_by_default_and_json_for_wildcards(cimi: FlaskClient) ->
     assert cimi.get(
         "/cimi/cloudEntryPoint?format=json", headers={"Accept": "application/xml"}
     ).is_json
-    assert (
-        cimi.get(
-            "/cimi/cloudEntryPoint", headers={"Accept": "application/pdf"}
-        ).status_code
-        == 406
-    )
+    refused = cimi.get("/cimi/cloudEntryPoint", headers={"Accept": "application/pdf"})
+    assert assert_error(refused, 406) == "Not Acceptable"
+    assert refused.content_type == "application/xml"
 
 
 def test_entry_point_lists_collections_in_spec_order(cimi: FlaskClient) -> None:
     keys = list(cimi.get("/cimi/cloudEntryPoint?format=json").get_json())
-    order = [
-        "resourceMetadata",
-        "systems",
-        "systemTemplates",
-        "machines",
-        "machineTemplates",
-        "machineConfigs",
-        "machineImages",
-        "credentials",
-        "volumes",
-        "volumeTemplates",
-        "volumeConfigs",
-        "volumeImages",
-        "networks",
-        "networkTemplates",
-        "networkConfigs",
-        "networkPorts",
-        "networkPortTemplates",
-        "networkPortConfigs",
-        "addresses",
-        "addressTemplates",
-        "forwardingGroups",
-        "forwardingGroupTemplates",
-    ]
-    assert [key for key in keys if key in order] == order
+    links = keys[keys.index("resourceMetadata") + 1 : keys.index("resourceURI")]
+    assert links == list(SPEC_ORDER)  # the mock serves every family
+    for earlier, later in (  # DSP0263's CloudEntryPoint order, spot-checked
+        ("systems", "machines"),
+        ("machineTemplates", "machineConfigs"),
+        ("credentials", "volumes"),
+        ("volumeImages", "networks"),
+        ("networkPortConfigs", "addresses"),
+        ("addressTemplates", "forwardingGroups"),
+    ):
+        assert keys.index(earlier) < keys.index(later)
 
 
 def test_entry_point_expand_machines(cimi: FlaskClient, auth: dict[str, str]) -> None:
@@ -173,9 +159,7 @@ def test_filter_first_last_select(
     cimi: FlaskClient, json_headers: dict[str, str]
 ) -> None:
     def names(query: str) -> list[str]:
-        data = cimi.get(f"/cimi/machines?{query}", headers=json_headers).get_json()
-        assert data["count"] == len(data.get("machines", []))
-        return [m.get("name") for m in data.get("machines", [])]
+        return machine_names(cimi, json_headers, query)
 
     assert names("$filter=name='MockUserInstance'") == ["MockUserInstance"]
     assert len(names("$filter=name!='MockUserInstance'")) == 3
@@ -209,3 +193,54 @@ def test_select_and_expand_xml(cimi: FlaskClient, xml: dict[str, str]) -> None:
     disks = root.find(f"{NS}disks")
     assert disks.findtext(f"{NS}count") == "1"
     assert disks.find(f"{NS}Disk").findtext(f"{NS}capacity") == str(850 * 1024 * 1024)
+
+
+def test_count_is_every_match_while_first_last_pick_a_page(
+    cimi: FlaskClient, json_headers: dict[str, str], xml: dict[str, str]
+) -> None:
+    def page(query: str) -> tuple[int, list[str]]:
+        data = cimi.get(f"/cimi/machines?{query}", headers=json_headers).get_json()
+        return data["count"], [m["name"] for m in data.get("machines", [])]
+
+    assert page("$first=2&$last=3") == (4, ["MockUserInstance", "AnotherInstance"])
+    assert page("$first=9") == (4, [])
+    matches, _ = page("$filter=realm='us'")
+    assert matches == 3
+    assert page("$filter=realm='us'&$last=1") == (
+        3,
+        ["Mock Instance With Profile Change"],
+    )
+    root = parse_xml(cimi.get("/cimi/machines?$first=4", headers=xml))
+    assert root.findtext(f"{NS}count") == "4"
+    assert len(root.findall(f"{NS}Machine")) == 1
+
+
+def test_select_on_a_single_resource_and_the_entry_point(
+    cimi: FlaskClient, json_headers: dict[str, str], xml: dict[str, str]
+) -> None:
+    machine = cimi.get(
+        "/cimi/machines/inst0?$select=name,state", headers=json_headers
+    ).get_json()
+    assert machine == {
+        "name": "Mock Instance With Profile Change",
+        "state": "STARTED",
+        "resourceURI": "http://schemas.dmtf.org/cimi/1/Machine",
+    }
+    root = parse_xml(cimi.get("/cimi/machines/inst0?$select=state,id", headers=xml))
+    assert [child.tag for child in root] == [f"{NS}id", f"{NS}state"]
+    operations = cimi.get(
+        "/cimi/machines/inst0?$select=operations[1]", headers=json_headers
+    ).get_json()["operations"]
+    assert len(operations) == 1
+    entry = cimi.get("/cimi/cloudEntryPoint?format=json&$select=baseURI,volumes")
+    assert entry.get_json() == {
+        "baseURI": f"{BASE}/",
+        "volumes": {"href": f"{BASE}/volumes"},
+        "resourceURI": "http://schemas.dmtf.org/cimi/1/CloudEntryPoint",
+    }
+    expanded = cimi.get(
+        "/cimi/machines/inst0?$expand=disks&$select=disks", headers=json_headers
+    ).get_json()
+    assert expanded["disks"]["count"] == 1
+    bad = cimi.get("/cimi/machines/inst0?$select=a b", headers=json_headers)
+    assert_error(bad, 400, "json")

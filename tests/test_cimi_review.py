@@ -6,12 +6,19 @@ URI, the draft ``access`` network attribute, several ``$filter`` parameters,
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from cimi_helpers import BASE
 from cimi_helpers import NS
+from cimi_helpers import count
+from cimi_helpers import machine_names
+from cimi_helpers import post_seed
 from flask.testing import FlaskClient
 from helpers import assert_error
 from helpers import parse_xml
+
+from deltaflask.plugins.cimi.store import KINDS
 
 pytest_plugins = ("cimi_fixtures",)
 
@@ -94,19 +101,13 @@ def test_seed_network_config_access_is_its_network_type(
     assert explicit.get_json()["networkType"] == "PRIVATE"
 
 
-def _names(cimi: FlaskClient, auth: dict[str, str], query: str) -> list[str]:
-    response = cimi.get(f"/cimi/machines?format=json&{query}", headers=auth)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    data = response.get_json()
-    assert data["count"] == len(data.get("machines", []))
-    return [machine["name"] for machine in data.get("machines", [])]
-
-
 def test_several_filters_are_anded(cimi: FlaskClient, auth: dict[str, str]) -> None:
     one = "$filter=name='MockUserInstance'"
-    assert _names(cimi, auth, one) == ["MockUserInstance"]
-    assert _names(cimi, auth, f"{one}&$filter=state='STOPPED'") == []
-    assert _names(cimi, auth, f"{one}&$filter=state='STARTED'") == ["MockUserInstance"]
+    assert machine_names(cimi, auth, one) == ["MockUserInstance"]
+    assert machine_names(cimi, auth, f"{one}&$filter=state='STOPPED'") == []
+    assert machine_names(cimi, auth, f"{one}&$filter=state='STARTED'") == [
+        "MockUserInstance"
+    ]
 
 
 def test_filter_on_properties(cimi: FlaskClient, auth: dict[str, str]) -> None:
@@ -116,24 +117,32 @@ def test_filter_on_properties(cimi: FlaskClient, auth: dict[str, str]) -> None:
         headers=auth,
     )
     assert edited.status_code == 200
-    assert _names(cimi, auth, "$filter=property['role']='db'") == ["AnotherInstance"]
-    assert _names(cimi, auth, '$filter=property["tier"]>1') == ["AnotherInstance"]
-    assert _names(cimi, auth, "$filter=property['role']='web'") == []
-    assert "AnotherInstance" not in _names(cimi, auth, "$filter=property['role']!='db'")
+    assert machine_names(cimi, auth, "$filter=property['role']='db'") == [
+        "AnotherInstance"
+    ]
+    assert machine_names(cimi, auth, '$filter=property["tier"]>1') == [
+        "AnotherInstance"
+    ]
+    assert machine_names(cimi, auth, "$filter=property['role']='web'") == []
+    assert "AnotherInstance" not in machine_names(
+        cimi, auth, "$filter=property['role']!='db'"
+    )
     response = cimi.get("/cimi/machines?$filter=property[role]='db'", headers=auth)
     assert_error(response, 400)
 
 
 def test_orderby(cimi: FlaskClient, auth: dict[str, str]) -> None:
-    assert _names(cimi, auth, "$orderby=name:desc&$filter=name!=''") == [
+    assert machine_names(cimi, auth, "$orderby=name:desc&$filter=name!=''") == [
         "MockUserInstance",
         "Mock Instance With Profile Change",
         "AnotherInstance",
     ]
-    by_memory = _names(cimi, auth, "$orderby=memory:desc,name&$select=name,memory")
+    by_memory = machine_names(
+        cimi, auth, "$orderby=memory:desc,name&$select=name,memory"
+    )
     assert by_memory[:2] == ["Mock Instance With Profile Change", "AnotherInstance"]
     assert by_memory[2:] == ["", "MockUserInstance"]  # same memory: by name
-    paged = _names(cimi, auth, "$orderby=name:desc&$first=1&$last=1")
+    paged = machine_names(cimi, auth, "$orderby=name:desc&$first=1&$last=1")
     assert paged == ["MockUserInstance"]
     for bad in ("memory:up", "1abc", ""):
         response = cimi.get(f"/cimi/machines?$orderby={bad},name", headers=auth)
@@ -177,20 +186,8 @@ def test_specification_version_negotiation(
     )
 
 
-STORED = (
-    "machine_templates",
-    "volume_configurations",
-    "volume_templates",
-    "network_configurations",
-    "network_templates",
-    "network_ports",
-    "network_port_configurations",
-    "network_port_templates",
-    "address_templates",
-    "forwarding_group_templates",
-    "systems",
-    "system_templates",
-)
+#: what the CIMI store keeps, but its ``metadata`` of driver entities
+STORED = tuple(kind for kind in KINDS if kind != "metadata")
 
 
 @pytest.mark.parametrize("path", STORED)
@@ -287,16 +284,9 @@ VSP_TEMPLATE_REF_XML = f"""<VSPCreate>
 def test_seed_vsps_are_network_ports(
     cimi: FlaskClient, auth: dict[str, str], body: object, fmt: str
 ) -> None:
-    if fmt == "xml":
-        response = cimi.post(
-            "/cimi/vsps?format=xml",
-            data=body,
-            headers=auth,
-            content_type="application/xml",
-        )
-    else:
-        response = cimi.post("/cimi/vsps?format=json", json=body, headers=auth)
+    response = post_seed(cimi, "/cimi/vsps", body, auth)
     assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.mimetype == f"application/{fmt}"
     location = response.headers["Location"]
     assert location.startswith(f"{BASE}/network_ports/")
     port_id = location.rsplit("/", 1)[-1]
@@ -344,24 +334,16 @@ def test_vsp_collections_and_bad_vsps(cimi: FlaskClient, auth: dict[str, str]) -
         headers=auth,
     )
     assert_error(missing, 404, "json")
-    wrong_type = cimi.post(
-        "/cimi/vsps?format=json",
-        json={
-            "resourceURI": "http://schemas.dmtf.org/cimi/1/MachineCreate",
+
+    def typed(type_name: str) -> Any:
+        body = {
+            "resourceURI": f"http://schemas.dmtf.org/cimi/1/{type_name}",
             "vspTemplate": {"href": f"{SEED}/vsp_templates/template1"},
-        },
-        headers=auth,
-    )
-    assert_error(wrong_type, 400, "json")
-    typed = cimi.post(
-        "/cimi/vsps?format=json",
-        json={
-            "resourceURI": "http://schemas.dmtf.org/cimi/1/VSPCreate",
-            "vspTemplate": {"href": f"{SEED}/vsp_templates/template1"},
-        },
-        headers=auth,
-    )
-    assert typed.status_code == 201
+        }
+        return post_seed(cimi, "/cimi/vsps", body, auth)
+
+    assert_error(typed("MachineCreate"), 400, "json")
+    assert typed("VSPCreate").status_code == 201
     assert_error(cimi.post("/cimi/vsps", json={}), 401)
-    after = cimi.get("/cimi/vsps?format=json", headers=auth).get_json()["count"]
+    after = count(cimi, "/cimi/vsps?format=json", auth)
     assert after == 5

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from cimi_helpers import BASE
 from cimi_helpers import NS
+from cimi_helpers import count
+from cimi_helpers import create
 from cimi_helpers import post_json
 from cimi_helpers import post_xml
 from flask.testing import FlaskClient
@@ -123,8 +125,7 @@ def test_create_from_template_then_delete(
       <systemTemplate href="{BASE}/system_templates/template1"/></SystemCreate>"""
     # the seed's third descriptor names MachineTemplate 1, which does not exist yet
     assert_error(post_xml(cimi, "/cimi/systems", create, xml), 404)
-    machines = cimi.get("/cimi/machines", headers=json_headers).get_json()
-    assert machines["count"] == 4
+    assert count(cimi, "/cimi/machines", json_headers) == 4
     template = f"""<MachineTemplateCreate><name>one</name>
       <machineConfig href="{BASE}/machine_configurations/m1-large"/>
       <machineImage href="{BASE}/machine_images/img2"/></MachineTemplateCreate>"""
@@ -153,8 +154,7 @@ def test_create_from_template_then_delete(
     assert post_json(cimi, f"{system}/stop", stop, json_headers).status_code == 202
     assert cimi.delete(system, headers=xml).status_code == 200
     assert_error(cimi.get(system, headers=xml), 404)
-    machines = cimi.get("/cimi/machines", headers=json_headers).get_json()
-    assert machines["count"] == 4
+    assert count(cimi, "/cimi/machines", json_headers) == 4
 
 
 def test_create_rejects_bad_templates(
@@ -163,8 +163,7 @@ def test_create_rejects_bad_templates(
     body = {"systemTemplate": {"href": f"{BASE}/system_templates/nosuch"}}
     assert_error(post_json(cimi, "/cimi/systems", body, json_headers), 404, "json")
     assert_error(post_json(cimi, "/cimi/systems", {}, json_headers), 400, "json")
-    listing = cimi.get("/cimi/systems", headers=json_headers).get_json()
-    assert listing["count"] == 2
+    assert count(cimi, "/cimi/systems", json_headers) == 2
 
 
 def test_system_templates_created_in_both_formats(
@@ -183,15 +182,14 @@ def test_system_templates_created_in_both_formats(
     root = parse_xml(response)
     assert len(root.findall(f"{NS}componentDescriptor")) == 1
     template = response.headers["Location"]
-    created = post_json(
+    created = create(
         cimi,
         "/cimi/systems",
         {"name": "pair", "systemTemplate": {"href": template}},
         json_headers,
     )
-    assert created.status_code == 201
     members = cimi.get(
-        created.headers["Location"].removeprefix("http://localhost") + "/machines",
+        created.removeprefix("http://localhost") + "/machines",
         headers=json_headers,
     ).get_json()
     assert members["count"] == 2

@@ -17,16 +17,14 @@ from xml.etree.ElementTree import Element
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
-from test_wire_deltacloud import describe
 from transcripts import Exchange
-from transcripts import IdMap
-from transcripts import TranscriptsNotFoundError
+from transcripts import WireSession
 from transcripts import check_deviation
 from transcripts import check_error_document
 from transcripts import compare
-from transcripts import load_transcripts
-from transcripts import replay
+from transcripts import failure_report
+from transcripts import load_or_reason
+from transcripts import undeclared
 
 from deltaflask import create_app
 
@@ -191,11 +189,7 @@ SEED_HOST = "http://cimi.example.org/"
 #: 14.7 #42)
 DROPPED = {"created", "updated", "password"}
 
-try:
-    EXCHANGES = load_transcripts(FRONTEND)
-    LOAD_ERROR = ""
-except TranscriptsNotFoundError as exc:
-    EXCHANGES, LOAD_ERROR = [], str(exc)
+EXCHANGES, LOAD_ERROR = load_or_reason(FRONTEND)
 SELECTED = [exchange for exchange in EXCHANGES if exchange.response is not None]
 
 
@@ -302,13 +296,8 @@ def wire_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
 
 
 @pytest.fixture(scope="module")
-def wire_client(wire_app: Flask) -> FlaskClient:
-    return wire_app.test_client()
-
-
-@pytest.fixture(scope="module")
-def id_map() -> IdMap:
-    return IdMap()
+def wire(wire_app: Flask) -> WireSession:
+    return WireSession(wire_app.test_client())
 
 
 def expected_deviation(exchange: Exchange) -> tuple[int, str] | None:
@@ -335,10 +324,13 @@ def check_cimi_error(response: Any) -> list[str]:
 
 
 def test_deviations_documented() -> None:
-    known = {exchange.seq for exchange in EXCHANGES}
-    for seq, (status, reason) in DEVIATIONS.items():
-        assert seq in known, seq
-        assert 100 <= status < 600 and reason, seq
+    assert undeclared(DEVIATIONS, EXCHANGES) == []
+    wrong = undeclared({9999: (200, "x"), 13: (700, "")}, EXCHANGES)
+    assert wrong == [
+        "9999: no such exchange",
+        "13: 700 is no HTTP status",
+        "13: no reason given",
+    ]
 
 
 def test_transcripts_found() -> None:
@@ -347,16 +339,15 @@ def test_transcripts_found() -> None:
 
 
 @pytest.mark.parametrize("exchange", SELECTED, ids=lambda exchange: exchange.id)
-def test_wire(exchange: Exchange, wire_client: FlaskClient, id_map: IdMap) -> None:
-    response = replay(wire_client, exchange, id_map)
+def test_wire(exchange: Exchange, wire: WireSession) -> None:
+    response = wire.send(exchange)
     deviation = expected_deviation(exchange)
+    reason = ""
     if deviation is None:
         diffs = compare(exchange, response, focus=focus_for(exchange))
-        context = describe(exchange)
     else:
         status, reason = deviation
         diffs = check_deviation(exchange, response, status)
         if status >= 400:
             diffs += check_cimi_error(response)
-        context = f"{describe(exchange)}\n  declared deviation: {reason}"
-    assert not diffs, "\n".join([context, *(f"  - {diff}" for diff in diffs)])
+    assert not diffs, failure_report(exchange, diffs, reason)

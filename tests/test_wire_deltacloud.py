@@ -26,12 +26,12 @@ from test_segmented_blobs import complete
 from test_segmented_blobs import initiate
 from test_segmented_blobs import segment
 from transcripts import Exchange
-from transcripts import IdMap
-from transcripts import TranscriptsNotFoundError
+from transcripts import WireSession
 from transcripts import check_deviation
 from transcripts import compare
-from transcripts import load_transcripts
-from transcripts import replay
+from transcripts import failure_report
+from transcripts import load_or_reason
+from transcripts import undeclared
 
 from deltaflask import create_app
 
@@ -372,11 +372,7 @@ def focus_for(route: str) -> Callable[[Any], Any] | None:
     return None
 
 
-try:
-    EXCHANGES = load_transcripts(FRONTEND)
-    LOAD_ERROR = ""
-except TranscriptsNotFoundError as exc:
-    EXCHANGES, LOAD_ERROR = [], str(exc)
+EXCHANGES, LOAD_ERROR = load_or_reason(FRONTEND)
 SELECTED = [exchange for exchange in EXCHANGES if in_scope(exchange)]
 
 
@@ -388,13 +384,8 @@ def wire_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
 
 
 @pytest.fixture(scope="module")
-def wire_client(wire_app: Flask) -> FlaskClient:
-    return wire_app.test_client()
-
-
-@pytest.fixture(scope="module")
-def id_map() -> IdMap:
-    return IdMap()
+def wire(wire_app: Flask) -> WireSession:
+    return WireSession(wire_app.test_client())
 
 
 @pytest.fixture(scope="module")
@@ -422,48 +413,30 @@ def expected_deviation(
     return DEVIATIONS.get(exchange.seq)
 
 
-def describe(exchange: Exchange) -> str:
-    """``seq title: METHOD path?query`` for failure messages."""
-    request = exchange.request
-    query = f"?{request['query']}" if request.get("query") else ""
-    return (
-        f"{exchange.seq:03d} {exchange.title}: "
-        f"{request['method']} {request['path']}{query}"
-    )
-
-
 def test_transcripts_found() -> None:
     assert not LOAD_ERROR, LOAD_ERROR
     assert SELECTED, "no exchange selected"
 
 
 def test_deviations_documented() -> None:
-    known = {exchange.seq for exchange in EXCHANGES}
-    for seq, (status, reason) in DEVIATIONS.items():
-        assert seq in known, seq
-        assert 100 <= status < 600, seq
-        assert reason, seq
+    assert undeclared(DEVIATIONS, EXCHANGES) == []
     assert not set(DEVIATIONS) & set(OPTIONAL_DRIVER_SEQS)
 
 
 @pytest.mark.parametrize("exchange", SELECTED, ids=lambda exchange: exchange.id)
 def test_wire(
-    exchange: Exchange,
-    wire_client: FlaskClient,
-    id_map: IdMap,
-    installed_drivers: frozenset[str],
+    exchange: Exchange, wire: WireSession, installed_drivers: frozenset[str]
 ) -> None:
-    response = replay(wire_client, exchange, id_map)
-    bridged = BRIDGES[exchange.seq](wire_client) if exchange.seq in BRIDGES else []
+    response = wire.send(exchange)
+    bridged = BRIDGES[exchange.seq](wire.client) if exchange.seq in BRIDGES else []
     deviation = expected_deviation(exchange, installed_drivers)
+    reason = ""
     if deviation is None:
         diffs = compare(exchange, response, focus=focus_for(exchange.route))
-        context = describe(exchange)
     else:
         status, reason = deviation
         diffs = check_deviation(exchange, response, status)
         if exchange.seq in EXTRA_CHECKS:
             diffs += EXTRA_CHECKS[exchange.seq](response)
-        context = f"{describe(exchange)}\n  declared deviation: {reason}"
     diffs += bridged
-    assert not diffs, "\n".join([context, *(f"  - {diff}" for diff in diffs)])
+    assert not diffs, failure_report(exchange, diffs, reason)

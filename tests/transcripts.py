@@ -171,6 +171,15 @@ def load_transcripts(frontend: str, root: Path | None = None) -> list[Exchange]:
     return sorted(exchanges, key=lambda exchange: exchange.seq)
 
 
+def load_or_reason(frontend: str) -> tuple[list[Exchange], str]:
+    """The exchanges of *frontend*, or none and why (for a test to report, so a
+    missing copy of ``shared/`` fails one test rather than the module's import)."""
+    try:
+        return load_transcripts(frontend), ""
+    except TranscriptsNotFoundError as exc:
+        return [], str(exc)
+
+
 def decode_body(body: str | None, encoding: str | None) -> bytes:
     """Turn a stored body (text or base64) into bytes."""
     if not body:
@@ -199,6 +208,18 @@ class IdMap:
         for recorded, actual in self.ids.items():
             text = re.sub(rf"(?<![\w.-]){re.escape(recorded)}(?![\w.-])", actual, text)
         return text
+
+
+@dataclass
+class WireSession:
+    """One ordered replay: the client of its app and the ids learnt so far."""
+
+    client: Any
+    ids: IdMap = field(default_factory=IdMap)
+
+    def send(self, exchange: Exchange) -> Any:
+        """Replay *exchange* (see :func:`replay`)."""
+        return replay(self.client, exchange, self.ids)
 
 
 def replay(client: Any, exchange: Exchange, ids: IdMap | None = None) -> Any:
@@ -690,6 +711,41 @@ def _compare_json_list(
 
 
 # --------------------------------------------------------------------------- deviations
+
+
+def describe(exchange: Exchange) -> str:
+    """``seq title: METHOD path?query`` for failure messages."""
+    request = exchange.request
+    query = f"?{request['query']}" if request.get("query") else ""
+    return (
+        f"{exchange.seq:03d} {exchange.title}: "
+        f"{request['method']} {request['path']}{query}"
+    )
+
+
+def failure_report(exchange: Exchange, diffs: list[str], reason: str = "") -> str:
+    """The assertion message for *exchange*'s *diffs* (with its declared reason)."""
+    context = describe(exchange)
+    if reason:
+        context += f"\n  declared deviation: {reason}"
+    return "\n".join([context, *(f"  - {diff}" for diff in diffs)])
+
+
+def undeclared(
+    deviations: Mapping[int, tuple[int, str]], exchanges: list[Exchange]
+) -> list[str]:
+    """What is wrong with a module's declared deviations: a seq no exchange has,
+    a status that is no HTTP status, or a missing reason."""
+    known = {exchange.seq for exchange in exchanges}
+    problems = []
+    for seq, (status, reason) in deviations.items():
+        if seq not in known:
+            problems.append(f"{seq}: no such exchange")
+        if not 100 <= status < 600:
+            problems.append(f"{seq}: {status} is no HTTP status")
+        if not reason:
+            problems.append(f"{seq}: no reason given")
+    return problems
 
 
 def check_deviation(

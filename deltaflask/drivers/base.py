@@ -74,7 +74,9 @@ class BaseDriver(ComputeOperations, StorageOperations, NetworkOperations):
     * ``static_hardware_profiles``: profiles known without asking the cloud;
     * ``providers``: provider id -> {service kind: endpoint}, listed by
       ``/api/drivers/<name>``;
-    * ``needs_credentials``: whether operations need credentials at all.
+    * ``needs_credentials``: whether operations need credentials at all;
+    * ``chooses_addresses``: whether ``create_address(ip)`` can allocate a
+      given IP (otherwise the driver picks the address itself).
     """
 
     name: ClassVar[str] = ""
@@ -85,6 +87,7 @@ class BaseDriver(ComputeOperations, StorageOperations, NetworkOperations):
     static_hardware_profiles: ClassVar[tuple[HardwareProfile, ...]] = ()
     providers: ClassVar[Mapping[str, Mapping[str, str]]] = {}
     needs_credentials: ClassVar[bool] = True
+    chooses_addresses: ClassVar[bool] = False
 
     def __init__(
         self,

@@ -170,8 +170,9 @@ class ComputeOperations:
         return _single(self.addresses({"id": address_id}))
 
     @operation
-    def create_address(self) -> Address:
-        """Allocate a new address."""
+    def create_address(self, ip: str | None = None) -> Address:
+        """Allocate a new address; ``ip`` asks for that one (drivers whose
+        ``chooses_addresses`` is false refuse it with a 400)."""
         raise missing("create_address")
 
     @operation

@@ -1,7 +1,11 @@
 """Addresses (the driver's addresses) and AddressTemplates (stored by CIMI).
 
-The driver allocates the address itself, so a template's ``ip`` and
-``network`` are not used to place it; they are kept on the template.
+A template asking for a ``static`` address at a given ``ip`` gets exactly
+that address from a driver that can choose addresses (the mock); a driver
+that allocates addresses itself (ec2) refuses it with a 400 rather than
+answering with another address. A dynamic template's ``ip`` and ``network``
+are kept on the template but do not place the address. The ``Address``
+ResourceMetadata says which (:func:`chosen_ip_capability`).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from flask import Response
 
 from deltaflask.context import current_driver
 from deltaflask.drivers import BaseDriver
+from deltaflask.errors import ValidationFailure
 from deltaflask.models import Address
 from deltaflask.plugins.cimi import parsing
 from deltaflask.plugins.cimi.families import Data
@@ -39,6 +44,16 @@ TEMPLATE_FIELDS = (
     "protocol",
     "mask",
 )
+def chosen_ip_capability(driver: BaseDriver) -> dict[str, str]:
+    """The ResourceMetadata capability: can a static template's ip be honoured?"""
+    return {
+        "name": "ChosenIp",
+        "uri": "http://deltacloud.org/cimi/capability/Address/ChosenIp",
+        "description": "Whether a static AddressTemplate's ip places the new "
+        "Address (true), or the driver allocates addresses itself and a static ip "
+        "is refused (false)",
+        "value": "true" if driver.chooses_addresses else "false",
+    }
 
 
 def address_data(driver: BaseDriver, address: Address) -> Data:
@@ -102,10 +117,25 @@ def create_address() -> Response:
     """POST /addresses: an AddressTemplate by reference or by value."""
     driver = current_driver()
     body = parsing.load(parsing.AddressCreate)
-    resolve("address_templates", body["addressTemplate"], "addressTemplate")
-    address = driver.create_address()
+    template = resolve("address_templates", body["addressTemplate"], "addressTemplate")
+    address = driver.create_address(static_ip(driver, template))
     remember("addresses", address.id, body)
     return created("Address", address_data(driver, address))
+
+
+def static_ip(driver: BaseDriver, template: Data) -> str | None:
+    """The ip a static template asks for (``None`` for any other template);
+    400 when the driver allocates addresses itself and cannot honour it."""
+    allocation = str(template.get("allocation") or "").strip().lower()
+    ip = str(template.get("ip") or "").strip()
+    if allocation != "static" or not ip:
+        return None
+    if not driver.chooses_addresses:
+        raise ValidationFailure(
+            "this driver allocates addresses itself; ip cannot be chosen "
+            "(use a dynamic allocation or leave ip out)"
+        )
+    return ip
 
 
 def register(bp: Blueprint) -> None:
@@ -116,5 +146,5 @@ def register(bp: Blueprint) -> None:
 
 ENTRY_POINT = {
     "addresses": ADDRESSES.entry(),
-    "addressTemplates": TEMPLATES.entry(lambda cls: cls.supports("addresses")),
+    "addressTemplates": TEMPLATES.entry("addresses"),
 }

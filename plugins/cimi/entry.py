@@ -12,6 +12,7 @@ from deltaflask.context import current_driver
 from deltaflask.context import current_driver_class
 from deltaflask.context import current_driver_name
 from deltaflask.context import current_provider
+from deltaflask.drivers import BaseDriver
 from deltaflask.drivers.contract import missing
 from deltaflask.errors import ObjectNotFound
 from deltaflask.plugins.cimi import addresses
@@ -167,8 +168,18 @@ def _described() -> list[dict[str, Any]]:
             ],
         )
     ]
-    if not driver.supports("instances"):
-        return found
+    if driver.supports("instances"):
+        found.extend(_machine_metadata(driver))
+    if driver.supports("create_address"):
+        found.append(
+            _metadata(
+                "Address", "address", [], [addresses.chosen_ip_capability(driver)]
+            )
+        )
+    return found
+
+
+def _machine_metadata(driver: BaseDriver) -> list[dict[str, Any]]:
     realms = (
         [realm.id for realm in driver.realms({})] if driver.supports("realms") else []
     )
@@ -182,7 +193,7 @@ def _described() -> list[dict[str, Any]]:
             _capability("DefaultInitialState", "STARTED"),
             _capability("InitialStates", ",".join(states)),
         ]
-    found.append(
+    return [
         _metadata(
             "Machine",
             "machine",
@@ -191,16 +202,13 @@ def _described() -> list[dict[str, Any]]:
                 _attribute("machine", "machine_image", "URI", False),
             ],
             capabilities,
-        )
-    )
-    found.append(
+        ),
         _metadata(
             "MachineTemplate",
             "machine_template",
             [_attribute("machine_template", "realm", "text", False, constraints)],
-        )
-    )
-    return found
+        ),
+    ]
 
 
 def _metadata(

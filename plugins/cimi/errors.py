@@ -53,14 +53,11 @@ def render_error(error: Exception) -> Response:
     """Turn any exception raised under ``/cimi`` into an error response."""
     from deltaflask.plugins.cimi.blueprint import add_common_headers
 
-    if isinstance(error, NotAcceptable):
-        response = Response(b"", status=406)
-        response.headers.pop("Content-Type", None)
-        return add_common_headers(response)
     status, kind, message = _describe(error)
     message = printable_text(message)
     headers = error_headers(error)
-    fmt = g.get("cimi_format") or _fallback_format()
+    # a 406 client accepts neither format: it gets XML, the no-Accept default
+    fmt = "xml" if status == 406 else g.get("cimi_format") or _fallback_format()
     if fmt == "json":
         body: bytes | str = error_json(status, kind, message)
     else:

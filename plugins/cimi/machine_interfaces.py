@@ -14,16 +14,13 @@ from deltaflask.models import NetworkInterface
 from deltaflask.plugins.cimi import parsing
 from deltaflask.plugins.cimi.families import Data
 from deltaflask.plugins.cimi.families import created
-from deltaflask.plugins.cimi.families import found
+from deltaflask.plugins.cimi.machine_parts import MachinePart
 from deltaflask.plugins.cimi.network_ports import network_id
-from deltaflask.plugins.cimi.query import apply
 from deltaflask.plugins.cimi.render import Collection
-from deltaflask.plugins.cimi.render import Entity
 from deltaflask.plugins.cimi.render import compact
 from deltaflask.plugins.cimi.render import empty
 from deltaflask.plugins.cimi.render import operation
 from deltaflask.plugins.cimi.render import ref
-from deltaflask.plugins.cimi.render import respond
 from deltaflask.plugins.cimi.render import url
 
 PATH = "network_interfaces"
@@ -32,11 +29,11 @@ PATH = "network_interfaces"
 def register(bp: Blueprint) -> None:
     """Add the machine network interface routes."""
     own = f"/machines/<machine_id>/{PATH}"
-    bp.add_url_rule(own, "machine_interfaces", list_interfaces)
+    bp.add_url_rule(own, "machine_interfaces", PART.list)
     bp.add_url_rule(own, "add_machine_interface", add_interface, methods=["POST"])
-    bp.add_url_rule(f"{own}/<nic_id>", "machine_interface", show_interface)
+    bp.add_url_rule(f"{own}/<member_id>", "machine_interface", PART.show)
     bp.add_url_rule(
-        f"{own}/<nic_id>",
+        f"{own}/<member_id>",
         "remove_machine_interface",
         remove_interface,
         methods=["DELETE"],
@@ -72,37 +69,25 @@ def interfaces(driver: BaseDriver, machine_id: str) -> Collection:
     )
 
 
-def _interface(driver: BaseDriver, machine_id: str, nic_id: str) -> NetworkInterface:
-    nic = found(driver.network_interface(nic_id))
-    return found(nic if nic.instance_id == machine_id else None)
-
-
-def list_interfaces(machine_id: str) -> Response:
-    """GET /machines/<id>/network_interfaces."""
-    driver = current_driver()
-    found(driver.instance(machine_id))
-    return respond(apply(interfaces(driver, machine_id)))
-
-
-def show_interface(machine_id: str, nic_id: str) -> Response:
-    """GET /machines/<id>/network_interfaces/<nic> (404 unless it is this machine's)."""
-    nic = _interface(current_driver(), machine_id, nic_id)
-    return respond(Entity("MachineNetworkInterface", interface_data(machine_id, nic)))
+PART = MachinePart(
+    "MachineNetworkInterface",
+    interfaces,
+    lambda driver, nic_id: driver.network_interface(nic_id),
+    interface_data,
+)
 
 
 def add_interface(machine_id: str) -> Response:
     """POST a MachineNetworkInterface naming the Network to attach to."""
-    driver = current_driver()
-    body = parsing.load(parsing.MachineNetworkInterface)
-    found(driver.instance(machine_id))
+    driver, body = PART.adding(parsing.MachineNetworkInterface, machine_id)
     subnet_id = network_id(driver, body["network"])
     nic = driver.create_network_interface(machine_id, subnet_id, None)
     return created("MachineNetworkInterface", interface_data(machine_id, nic))
 
 
-def remove_interface(machine_id: str, nic_id: str) -> Response:
+def remove_interface(machine_id: str, member_id: str) -> Response:
     """DELETE /machines/<id>/network_interfaces/<nic>: detach."""
     driver = current_driver()
-    _interface(driver, machine_id, nic_id)
-    driver.destroy_network_interface(nic_id)
+    PART.member(driver, machine_id, member_id)
+    driver.destroy_network_interface(member_id)
     return empty(200)

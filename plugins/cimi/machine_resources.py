@@ -228,7 +228,7 @@ CREDENTIALS = Family(
     destroyer="destroy_key",
 )
 ENTRY_POINT = {
-    "machineTemplates": TEMPLATES.entry(lambda cls: cls.supports("create_instance")),
+    "machineTemplates": TEMPLATES.entry("create_instance"),
     "machineConfigs": (
         "machine_configurations",
         _has_profiles,

@@ -9,13 +9,12 @@ from flask import Response
 
 from deltaflask.context import current_driver
 from deltaflask.drivers import BaseDriver
-from deltaflask.errors import ObjectNotFound
 from deltaflask.models import StorageVolume
 from deltaflask.plugins.cimi import parsing
+from deltaflask.plugins.cimi.families import created
 from deltaflask.plugins.cimi.families import referenced
-from deltaflask.plugins.cimi.query import apply
+from deltaflask.plugins.cimi.machine_parts import MachinePart
 from deltaflask.plugins.cimi.render import Collection
-from deltaflask.plugins.cimi.render import Entity
 from deltaflask.plugins.cimi.render import compact
 from deltaflask.plugins.cimi.render import operation
 from deltaflask.plugins.cimi.render import ref
@@ -27,9 +26,7 @@ from deltaflask.plugins.cimi.times import iso
 def register(bp: Blueprint) -> None:
     """Add the machine volume routes (attach: POST to the add URI or collection,
     or PUT to the add URI as the seed post's curl does)."""
-    bp.add_url_rule(
-        "/machines/<machine_id>/volumes", "machine_volumes", list_machine_volumes
-    )
+    bp.add_url_rule("/machines/<machine_id>/volumes", "machine_volumes", PART.list)
     for rule, endpoint, methods in (
         ("volume_attach", "attach_volume", ["POST", "PUT"]),
         ("volumes", "attach_volume_to_collection", ["POST"]),
@@ -38,12 +35,10 @@ def register(bp: Blueprint) -> None:
             f"/machines/<machine_id>/{rule}", endpoint, attach_volume, methods=methods
         )
     bp.add_url_rule(
-        "/machines/<machine_id>/volumes/<volume_id>",
-        "machine_volume",
-        show_machine_volume,
+        "/machines/<machine_id>/volumes/<member_id>", "machine_volume", PART.show
     )
     bp.add_url_rule(
-        "/machines/<machine_id>/volumes/<volume_id>",
+        "/machines/<machine_id>/volumes/<member_id>",
         "detach_volume",
         detach_volume,
         methods=["DELETE"],
@@ -79,47 +74,27 @@ def machine_volumes(driver: BaseDriver, machine_id: str) -> Collection:
     return Collection("MachineVolume", own, "machineVolumes", entries, ops)
 
 
-def _machine(driver: BaseDriver, machine_id: str) -> None:
-    if driver.instance(machine_id) is None:
-        raise ObjectNotFound("Not found")
-
-
-def _attached(driver: BaseDriver, machine_id: str, volume_id: str) -> StorageVolume:
-    volume = driver.storage_volume(volume_id)
-    if volume is None or volume.instance_id != machine_id:
-        raise ObjectNotFound("Not found")
-    return volume
-
-
-def list_machine_volumes(machine_id: str) -> Response:
-    """GET /machines/<id>/volumes."""
-    driver = current_driver()
-    _machine(driver, machine_id)
-    return respond(apply(machine_volumes(driver, machine_id)))
-
-
-def show_machine_volume(machine_id: str, volume_id: str) -> Response:
-    """GET /machines/<id>/volumes/<vol> (404 unless attached to this machine)."""
-    volume = _attached(current_driver(), machine_id, volume_id)
-    return respond(Entity("MachineVolume", machine_volume_data(machine_id, volume)))
+PART = MachinePart(
+    "MachineVolume",
+    machine_volumes,
+    lambda driver, volume_id: driver.storage_volume(volume_id),
+    machine_volume_data,
+)
 
 
 def attach_volume(machine_id: str) -> Response:
     """POST a MachineVolume: attach the volume at ``initialLocation``."""
-    driver = current_driver()
-    body = parsing.load(parsing.MachineVolume)
-    _machine(driver, machine_id)
+    driver, body = PART.adding(parsing.MachineVolume, machine_id)
     volume_id = referenced(body["volume"], "volume", driver.storage_volume)
     volume = driver.attach_storage_volume(
         volume_id, machine_id, body["initialLocation"]
     )
-    data = machine_volume_data(machine_id, volume)
-    return respond(Entity("MachineVolume", data), 201, {"Location": data["id"]})
+    return created("MachineVolume", machine_volume_data(machine_id, volume))
 
 
-def detach_volume(machine_id: str, volume_id: str) -> Response:
+def detach_volume(machine_id: str, member_id: str) -> Response:
     """DELETE /machines/<id>/volumes/<vol>: detach; answer the remaining collection."""
     driver = current_driver()
-    _attached(driver, machine_id, volume_id)
-    driver.detach_storage_volume(volume_id)
+    PART.member(driver, machine_id, member_id)
+    driver.detach_storage_volume(member_id)
     return respond(machine_volumes(driver, machine_id))

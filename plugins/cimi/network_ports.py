@@ -141,12 +141,8 @@ def network_ports(entity_id: str) -> Response:
     return respond(apply(Collection("NetworkPort", own, "networkPorts", entries)))
 
 
-def _ports_entry(cls: type[BaseDriver]) -> bool:
-    return cls.supports("subnets")
-
-
 ENTRY_POINT = {
-    "networkPorts": PORTS.entry(_ports_entry),
-    "networkPortTemplates": TEMPLATES.entry(_ports_entry),
-    "networkPortConfigs": CONFIGURATIONS.entry(_ports_entry),
+    "networkPorts": PORTS.entry("subnets"),
+    "networkPortTemplates": TEMPLATES.entry("subnets"),
+    "networkPortConfigs": CONFIGURATIONS.entry("subnets"),
 }

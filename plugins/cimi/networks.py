@@ -258,16 +258,10 @@ def _overlap(one: Any, other: Any) -> bool:
     return bool(one.version == other.version and one.overlaps(other))
 
 
-def _network_entry(cls: type[BaseDriver]) -> bool:
-    return cls.supports("subnets")
-
-
 ENTRY_POINT = {
     "networks": NETWORKS.entry(),
-    "networkTemplates": TEMPLATES.entry(_network_entry),
-    "networkConfigs": CONFIGURATIONS.entry(_network_entry),
+    "networkTemplates": TEMPLATES.entry("subnets"),
+    "networkConfigs": CONFIGURATIONS.entry("subnets"),
     "forwardingGroups": GROUPS.entry(),
-    "forwardingGroupTemplates": GROUP_TEMPLATES.entry(
-        lambda cls: cls.supports("networks")
-    ),
+    "forwardingGroupTemplates": GROUP_TEMPLATES.entry("networks"),
 }

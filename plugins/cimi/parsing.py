@@ -237,21 +237,30 @@ class VolumeTemplateValue(Base):
     volumeImage = Reference(VolumeImageValue)
 
 
-class VolumeCreate(Common):
-    """POST /volumes."""
+def templated(
+    type_name: str, template: type[Base], parts: dict[str, bool]
+) -> tuple[type[Common], type[Common]]:
+    """The schemas of ``POST /<types>`` (``<type>Template`` by value or by
+    reference) and ``POST /<type>_templates`` (``parts``: the template's
+    references, by reference only, each with whether it is required)."""
+    attribute = type_name[0].lower() + type_name[1:] + "Template"
+    create = Common.from_dict(
+        {attribute: Reference(template, required=True)}, name=f"{type_name}Create"
+    )
+    template_create = Common.from_dict(
+        {name: Reference(required=required) for name, required in parts.items()},
+        name=f"{type_name}TemplateCreate",
+    )
+    return create, template_create
 
-    volumeTemplate = Reference(VolumeTemplateValue, required=True)
+
+VolumeCreate, VolumeTemplateCreate = templated(
+    "Volume", VolumeTemplateValue, {"volumeConfig": True, "volumeImage": False}
+)
 
 
 class VolumeConfigurationCreate(Common, VolumeConfigValue):
     """POST /volume_configurations."""
-
-
-class VolumeTemplateCreate(Common):
-    """POST /volume_templates."""
-
-    volumeConfig = Reference(required=True)
-    volumeImage = Reference()
 
 
 class VolumeImageCreate(Common):
@@ -290,21 +299,13 @@ class NetworkTemplateValue(Base):
     forwardingGroup = Reference()
 
 
-class NetworkCreate(Common):
-    """POST /networks."""
-
-    networkTemplate = Reference(NetworkTemplateValue, required=True)
+NetworkCreate, NetworkTemplateCreate = templated(
+    "Network", NetworkTemplateValue, {"networkConfig": True, "forwardingGroup": False}
+)
 
 
 class NetworkConfigurationCreate(Common, NetworkConfigValue):
     """POST /network_configurations."""
-
-
-class NetworkTemplateCreate(Common):
-    """POST /network_templates."""
-
-    networkConfig = Reference(required=True)
-    forwardingGroup = Reference()
 
 
 class NetworkPortConfigValue(Base):
@@ -321,21 +322,15 @@ class NetworkPortTemplateValue(Base):
     networkPortConfig = Reference(NetworkPortConfigValue, required=True)
 
 
-class NetworkPortCreate(Common):
-    """POST /network_ports."""
-
-    networkPortTemplate = Reference(NetworkPortTemplateValue, required=True)
+NetworkPortCreate, NetworkPortTemplateCreate = templated(
+    "NetworkPort",
+    NetworkPortTemplateValue,
+    {"network": True, "networkPortConfig": True},
+)
 
 
 class NetworkPortConfigurationCreate(Common, NetworkPortConfigValue):
     """POST /network_port_configurations."""
-
-
-class NetworkPortTemplateCreate(Common):
-    """POST /network_port_templates."""
-
-    network = Reference(required=True)
-    networkPortConfig = Reference(required=True)
 
 
 class AddressTemplateValue(Base):

@@ -5,7 +5,8 @@
 ``>=``) against quoted strings, numbers or booleans, combined with ``and``,
 ``or`` and parentheses (``and`` binds tighter); ``property['key']`` names an
 entry of the ``properties`` map. Several ``$filter`` parameters are ANDed.
-``$orderby=attr[:asc|:desc],...`` sorts before paging.
+``$orderby=attr[:asc|:desc],...`` sorts before paging. ``count`` is the number
+of entries matching ``$filter``, not the size of the ``$first``/``$last`` page.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from flask import request
 
 from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.cimi.render import Collection
+from deltaflask.plugins.cimi.selection import select
 
 Entry = dict[str, Any]
 Predicate = Callable[[Entry], bool]
@@ -28,9 +30,6 @@ TOKEN = re.compile(
     r"|'(?P<squoted>[^']*)'|\"(?P<dquoted>[^\"]*)\"|(?P<word>[A-Za-z0-9_.:/\-]+))"
 )
 ORDER_ITEM = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9]*)(?::(?P<way>asc|desc))?$")
-SELECT_ITEM = re.compile(
-    r"^(?P<name>[A-Za-z][A-Za-z0-9]*)(?:\[(?P<first>\d+)(?:-(?P<last>\d+))?\])?$"
-)
 MAX_FILTER = 1024
 
 
@@ -46,6 +45,7 @@ def apply(
     ordering = request.args.get("$orderby")
     if ordering:
         entries = order(entries, ordering)
+    collection.count = len(entries)  # every match, whatever page is shown
     entries = _page(entries)
     names = expand_names()
     if expand is not None and names:
@@ -105,25 +105,6 @@ def _sort_key(value: str | None) -> tuple[int, float, str]:
         return (0, float(value or ""), "")
     except ValueError:
         return (1, 0.0, value or "")
-
-
-def select(entry: Entry, selection: str) -> Entry:
-    """Keep the attributes in ``selection`` (``arr[i]``/``arr[i-j]``: 1-based)."""
-    kept: Entry = {}
-    for item in selection.split(","):
-        match = SELECT_ITEM.match(item.strip())
-        if match is None:
-            raise ValidationFailure(f"Invalid $select item '{item.strip()[:40]}'")
-        name = match["name"]
-        if name not in entry:
-            continue
-        value = entry[name]
-        if match["first"] and isinstance(value, list):
-            first = int(match["first"])
-            last = int(match["last"] or first)
-            value = value[max(first - 1, 0) : last]
-        kept[name] = value
-    return kept
 
 
 # -- $filter -----------------------------------------------------------------------

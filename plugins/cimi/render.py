@@ -19,9 +19,12 @@ from flask import g
 from flask import request
 
 from deltaflask.plugins.cimi.negotiation import CONTENT_TYPES
+from deltaflask.plugins.cimi.selection import select
 
 NAMESPACE = "http://schemas.dmtf.org/cimi/1"
 ACTION_URI = NAMESPACE + "/action/"
+#: the methods whose answers `$select` projects
+READS = ("GET", "HEAD")
 
 #: array attribute -> (XML element, members as XML attributes, member as text)
 ARRAYS: dict[str, tuple[str, tuple[str, ...], str | None]] = {
@@ -43,6 +46,13 @@ class Collection:
     key: str
     entries: list[dict[str, Any]] = field(default_factory=list)
     operations: list[dict[str, str]] = field(default_factory=list)
+    #: the number of matching entries when only a page of them is shown
+    count: int | None = None
+
+    @property
+    def total(self) -> int:
+        """``count``: every match, or the entries when the query did not page."""
+        return len(self.entries) if self.count is None else self.count
 
 
 @dataclass
@@ -106,7 +116,7 @@ def _collection_json(collection: Collection) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": collection.id,
         "href": collection.id,
-        "count": len(collection.entries),
+        "count": collection.total,
     }
     if collection.entries:
         body[collection.key] = [_json_value(entry) for entry in collection.entries]
@@ -144,7 +154,7 @@ def to_xml(document: Entity | Collection) -> bytes:
 
 def _collection_children(element: ET.Element, collection: Collection) -> None:
     ET.SubElement(element, "id").text = collection.id
-    ET.SubElement(element, "count").text = str(len(collection.entries))
+    ET.SubElement(element, "count").text = str(collection.total)
     for entry in collection.entries:
         _fill(ET.SubElement(element, collection.type_name), entry)
     for op in collection.operations:
@@ -208,7 +218,11 @@ def respond(
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """Answer with ``document`` in the negotiated format."""
+    """Answer with ``document`` in the negotiated format (a resource that is
+    read keeps only the attributes ``$select`` names)."""
+    selection = request.args.get("$select")
+    if isinstance(document, Entity) and selection and request.method in READS:
+        document = Entity(document.type_name, select(document.data, selection))
     fmt = g.get("cimi_format") or "xml"
     if fmt == "json":
         body: bytes | str = json.dumps(to_json(document), separators=(",", ":"))

@@ -173,6 +173,7 @@ class StoredFamily:
             edit=self.edit,
         )
 
-    def entry(self, available: Callable[[type], bool]) -> tuple[str, Any, Any]:
-        """The CloudEntryPoint entry: (path, availability, collection)."""
-        return (self.kind, available, self.collection)
+    def entry(self, needs: str) -> tuple[str, Callable[[type], bool], Any]:
+        """The CloudEntryPoint entry: (path, availability, collection); the
+        family is available to drivers with the operation ``needs``."""
+        return (self.kind, lambda cls: cls.supports(needs), self.collection)

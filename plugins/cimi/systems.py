@@ -334,11 +334,7 @@ def _destroy(driver: BaseDriver, instance_id: str) -> None:
     perform_instance_action(driver, instance_id, "destroy")
 
 
-def _systems_ok(cls: type[BaseDriver]) -> bool:
-    return cls.supports("create_instance")
-
-
 ENTRY_POINT = {
-    "systems": SYSTEMS.entry(_systems_ok),
-    "systemTemplates": TEMPLATES.entry(_systems_ok),
+    "systems": SYSTEMS.entry("create_instance"),
+    "systemTemplates": TEMPLATES.entry("create_instance"),
 }

@@ -219,13 +219,9 @@ TEMPLATES = StoredFamily(
 )
 
 
-def _volumes_ok(cls: type[BaseDriver]) -> bool:
-    return cls.supports("storage_volumes")
-
-
 ENTRY_POINT = {
     "volumes": VOLUMES.entry(),
-    "volumeTemplates": TEMPLATES.entry(_volumes_ok),
-    "volumeConfigs": CONFIGURATIONS.entry(_volumes_ok),
+    "volumeTemplates": TEMPLATES.entry("storage_volumes"),
+    "volumeConfigs": CONFIGURATIONS.entry("storage_volumes"),
     "volumeImages": IMAGES.entry(),
 }

@@ -39,13 +39,18 @@ class MockAddresses:
         ]
         return sorted(filter_on(found, filters, "id"), key=lambda a: _numeric(a.id))
 
-    def create_address(self) -> Address:
-        """Allocate the address after the numerically highest one."""
+    def create_address(self, ip: str | None = None) -> Address:
+        """Allocate ``ip`` (409 if taken), else the one after the highest."""
         self.user()
         with self.store.transaction():
             known = [_numeric(i) for i in self.store.ids("addresses")]
-            highest = max(known, default=FIRST_ADDRESS - 1)
-            entity = {"id": str(highest + 1), "instance_id": None}
+            if ip is None:
+                chosen = max(known, default=FIRST_ADDRESS - 1) + 1
+            else:
+                chosen = _requested(ip)
+                if chosen in known:
+                    raise Conflict(f"Address '{chosen}' is already allocated")
+            entity = {"id": str(chosen), "instance_id": None}
             self.store.save("addresses", entity)
         return Address(entity["id"])
 
@@ -105,6 +110,14 @@ class MockAddresses:
         if data is None:
             raise ObjectNotFound(f"Address '{address_id}' not found")
         return data
+
+
+def _requested(ip: str) -> ipaddress.IPv4Address:
+    """The IPv4 address a client asked for (400 if it is not one)."""
+    try:
+        return ipaddress.IPv4Address(ip.strip())
+    except ValueError:
+        raise ValidationFailure(f"'{ip}' is not an IPv4 address") from None
 
 
 def _numeric(address_id: str) -> ipaddress.IPv4Address:

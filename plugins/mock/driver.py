@@ -50,6 +50,7 @@ class MockDriver(
         ),
     }
     state_machine = STATE_MACHINE
+    chooses_addresses = True
     static_hardware_profiles = HARDWARE_PROFILES
 
     def __init__(
