@@ -3,99 +3,81 @@ the field (or above it when no field is to blame) and nothing is created."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pytest
-from flask.testing import FlaskClient
 
-from tests.test_html_ui import BROWSER
-from tests.test_html_ui import TOKEN
-from tests.test_html_ui import field_error
-from tests.test_html_ui import token_from
+from tests.html_support import BROWSER
+from tests.html_support import TOKEN
+from tests.html_support import field_error
+from tests.html_support import listed
+from tests.html_support import submit
+from tests.html_support import token_from
 
-#: (form page, POST target, values, field, message, JSON list that must not grow)
+
+class Bad(NamedTuple):
+    """A form sent with a bad value, and what must come back."""
+
+    form: str
+    target: str
+    #: the JSON list that must not change
+    collection: str
+    values: dict[str, str]
+    field: str
+    message: str
+    status: int = 400
+
+
+#: (form page, POST target, collection) of each form
+VOLUMES = ("/api/storage_volumes/new", "/api/storage_volumes", "storage_volumes")
+PROFILE = ("/api/instances/new?hwp_id=m1-large", "/api/instances", "instances")
+LAUNCH = ("/api/instances/new", "/api/instances", "instances")
+KEYS = ("/api/keys/new", "/api/keys", "keys")
+BUCKETS = ("/api/buckets/new", "/api/buckets", "buckets")
+SUBNETS = ("/api/subnets/new", "/api/subnets", "subnets")
+BALANCERS = ("/api/load_balancers/new", "/api/load_balancers", "load_balancers")
+RULES = (
+    "/api/firewalls/default/new_rule",
+    "/api/firewalls/default/rules",
+    "firewalls",
+)
+REGISTER = ("/api/load_balancers/lb1", "/api/load_balancers/lb1/register")
+
+REQUIRED = "This field is required."
+NOT_OFFERED = "Choose one of the offered values."
+NAMES = "use letters, digits and . _ - : @ + (at most 128)"
+M1_LARGE = {"image_id": "img1", "hwp_id": "m1-large"}
 CASES = [
-    (
-        "/api/storage_volumes/new",
-        "/api/storage_volumes",
-        {"capacity": "0"},
-        "capacity",
-        "Must be at least 1.",
-        "storage_volumes",
+    Bad(*VOLUMES, {"capacity": "0"}, "capacity", "Must be at least 1."),
+    Bad(*VOLUMES, {"capacity": "1.5"}, "capacity", "Enter a whole number."),
+    Bad(*VOLUMES, {"capacity": "lots"}, "capacity", "Enter a whole number."),
+    Bad(*VOLUMES, {"capacity": "2", "realm_id": "atlantis"}, "realm_id", NOT_OFFERED),
+    Bad(
+        *PROFILE,
+        {**M1_LARGE, "hwp_memory": "99999", "hwp_cpu": "2", "hwp_storage": "850"},
+        "hwp_memory",
+        "Must be between 7680 and 15360.",
     ),
-    (
-        "/api/storage_volumes/new",
-        "/api/storage_volumes",
-        {"capacity": "1.5"},
-        "capacity",
-        "Enter a whole number.",
-        "storage_volumes",
+    Bad(*LAUNCH, {**M1_LARGE, "hwp_storage": "4096"}, "hwp_storage", NOT_OFFERED),
+    Bad(*KEYS, {"name": "  "}, "name", REQUIRED),
+    Bad(*KEYS, {"name": "two words!"}, "name", f"Invalid key name: {NAMES}"),
+    # the mock refuses a twin key
+    Bad(*KEYS, {"name": "test-key"}, "name", "Key with same name already exists", 403),
+    Bad(*BUCKETS, {"name": ""}, "name", REQUIRED),
+    Bad(
+        *BUCKETS, {"name": "no spaces please"}, "name", f"Invalid bucket name: {NAMES}"
     ),
-    (
-        "/api/storage_volumes/new",
-        "/api/storage_volumes",
-        {"capacity": "lots"},
-        "capacity",
-        "Enter a whole number.",
-        "storage_volumes",
+    Bad(
+        *SUBNETS, {"network_id": "net1", "address_block": ""}, "address_block", REQUIRED
     ),
-    (
-        "/api/storage_volumes/new",
-        "/api/storage_volumes",
-        {"capacity": "2", "realm_id": "atlantis"},
-        "realm_id",
-        "Choose one of the offered values.",
-        "storage_volumes",
-    ),
-    (
-        "/api/keys/new",
-        "/api/keys",
-        {"name": "two words!"},
-        "name",
-        "Invalid key name: use letters, digits and . _ - : @ + (at most 128)",
-        "keys",
-    ),
-    (
-        "/api/keys/new",
-        "/api/keys",
-        {"name": "test-key"},
-        "name",
-        "Key with same name already exists",
-        "keys",
-    ),
-    (
-        "/api/buckets/new",
-        "/api/buckets",
-        {"name": ""},
-        "name",
-        "This field is required.",
-        "buckets",
-    ),
-    (
-        "/api/buckets/new",
-        "/api/buckets",
-        {"name": "no spaces please"},
-        "name",
-        "Invalid bucket name: use letters, digits and . _ - : @ + (at most 128)",
-        "buckets",
-    ),
-    (
-        "/api/subnets/new",
-        "/api/subnets",
-        {"network_id": "net1", "address_block": ""},
-        "address_block",
-        "This field is required.",
-        "subnets",
-    ),
-    (
-        "/api/subnets/new",
-        "/api/subnets",
+    Bad(
+        *SUBNETS,
         {"network_id": "nosuch", "address_block": "10.9.0.0/24"},
         "network_id",
-        "Choose one of the offered values.",
-        "subnets",
+        NOT_OFFERED,
     ),
-    (
-        "/api/load_balancers/new",
-        "/api/load_balancers",
+    Bad(
+        *BALANCERS,
         {
             "name": "lb9",
             "realm_id": "us",
@@ -105,65 +87,49 @@ CASES = [
         },
         "listener_balancer_port",
         "Must be between 1 and 65535.",
-        "load_balancers",
     ),
-    (
-        "/api/firewalls/default/new_rule",
-        "/api/firewalls/default/rules",
+    Bad(
+        *RULES,
         {"protocol": "tcp", "port_from": "22.5", "port_to": "23"},
         "port_from",
         "Enter a whole number.",
-        "firewalls",
+    ),
+    Bad(  # the driver's own check, after the form's
+        *RULES,
+        {"protocol": "tcp", "port_from": "90", "port_to": "80"},
+        "port_from",
+        "port_from must not be greater than port_to",
     ),
 ]
 
 
-def listed(client: FlaskClient, json_headers: dict[str, str], name: str) -> object:
-    return client.get(f"/api/{name}", headers=json_headers).get_json()[name]
-
-
 @pytest.mark.parametrize(
-    ("form", "target", "values", "name", "message", "collection"),
-    CASES,
-    ids=[f"{case[1]}-{case[3]}-{next(iter(case[2].values()))}" for case in CASES],
+    "bad", CASES, ids=[f"{b.target}-{b.field}-{b.values[b.field]}" for b in CASES]
 )
-def test_bad_value_comes_back_beside_the_field(
-    client, auth, json_headers, form, target, values, name, message, collection
-):
+def test_bad_value_comes_back_beside_the_field(client, auth, json_headers, bad: Bad):
     browser = {**auth, **BROWSER}
-    before = listed(client, json_headers, collection)
-    token = token_from(client, form, browser)
-    response = client.post(
-        target, data={**values, "_csrf_token": token}, headers=browser
-    )
-    assert response.status_code in (400, 403, 409)  # the mock refuses a twin key
+    before = listed(client, json_headers, bad.collection)
+    response = submit(client, bad.form, bad.target, bad.values, browser)
+    assert response.status_code == bad.status
     html = response.get_data(as_text=True)
-    assert field_error(response, name) == message.replace("'", "&#39;")
+    assert field_error(response, bad.field) == bad.message.replace("'", "&#39;")
     assert "aria-invalid" in html
-    for key, value in values.items():  # what was typed is kept
-        if value and key not in ("realm_id", "network_id"):  # not offered
-            assert f'value="{value}"' in html or f">{value}<" in html
+    assert "nothing was created" in html
+    for key, value in bad.values.items():  # what was typed is kept ...
+        if value and not (key == bad.field and bad.message == NOT_OFFERED):
+            assert f'value="{value}"' in html or f">{value}<" in html, key
     assert TOKEN.search(html)  # and the form can be sent again
-    assert listed(client, json_headers, collection) == before
+    assert listed(client, json_headers, bad.collection) == before
 
 
 @pytest.mark.parametrize(
-    ("form", "target", "values", "collection"),
+    ("form", "target", "collection", "values"),
     [
-        (
-            "/api/storage_volumes/new",
-            "/api/storage_volumes",
-            {"capacity": "3"},
-            "storage_volumes",
-        ),
-        ("/api/keys/new", "/api/keys", {"name": "sneaky"}, "keys"),
-        ("/api/buckets/new", "/api/buckets", {"name": "sneaky"}, "buckets"),
-        (
-            "/api/subnets/new",
-            "/api/subnets",
-            {"network_id": "net1", "address_block": "10.0.9.0/24"},
-            "subnets",
-        ),
+        (*VOLUMES, {"capacity": "3"}),
+        (*KEYS, {"name": "forged"}),
+        (*BUCKETS, {"name": "sneaky"}),
+        (*SUBNETS, {"network_id": "net1", "address_block": "10.0.9.0/24"}),
+        (*REGISTER, "load_balancers", {"instance_id": "inst2"}),
     ],
 )
 def test_missing_token_gives_the_form_back(
@@ -176,5 +142,7 @@ def test_missing_token_gives_the_form_back(
     assert response.status_code == 403
     html = response.get_data(as_text=True)
     assert "security token is missing or wrong" in html
+    for value in values.values():  # the form again, with what was typed
+        assert f'value="{value}"' in html
     assert TOKEN.search(html)
     assert listed(client, json_headers, collection) == before

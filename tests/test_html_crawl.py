@@ -32,14 +32,9 @@ from werkzeug.exceptions import NotFound
 from deltaflask.plugins.deltacloud.views.forms import FORMS
 from tests.conftest import EC2_AUTH
 from tests.conftest import MOCK_AUTH
+from tests.html_support import BROWSER
 from tests.moto_server import MotoServer
 
-BROWSER = {
-    "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
-    "Origin": "http://localhost",
-    "Sec-Fetch-Site": "same-origin",
-    "Sec-Fetch-Mode": "navigate",
-}
 #: a name no page may show unescaped
 HOSTILE = '<i id="pwn">x</i>"\'&'
 VOID = frozenset(
@@ -82,6 +77,15 @@ OPTIONAL_END = frozenset(
 PROVIDER_ERRORS = frozenset({502, 503, 504})
 LABELLED = frozenset({"input", "select", "textarea"})
 UNLABELLED_INPUTS = frozenset({"hidden", "submit", "button", "reset", "image"})
+#: the collections of both drivers, then those only the mock offers
+EC2_COLLECTIONS = frozenset({
+    "instances", "images", "keys", "storage_volumes", "storage_snapshots",
+    "buckets", "addresses", "networks", "subnets", "firewalls",
+    "load_balancers", "realms", "hardware_profiles",
+})  # fmt: skip
+MOCK_COLLECTIONS = EC2_COLLECTIONS | {
+    "network_interfaces", "instance_states", "metrics", "drivers"
+}  # fmt: skip
 
 
 @dataclass
@@ -436,11 +440,15 @@ class Crawler:
             self.problems.append(f"{path}: {endpoint} does not check its form")
 
 
-def crawl(app: Flask, auth: str, limit: int, per_kind: int = 1_000) -> Crawler:
-    """Crawl ``app`` from the entry point as a logged-in browser."""
+def crawl(
+    app: Flask, auth: str, limit: int, per_kind: int = 1_000, start: str = "/api"
+) -> Crawler:
+    """Crawl ``app`` from the entry point ``start`` as a logged-in browser,
+    then submit its forms; every problem found is in ``crawler.problems``."""
     crawler = Crawler(app, app.test_client(), auth, per_kind)
-    crawler.crawl("/api?format=html", limit)
+    crawler.crawl(f"{start}?format=html", limit)
     crawler.submit_forms()
+    assert not crawler.problems, "\n".join(crawler.problems)
     return crawler
 
 
@@ -471,27 +479,8 @@ def seed_hostile_mock(client: FlaskClient, json_headers: dict[str, str]) -> None
 def test_every_page_of_the_mock_cloud(app: Flask, client, json_headers) -> None:
     seed_hostile_mock(client, json_headers)
     crawler = crawl(app, MOCK_AUTH, limit=400)
-    assert not crawler.problems, "\n".join(crawler.problems)
     assert len(crawler.seen) > 60
-    for collection in (
-        "instances",
-        "images",
-        "keys",
-        "storage_volumes",
-        "storage_snapshots",
-        "buckets",
-        "addresses",
-        "networks",
-        "subnets",
-        "network_interfaces",
-        "firewalls",
-        "load_balancers",
-        "realms",
-        "hardware_profiles",
-        "instance_states",
-        "metrics",
-        "drivers",
-    ):
+    for collection in MOCK_COLLECTIONS:
         assert f"/api/{collection}" in crawler.seen, collection
     for form in (
         "/api/instances/new",
@@ -510,10 +499,7 @@ def test_every_page_of_the_mock_cloud(app: Flask, client, json_headers) -> None:
 
 
 def test_links_and_forms_keep_the_provider_the_url_chose(app: Flask) -> None:
-    crawler = Crawler(app, app.test_client(), MOCK_AUTH, per_kind=1_000)
-    crawler.crawl("/api;provider=eu?format=html", limit=400)
-    crawler.submit_forms()
-    assert not crawler.problems, "\n".join(crawler.problems)
+    crawler = crawl(app, MOCK_AUTH, limit=400, start="/api;provider=eu")
     api_pages = [p for p in crawler.seen if not p.startswith("/static/")]
     assert len(api_pages) > 60
     assert all(p.startswith("/api;provider=eu") for p in api_pages)
@@ -586,22 +572,7 @@ def seed_ec2(client: FlaskClient) -> None:
 def test_every_page_of_the_ec2_driver(ec2_app: Flask, aws: MotoServer) -> None:
     seed_ec2(ec2_app.test_client())
     crawler = crawl(ec2_app, EC2_AUTH, limit=400, per_kind=2)
-    assert not crawler.problems, "\n".join(crawler.problems)
-    for collection in (
-        "instances",
-        "images",
-        "keys",
-        "storage_volumes",
-        "storage_snapshots",
-        "buckets",
-        "addresses",
-        "networks",
-        "subnets",
-        "firewalls",
-        "load_balancers",
-        "realms",
-        "hardware_profiles",
-    ):
+    for collection in EC2_COLLECTIONS:
         assert f"/api/{collection}" in crawler.seen, collection
 
 

@@ -13,13 +13,15 @@ from flask.testing import FlaskClient
 from deltaflask import create_app
 from deltaflask.hookspecs import hookimpl
 from deltaflask.registry import DriverSpec
-from tests.conftest import EC2_AUTH
+from tests.html_support import BROWSER
+from tests.html_support import CROSS_SITE
+from tests.html_support import EC2_BROWSER
+from tests.html_support import TOKEN
+from tests.html_support import field_error
+from tests.html_support import submit
+from tests.html_support import token_from
 from tests.moto_server import MotoServer
 from tests.moto_server import free_port
-from tests.test_html_ui import BROWSER
-from tests.test_html_ui import TOKEN
-from tests.test_html_ui import field_error
-from tests.test_html_ui import token_from
 
 WRONG_PASSWORD = "Basic " + base64.b64encode(b"mockuser:wrong").decode()
 
@@ -54,12 +56,7 @@ def pick(
     client: FlaskClient, browser: dict[str, str], driver: str, **fields: str
 ) -> None:
     """Use the drivers page's form like a browser; it leads back to ``/api``."""
-    token = token_from(client, "/api/drivers", browser)
-    done = client.post(
-        f"/api/drivers/{driver}/use",
-        data={"_csrf_token": token, **fields},
-        headers=browser,
-    )
+    done = submit(client, "/api/drivers", f"/api/drivers/{driver}/use", fields, browser)
     assert done.status_code == 303, done.get_data(as_text=True)
     assert done.headers["Location"] == "http://localhost/api"
 
@@ -100,15 +97,14 @@ def test_picked_provider_applies_to_later_pages(client, browser):
 def test_picked_driver_applies_and_links_keep_working(both_app, browser):
     client = both_app.test_client()
     pick(client, browser, "ec2", provider="us-east-1")
-    aws = {**BROWSER, "Authorization": EC2_AUTH}
-    page = client.get("/api/realms", headers=aws)
+    page = client.get("/api/realms", headers=EC2_BROWSER)
     assert page.status_code == 200, page.get_data(as_text=True)
     assert page.headers["X-Deltacloud-Driver"] == "ec2"
     html = page.get_data(as_text=True)
     assert "us-east-1a" in html
     link = re.search(r'href="http://localhost(/api/realms/[^"]+)"', html)
     assert link, "no link to a realm"
-    followed = client.get(link.group(1), headers=aws)
+    followed = client.get(link.group(1), headers=EC2_BROWSER)
     assert followed.status_code == 200
     assert followed.headers["X-Deltacloud-Driver"] == "ec2"
 
@@ -165,15 +161,10 @@ def test_picking_needs_the_csrf_token(client, browser):
 
 def test_cross_site_pick_is_refused(client, browser):
     token = token_from(client, "/api/drivers", browser)
-    forged = {
-        **browser,
-        "Origin": "http://evil.example",
-        "Sec-Fetch-Site": "cross-site",
-    }
     refused = client.post(
         "/api/drivers/mock/use",
         data={"_csrf_token": token, "other_provider": "eu"},
-        headers=forged,
+        headers={**browser, **CROSS_SITE},
     )
     assert refused.status_code == 403
     assert "X-Deltacloud-Provider" not in client.get("/api", headers=browser).headers
@@ -264,7 +255,7 @@ def test_a_failing_driver_gets_a_friendly_page(mock_storage, browser):
 
 def test_browser_is_asked_for_the_new_drivers_credentials(both_app):
     client = both_app.test_client()
-    pick(client, {**BROWSER, "Authorization": EC2_AUTH}, "mock")
+    pick(client, EC2_BROWSER, "mock")
     anonymous = client.get("/api/instances", headers=BROWSER)
     assert anonymous.status_code == 401
     assert anonymous.headers["WWW-Authenticate"] == 'Basic realm="mock-deltacloud@"'
@@ -273,7 +264,7 @@ def test_browser_is_asked_for_the_new_drivers_credentials(both_app):
     )
     assert rejected.status_code == 401  # a browser is asked again ...
     assert rejected.headers["WWW-Authenticate"] == 'Basic realm="mock-deltacloud@"'
-    pick(client, {**BROWSER, "Authorization": EC2_AUTH}, "ec2", provider="us-east-1")
+    pick(client, EC2_BROWSER, "ec2", provider="us-east-1")
     anonymous = client.get("/api/instances", headers=BROWSER)
     assert anonymous.status_code == 401  # ... in another realm for another driver
     assert anonymous.headers["WWW-Authenticate"] == 'Basic realm="ec2-deltacloud@"'

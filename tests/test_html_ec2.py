@@ -9,12 +9,13 @@ import re
 from flask.testing import FlaskClient
 
 from tests.conftest import EC2_AUTH
+from tests.html_support import BROWSER
+from tests.html_support import EC2_BROWSER
+from tests.html_support import field_error
+from tests.html_support import offered
+from tests.html_support import submit
 from tests.test_html_crawl import Page
-from tests.test_html_ui import BROWSER
-from tests.test_html_ui import field_error
-from tests.test_html_ui import token_from
 
-EC2_BROWSER = {"Authorization": EC2_AUTH, **BROWSER}
 API = {"Authorization": EC2_AUTH, "Accept": "application/json"}
 IMAGE = "ami-fa7cdd89"
 
@@ -72,14 +73,13 @@ def test_launch_form_offers_the_chosen_image_only(ec2_client) -> None:
     html = ec2_client.get(
         f"/api/instances/new?image_id={IMAGE}", headers=EC2_BROWSER
     ).get_data(as_text=True)
-    picker = html[html.index('id="field-image_id"') :]
-    picker = picker[: picker.index("</select>")]
-    assert re.findall(r'<option value="([^"]+)"', picker) == [IMAGE]
-    token = token_from(ec2_client, "/api/instances/new?image_id=nosuch", EC2_BROWSER)
-    refused = ec2_client.post(
+    assert offered(html, "field-image_id") == [IMAGE]
+    refused = submit(
+        ec2_client,
+        "/api/instances/new?image_id=nosuch",
         "/api/instances",
-        data={"image_id": "nosuch", "_csrf_token": token},
-        headers=EC2_BROWSER,
+        {"image_id": "nosuch"},
+        EC2_BROWSER,
     )
     assert refused.status_code == 400
     assert field_error(refused, "image_id") == "Choose one of the offered values."
@@ -110,12 +110,8 @@ def test_launch_with_the_forms_defaults(ec2_client) -> None:
 
 
 def test_new_keys_private_key_is_shown_once(ec2_client) -> None:
-    token = token_from(ec2_client, "/api/keys/new", EC2_BROWSER)
-    created = ec2_client.post(
-        "/api/keys",
-        data={"name": "team/laptop", "_csrf_token": token},
-        headers=EC2_BROWSER,
-    )
+    key = {"name": "team/laptop"}
+    created = submit(ec2_client, "/api/keys/new", "/api/keys", key, EC2_BROWSER)
     assert created.status_code == 201
     assert "PRIVATE KEY" in created.get_data(as_text=True)
     location = created.headers["Location"]

@@ -5,17 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser import live
 from tests.browser.live import LiveServer
-
-
-def api_json(page: Any, url: str) -> Any:
-    """GET ``url`` as JSON with the page's credentials (not through the UI)."""
-    response = page.request.get(url, headers={"Accept": "application/json"})
-    assert response.ok, response.status
-    return response.json()
+from tests.browser.steps import api_json
+from tests.browser.steps import click_through
+from tests.browser.steps import fill_in
 
 
 def test_log_in_and_browse(page: Any, live_server: LiveServer) -> None:
@@ -41,10 +38,11 @@ def test_create_stop_and_destroy_an_instance(
     page.get_by_label("Hardware profile").select_option("m1-large")
     page.get_by_role("button", name="Use this profile").click()
     expect(page.get_by_label("Memory (MB)")).to_have_attribute("max", "15360")
-    page.get_by_label("Instance name").fill("from-the-browser")
-    page.get_by_label("Memory (MB)").fill("8192")
-    page.get_by_label("Storage (GB)").select_option("1024")
-    page.get_by_label("Realm").select_option("eu")
+    fill_in(
+        page,
+        {"Instance name": "from-the-browser", "Memory (MB)": "8192"},
+        {"Storage (GB)": "1024", "Realm": "eu"},
+    )
     page.get_by_role("button", name="Launch instance").click()
 
     expect(page.get_by_role("heading", name="from-the-browser")).to_be_visible()
@@ -68,10 +66,9 @@ def test_upload_and_download_a_blob(
     upload.write_bytes(b"hello from chromium\n" * 100)
     page.goto(f"{live_server.url}/api/buckets/bucket1")
     page.get_by_role("link", name="Upload new blob…").click()
-    page.get_by_label("Blob name").fill("greeting")
     page.get_by_label("File").set_input_files(str(upload))
-    page.get_by_label("Metadata name 1").fill("colour")
-    page.get_by_label("Metadata value 1").fill("blue")
+    typed = {"Blob name": "greeting", "Metadata name 1": "colour"}
+    fill_in(page, {**typed, "Metadata value 1": "blue"}, {})
     page.get_by_role("button", name="Upload").click()
 
     expect(page.get_by_role("heading", name="greeting")).to_be_visible()
@@ -85,40 +82,49 @@ def test_upload_and_download_a_blob(
     assert saved.read_bytes() == upload.read_bytes()
 
 
-def test_out_of_range_value_shows_the_message(
-    page: Any, live_server: LiveServer
+@pytest.mark.parametrize(
+    ("form", "typed", "button", "field", "message", "collection"),
+    [
+        (
+            "/api/instances/new?image_id=img1&hwp_id=m1-large",
+            {"Memory (MB)": "99999"},
+            "Launch instance",
+            "hwp_memory",
+            "Must be between 7680 and 15360.",
+            "instances",
+        ),
+        ("/api/keys/new", {}, "Create key", "name", "This field is required.", "keys"),
+        (
+            "/api/storage_volumes/new",
+            {"Capacity (GB)": "0"},
+            "Create volume",
+            "capacity",
+            "Must be at least 1.",
+            "storage_volumes",
+        ),
+    ],
+    ids=["out-of-range", "empty-required", "bad-capacity"],
+)
+def test_bad_value_shows_the_message_beside_the_field(
+    page: Any, live_server: LiveServer, form, typed, button, field, message, collection
 ) -> None:
-    before = api_json(page, f"{live_server.url}/api/instances")["instances"]
-    page.goto(f"{live_server.url}/api/instances/new?image_id=img1&hwp_id=m1-large")
-    page.get_by_label("Memory (MB)").fill("99999")
-    with page.expect_navigation() as navigation:
-        page.get_by_role("button", name="Launch instance").click()
-    assert navigation.value.status == 400
-    message = page.locator("#field-hwp_memory-error")
-    expect(message).to_have_text("Must be between 7680 and 15360.")
-    expect(page.get_by_label("Memory (MB)")).to_have_value("99999")
-    expect(page.get_by_label("Memory (MB)")).to_have_attribute("aria-invalid", "true")
-    after = api_json(page, f"{live_server.url}/api/instances")["instances"]
-    assert after == before
-
-
-def test_empty_required_field_shows_the_message(
-    page: Any, live_server: LiveServer
-) -> None:
-    page.goto(f"{live_server.url}/api/keys/new")
-    with page.expect_navigation() as navigation:
-        page.get_by_role("button", name="Create key").click()
-    assert navigation.value.status == 400
-    expect(page.locator("#field-name-error")).to_have_text("This field is required.")
+    listing = f"{live_server.url}/api/{collection}"
+    before = api_json(page, listing)
+    page.goto(f"{live_server.url}{form}")
+    fill_in(page, typed, {})
+    assert click_through(page, page.get_by_role("button", name=button)) == 400
+    expect(page.locator(f"#field-{field}-error")).to_have_text(message)
+    for label, text in typed.items():  # what was typed is kept and marked
+        expect(page.get_by_label(label)).to_have_value(text)
+        expect(page.get_by_label(label)).to_have_attribute("aria-invalid", "true")
+    assert api_json(page, listing) == before
 
 
 def test_cross_site_form_post_is_refused(
     page: Any, live_server: LiveServer, attacker: LiveServer
 ) -> None:
     page.goto(attacker.url)
-    with page.expect_navigation() as navigation:
-        page.locator("#win").click()
-    assert navigation.value.status == 403
+    assert click_through(page, page.locator("#win")) == 403
     expect(page.locator(".error h2")).to_have_text("403")
     keys = api_json(page, f"{live_server.url}/api/keys")["keys"]
     assert "planted" not in {key["id"] for key in keys}

@@ -19,10 +19,7 @@ from deltaflask.plugins.deltacloud.render import link
 from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
-from deltaflask.plugins.deltacloud.views.forms import page
-from deltaflask.plugins.deltacloud.views.forms import register_form
-
-FORMATS = {"api.addresses_associate_form": ("html",)}
+from deltaflask.plugins.deltacloud.views.forms import member_form
 
 
 def actions(address: Address) -> list[dict[str, str]]:
@@ -60,30 +57,15 @@ ADDRESSES = Collection(
     to_json,
     helpers={"actions": actions},
 )
+FORMATS = {"api.addresses_associate_form": ("html",)}
 
 
 def register(bp: Blueprint) -> None:
     """Add the address routes."""
     ADDRESSES.register(bp, create=create, destroy=destroy)
-    bp.add_url_rule(
-        "/addresses/<address_id>/associate",
-        "addresses_associate_form",
-        associate_form,
-        methods=["GET"],
-    )
-    bp.add_url_rule(
-        "/addresses/<address_id>/associate",
-        "addresses_associate",
-        associate,
-        methods=["POST"],
-    )
-    bp.add_url_rule(
-        "/addresses/<address_id>/disassociate",
-        "addresses_disassociate",
-        disassociate,
-        methods=["POST"],
-    )
-    register_form("addresses_associate", associate_fields)
+    ADDRESSES.form_page(bp, "associate", "associate_form", associate_fields)
+    ADDRESSES.action(bp, "associate", "associate", associate, associate_fields)
+    ADDRESSES.action(bp, "disassociate", "disassociate", disassociate)
 
 
 def _accepted_or_back(address_id: str) -> BaseResponse:
@@ -111,24 +93,17 @@ def associate_fields(values: dict[str, str], address_id: str) -> Form:
     instances = [
         (i.id, f"{i.name or i.id} ({i.id})") for i in current_driver().instances({})
     ]
-    return Form(
-        title=f"Associate {address.id}",
-        action=href("addresses", address.id, "associate"),
-        fields=[
-            Field("instance_id", "Instance", "select", required=True, options=instances)
-        ],
-        submit="Associate",
-        crumbs=[
-            ("addresses", href("addresses")),
-            (address.id, href("addresses", address.id)),
-            ("associate", None),
-        ],
+    fields = [
+        Field("instance_id", "Instance", "select", required=True, options=instances)
+    ]
+    return member_form(
+        "addresses",
+        address.id,
+        "associate",
+        f"Associate {address.id}",
+        fields,
+        "Associate",
     )
-
-
-def associate_form(address_id: str) -> Response:
-    """The HTML form to pick the instance an address goes to."""
-    return page(associate_fields, address_id=address_id)
 
 
 def associate(address_id: str) -> BaseResponse:

@@ -1,8 +1,8 @@
 """What the views of a plain collection share: routes, listing, showing, answers.
 
 A view module describes its collection with a :class:`Collection` and keeps
-only what is its own: the JSON shape, the form, and the driver calls of its
-writes, which answer through :meth:`Collection.created`,
+only what is its own: the JSON shape, the fields of its forms, and the
+driver calls of its writes, which answer through :meth:`Collection.created`,
 :meth:`Collection.changed` and :meth:`Collection.gone`.
 """
 
@@ -55,6 +55,8 @@ class Collection:
     capabilities: Mapping[str, str] = field(default_factory=dict)
     #: more template variables of every page (helpers such as ``actions``)
     helpers: Mapping[str, Any] = field(default_factory=dict)
+    #: more template variables, computed for each request
+    extra: Callable[[], Mapping[str, Any]] | None = None
     #: template variables of one member and of the list (default: member, name)
     var: str = ""
     list_var: str = ""
@@ -65,6 +67,12 @@ class Collection:
         """The blueprint endpoint of ``view``: ``networks_index``."""
         return f"{self.name}_{view}"
 
+    @property
+    def member_rule(self) -> str:
+        """The route of one member: ``/networks/<network_id>``."""
+        converter = f"{self.converter}:" if self.converter else ""
+        return f"/{self.name}/<{converter}{self.id_param}>"
+
     def register(
         self,
         bp: Blueprint,
@@ -72,16 +80,15 @@ class Collection:
         create: View | None = None,
         destroy: View | None = None,
         form: Builder | None = None,
+        index: View | None = None,
     ) -> None:
         """Add the list and member routes, and the writes that are given.
 
         ``form`` adds the HTML page ``/<name>/new`` and checks browser posts
-        to ``create`` against it.
+        to ``create`` against it; ``index`` replaces the plain list.
         """
-        converter = f"{self.converter}:" if self.converter else ""
-        one = f"/{self.name}/<{converter}{self.id_param}>"
-        bp.add_url_rule(f"/{self.name}", self.endpoint("index"), self.index)
-        bp.add_url_rule(one, self.endpoint("show"), self.show)
+        bp.add_url_rule(f"/{self.name}", self.endpoint("index"), index or self.index)
+        bp.add_url_rule(self.member_rule, self.endpoint("show"), self.show)
         if form is not None:
             new = f"/{self.name}/new"
             bp.add_url_rule(new, self.endpoint("new"), lambda: page(form))
@@ -91,18 +98,49 @@ class Collection:
                 f"/{self.name}", self.endpoint("create"), create, methods=["POST"]
             )
         if destroy is not None:
-            bp.add_url_rule(one, self.endpoint("destroy"), destroy, methods=["DELETE"])
+            self.action(bp, "", "destroy", destroy, method="DELETE")
+
+    def action(
+        self,
+        bp: Blueprint,
+        step: str,
+        view_name: str,
+        view: View,
+        form: Builder | None = None,
+        method: str = "POST",
+    ) -> None:
+        """Add ``<method> /<name>/<id>/<step>`` (the member itself when ``step``
+        is empty); browser posts are checked against ``form`` where given."""
+        rule = f"{self.member_rule}/{step}" if step else self.member_rule
+        bp.add_url_rule(rule, self.endpoint(view_name), view, methods=[method])
+        if form is not None:
+            register_form(self.endpoint(view_name), form)
+
+    def form_page(
+        self, bp: Blueprint, step: str, view_name: str, form: Builder
+    ) -> None:
+        """Add the HTML page ``/<name>/<id>/<step>`` that shows a member's ``form``."""
+        bp.add_url_rule(
+            f"{self.member_rule}/{step}",
+            self.endpoint(view_name),
+            lambda **ids: page(form, **ids),
+            methods=["GET"],
+        )
+
+    def html_only(self, *view_names: str) -> dict[str, tuple[str, ...]]:
+        """The HTML-only pages, ``new`` and ``view_names``, for the negotiation."""
+        return {f"api.{self.endpoint(v)}": ("html",) for v in ("new", *view_names)}
 
     @property
     def formats(self) -> dict[str, tuple[str, ...]]:
         """The HTML-only pages (the ``new`` form) for the blueprint's negotiation."""
-        return {f"api.{self.endpoint('new')}": ("html",)}
+        return self.html_only()
 
     def context(self) -> dict[str, Any]:
         """What every page of the collection gets: capabilities and helpers."""
         driver = current_driver_class()
         flags = {flag: driver.supports(op) for flag, op in self.capabilities.items()}
-        return {**flags, **self.helpers}
+        return {**flags, **self.helpers, **(self.extra() if self.extra else {})}
 
     def found(self, item_id: str) -> Any:
         """The member ``item_id`` (404 when the driver has none)."""
@@ -147,11 +185,12 @@ class Collection:
         headers = {"Location": location} if status == 201 else None
         return self.render(item, status, headers)
 
-    def changed(self, item: Any) -> BaseResponse:
-        """A browser goes back to the member's page; clients get it (200)."""
+    def changed(self, item: Any, status: int = 200) -> BaseResponse:
+        """A browser goes back to the member's page; clients get it (200, or
+        202 for a change the provider has yet to finish)."""
         if g.format == "html":
             return redirect(href(self.name, item.id), 303)
-        return self.render(item)
+        return self.render(item, status)
 
     def gone(self, *back: str) -> BaseResponse:
         """A browser goes to ``back`` (the list by default); clients get 204."""

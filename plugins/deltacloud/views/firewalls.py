@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint
-from flask import Response
 from werkzeug.wrappers import Response as BaseResponse
 
 from deltaflask.context import current_driver
@@ -17,8 +16,8 @@ from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
-from deltaflask.plugins.deltacloud.views.forms import page
-from deltaflask.plugins.deltacloud.views.forms import register_form
+from deltaflask.plugins.deltacloud.views.forms import member_form
+from deltaflask.plugins.deltacloud.views.forms import new_form
 
 GROUP_PARAM = re.compile(r"^group(\d+)$")
 
@@ -62,31 +61,15 @@ FIREWALLS = Collection(
         "can_destroy_rule": "delete_firewall_rule",
     },
 )
-FORMATS = {**FIREWALLS.formats, "api.firewalls_new_rule": ("html",)}
+FORMATS = FIREWALLS.html_only("new_rule")
 
 
 def register(bp: Blueprint) -> None:
     """Add the firewall routes."""
     FIREWALLS.register(bp, create=create, destroy=destroy, form=form)
-    bp.add_url_rule(
-        "/firewalls/<firewall_id>/new_rule",
-        "firewalls_new_rule",
-        new_rule,
-        methods=["GET"],
-    )
-    bp.add_url_rule(
-        "/firewalls/<firewall_id>/rules",
-        "firewalls_create_rule",
-        create_rule,
-        methods=["POST"],
-    )
-    bp.add_url_rule(
-        "/firewalls/<firewall_id>/<rule_id>",
-        "firewalls_destroy_rule",
-        destroy_rule,
-        methods=["DELETE"],
-    )
-    register_form("firewalls_create_rule", rule_form)
+    FIREWALLS.form_page(bp, "new_rule", "new_rule", rule_form)
+    FIREWALLS.action(bp, "rules", "create_rule", create_rule, rule_form)
+    FIREWALLS.action(bp, "<rule_id>", "destroy_rule", destroy_rule, method="DELETE")
 
 
 PROTOCOLS = [("tcp", "TCP"), ("udp", "UDP"), ("icmp", "ICMP")]
@@ -94,68 +77,35 @@ PROTOCOLS = [("tcp", "TCP"), ("udp", "UDP"), ("icmp", "ICMP")]
 
 def form(values: dict[str, str]) -> Form:
     """The form to create a firewall."""
-    return Form(
-        title="Create new firewall",
-        action=href("firewalls"),
-        fields=[
-            Field("name", "Name", required=True),
-            Field("description", "Description", required=True),
-        ],
-        submit="Create firewall",
-        crumbs=[("firewalls", href("firewalls")), ("new", None)],
-    )
+    fields = [
+        Field("name", "Name", required=True),
+        Field("description", "Description", required=True),
+    ]
+    return new_form("firewalls", "Create new firewall", fields, "Create firewall")
 
 
 def rule_form(values: dict[str, str], firewall_id: str) -> Form:
     """The form to add an ingress rule to a firewall."""
     firewall = FIREWALLS.found(firewall_id)
     groups = [(f.id, f.name) for f in current_driver().firewalls({})]
-    return Form(
-        title=f"Add a rule to {firewall.name}",
+    port = {"minimum": 0, "maximum": 65535, "whole": True}
+    fields = [
+        Field("protocol", "Protocol", "select", True, options=PROTOCOLS, value="tcp"),
+        Field("port_from", "From port", "number", True, **port),
+        Field("port_to", "To port", "number", True, **port),
+        Field("ip_address1", "Source address (CIDR)", placeholder="0.0.0.0/0"),
+        Field("group1", "Source firewall", "select", options=groups),
+        Field("group1owner", "Source firewall owner"),
+    ]
+    return member_form(
+        "firewalls",
+        firewall.id,
+        "new rule",
+        f"Add a rule to {firewall.name}",
+        fields,
+        "Add rule",
         action=href("firewalls", firewall.id, "rules"),
-        fields=[
-            Field(
-                "protocol",
-                "Protocol",
-                "select",
-                required=True,
-                options=PROTOCOLS,
-                value="tcp",
-            ),
-            Field(
-                "port_from",
-                "From port",
-                "number",
-                True,
-                minimum=0,
-                maximum=65535,
-                whole=True,
-            ),
-            Field(
-                "port_to",
-                "To port",
-                "number",
-                True,
-                minimum=0,
-                maximum=65535,
-                whole=True,
-            ),
-            Field("ip_address1", "Source address (CIDR)", placeholder="0.0.0.0/0"),
-            Field("group1", "Source firewall", "select", options=groups),
-            Field("group1owner", "Source firewall owner"),
-        ],
-        submit="Add rule",
-        crumbs=[
-            ("firewalls", href("firewalls")),
-            (firewall.id, href("firewalls", firewall.id)),
-            ("new rule", None),
-        ],
     )
-
-
-def new_rule(firewall_id: str) -> Response:
-    """The HTML form to add a rule."""
-    return page(rule_form, firewall_id=firewall_id)
 
 
 def create() -> BaseResponse:

@@ -30,6 +30,7 @@ from deltaflask.errors import DeltaflaskError
 from deltaflask.errors import Forbidden
 from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.deltacloud.params import request_params
+from deltaflask.plugins.deltacloud.render import href
 
 FORM_BODIES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 REQUIRED = "This field is required."
@@ -136,6 +137,47 @@ class Form:
     def names(self) -> list[str]:
         """The names of the fields the server reads."""
         return [f.name for f in self.fields if f.kind not in ("static", "checkboxes")]
+
+
+def new_form(
+    collection: str, title: str, fields: list[Field], submit: str, **more: Any
+) -> Form:
+    """The form that creates a member of ``collection`` (it posts to the list)."""
+    return Form(
+        title=title,
+        action=href(collection),
+        fields=fields,
+        submit=submit,
+        crumbs=[(collection.replace("_", " "), href(collection)), ("new", None)],
+        **more,
+    )
+
+
+def member_form(
+    collection: str,
+    item_id: str,
+    step: str,
+    title: str,
+    fields: list[Field],
+    submit: str,
+    *,
+    action: str | None = None,
+    **more: Any,
+) -> Form:
+    """A form about member ``item_id`` of ``collection``, shown at the crumb
+    ``step``; it posts to ``<item>/<step>`` unless ``action`` says where."""
+    return Form(
+        title=title,
+        action=action or href(collection, item_id, step),
+        fields=fields,
+        submit=submit,
+        crumbs=[
+            (collection.replace("_", " "), href(collection)),
+            (item_id, href(collection, item_id)),
+            (step, None),
+        ],
+        **more,
+    )
 
 
 Builder = Callable[..., Form]

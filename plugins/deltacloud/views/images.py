@@ -6,40 +6,25 @@ from urllib.parse import urlencode
 
 from flask import Blueprint
 from flask import Response
-from flask import g
-from flask import redirect
 from flask import request
 from werkzeug.wrappers import Response as BaseResponse
 
 from deltaflask.context import current_driver
 from deltaflask.context import current_driver_class
-from deltaflask.errors import ObjectNotFound
 from deltaflask.models import Image
 from deltaflask.plugins.deltacloud.params import filters
 from deltaflask.plugins.deltacloud.params import request_params
 from deltaflask.plugins.deltacloud.params import require
-from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import link
 from deltaflask.plugins.deltacloud.render import respond
+from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
-from deltaflask.plugins.deltacloud.views.forms import page
-from deltaflask.plugins.deltacloud.views.forms import register_form
+from deltaflask.plugins.deltacloud.views.forms import new_form
 
-FORMATS = {"api.images_new": ("html",)}
 #: images on one HTML page
 PAGE_SIZE = 100
-
-
-def register(bp: Blueprint) -> None:
-    """Add the image routes."""
-    bp.add_url_rule("/images", "images_index", index, methods=["GET"])
-    bp.add_url_rule("/images/new", "images_new", new, methods=["GET"])
-    bp.add_url_rule("/images/<image_id>", "images_show", show, methods=["GET"])
-    bp.add_url_rule("/images", "images_create", create, methods=["POST"])
-    bp.add_url_rule("/images/<image_id>", "images_destroy", destroy, methods=["DELETE"])
-    register_form("images_create", form)
 
 
 def actions(image: Image) -> list[dict[str, str]]:
@@ -72,6 +57,17 @@ def to_json(image: Image) -> dict[str, object]:
             for p in image.hardware_profile_ids
         ],
     }
+
+
+IMAGES = Collection(
+    "images", "image", "image_id", "Image", to_json, helpers={"actions": actions}
+)
+FORMATS = IMAGES.formats
+
+
+def register(bp: Blueprint) -> None:
+    """Add the image routes."""
+    IMAGES.register(bp, create=create, destroy=destroy, form=form, index=index)
 
 
 def index() -> Response:
@@ -130,16 +126,6 @@ def filter_form(chosen: dict[str, str]) -> Form:
     return form
 
 
-def show(image_id: str) -> Response:
-    """One image."""
-    image = current_driver().image(image_id)
-    if image is None:
-        raise ObjectNotFound(f"Image '{image_id}' not found")
-    return respond(
-        "images/show", lambda: {"image": to_json(image)}, image=image, actions=actions
-    )
-
-
 def form(values: dict[str, str]) -> Form:
     """The form to image an instance (name and description where declared)."""
     driver = current_driver()
@@ -151,18 +137,9 @@ def form(values: dict[str, str]) -> Form:
         fields.append(Field("name", "Name"))
     if driver.has_feature("images", "image_description"):
         fields.append(Field("description", "Description"))
-    return Form(
-        title="Create an image from an instance",
-        action=href("images"),
-        fields=fields,
-        submit="Create image",
-        crumbs=[("images", href("images")), ("new", None)],
+    return new_form(
+        "images", "Create an image from an instance", fields, "Create image"
     )
-
-
-def new() -> Response:
-    """The HTML form to image an instance."""
-    return page(form)
 
 
 def create() -> BaseResponse:
@@ -172,22 +149,10 @@ def create() -> BaseResponse:
     image = current_driver().create_image(
         params["instance_id"], params.get("name") or None, params.get("description")
     )
-    location = href("images", image.id)
-    if g.format == "html":
-        return redirect(location, 303)
-    return respond(
-        "images/show",
-        lambda: {"image": to_json(image)},
-        status=201,
-        headers={"Location": location},
-        image=image,
-        actions=actions,
-    )
+    return IMAGES.created(image)
 
 
 def destroy(image_id: str) -> BaseResponse:
     """Delete an image (204)."""
     current_driver().destroy_image(image_id)
-    if g.format == "html":
-        return redirect(href("images"), 303)
-    return empty()
+    return IMAGES.gone()

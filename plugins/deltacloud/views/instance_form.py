@@ -18,6 +18,7 @@ from deltaflask.models import Property
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import new_form
 
 HWP_PROPERTIES = ("cpu", "memory", "storage", "architecture")
 #: units that read badly after a number ("1 count", "x86_64 label")
@@ -61,12 +62,11 @@ def build(values: Mapping[str, str]) -> Form:
             submit="Use this profile",
             crumbs=[],
         )
-    return Form(
-        title="Launch a new instance",
-        action=href("instances"),
-        fields=fields,
-        submit="Launch instance",
-        crumbs=[("instances", href("instances")), ("new", None)],
+    return new_form(
+        "instances",
+        "Launch a new instance",
+        fields,
+        "Launch instance",
         chooser=chooser,
     )
 

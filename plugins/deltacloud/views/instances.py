@@ -11,79 +11,39 @@ from werkzeug.wrappers import Response as BaseResponse
 from deltaflask.context import current_driver
 from deltaflask.drivers import InstanceCreate
 from deltaflask.errors import CapabilityMissing
-from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.instance_actions import perform_instance_action
-from deltaflask.plugins.deltacloud.params import filters
 from deltaflask.plugins.deltacloud.params import request_params
 from deltaflask.plugins.deltacloud.params import require
-from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import respond
 from deltaflask.plugins.deltacloud.views import instance_form
+from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
-from deltaflask.plugins.deltacloud.views.forms import page
-from deltaflask.plugins.deltacloud.views.forms import register_form
+from deltaflask.plugins.deltacloud.views.forms import member_form
 from deltaflask.plugins.deltacloud.views.instance_form import HWP_PROPERTIES
 from deltaflask.plugins.deltacloud.views.instance_json import template_context
 from deltaflask.plugins.deltacloud.views.instance_json import to_json
 
-FORMATS = {"api.instances_new": ("html",), "api.instances_run_form": ("html",)}
+INSTANCES = Collection(
+    "instances",
+    "instance",
+    "instance_id",
+    "Instance",
+    to_json,
+    filters=("id", "state", "realm_id"),
+    extra=template_context,
+)
+FORMATS = INSTANCES.html_only("run_form")
 
 
 def register(bp: Blueprint) -> None:
     """Add the instance routes."""
-    bp.add_url_rule("/instances", "instances_index", index, methods=["GET"])
-    bp.add_url_rule("/instances/new", "instances_new", new, methods=["GET"])
-    bp.add_url_rule("/instances/<instance_id>", "instances_show", show, methods=["GET"])
-    bp.add_url_rule("/instances", "instances_create", create, methods=["POST"])
-    bp.add_url_rule(
-        "/instances/<instance_id>/<any(start,stop,reboot):action>",
-        "instances_action",
-        action,
-        methods=["POST"],
-    )
-    bp.add_url_rule(
-        "/instances/<instance_id>", "instances_destroy", destroy, methods=["DELETE"]
-    )
-    bp.add_url_rule(
-        "/instances/<instance_id>/run", "instances_run_form", run_form, methods=["GET"]
-    )
-    bp.add_url_rule(
-        "/instances/<instance_id>/run", "instances_run", run, methods=["POST"]
-    )
-    register_form("instances_create", instance_form.build)
-    register_form("instances_run", run_form_fields)
-
-
-def index() -> Response:
-    """List the user's instances, filtered by id, state and realm."""
-    instances = current_driver().instances(filters(("id", "state", "realm_id")))
-    return respond(
-        "instances/index",
-        lambda: {"instances": [to_json(i) for i in instances]},
-        instances=instances,
-        **template_context(),
-    )
-
-
-def show(instance_id: str) -> Response:
-    """One instance."""
-    instance = current_driver().instance(instance_id)
-    if instance is None:
-        raise ObjectNotFound(f"Instance '{instance_id}' not found")
-    return respond(
-        "instances/show",
-        lambda: {"instance": to_json(instance)},
-        instance=instance,
-        **template_context(),
-    )
-
-
-def new() -> Response:
-    """The HTML launch form."""
-    return page(instance_form.build)
+    INSTANCES.register(bp, create=create, destroy=destroy, form=instance_form.build)
+    INSTANCES.action(bp, "<any(start,stop,reboot):action>", "action", action)
+    INSTANCES.form_page(bp, "run", "run_form", run_form_fields)
+    INSTANCES.action(bp, "run", "run", run, run_form_fields)
 
 
 def parse_create(params: dict[str, str]) -> InstanceCreate:
@@ -126,18 +86,7 @@ def create() -> BaseResponse:
     """Launch instances: 201 with ``Location`` (a list when several)."""
     created = current_driver().create_instance(parse_create(request_params()))
     if len(created) == 1:
-        instance = created[0]
-        location = href("instances", instance.id)
-        if g.format == "html":
-            return redirect(location, 303)
-        return respond(
-            "instances/show",
-            lambda: {"instance": to_json(instance)},
-            status=201,
-            headers={"Location": location},
-            instance=instance,
-            **template_context(),
-        )
+        return INSTANCES.created(created[0])
     if g.format == "html":
         return redirect(href("instances"), 303)
     return respond(
@@ -166,9 +115,7 @@ def action(instance_id: str, action: str) -> BaseResponse:
 def destroy(instance_id: str) -> BaseResponse:
     """Terminate (only where the state allows): 204."""
     perform_instance_action(current_driver(), instance_id, "destroy")
-    if g.format == "html":
-        return redirect(href("instances"), 303)
-    return empty()
+    return INSTANCES.gone()
 
 
 def run_form_fields(values: dict[str, str], instance_id: str) -> Form:
@@ -176,9 +123,7 @@ def run_form_fields(values: dict[str, str], instance_id: str) -> Form:
     driver = current_driver()
     if not driver.supports("run_on_instance"):
         raise CapabilityMissing("run_on_instance")
-    instance = driver.instance(instance_id)
-    if instance is None:
-        raise ObjectNotFound(f"Instance '{instance_id}' not found")
+    instance = INSTANCES.found(instance_id)
     addresses = [(a.address, a.address) for a in instance.public_addresses]
     fields = [
         Field("cmd", "Command", required=True, placeholder="uptime"),
@@ -190,22 +135,8 @@ def run_form_fields(values: dict[str, str], instance_id: str) -> Form:
     ]
     if driver.has_feature("instances", "authentication_password"):
         fields.append(Field("password", "Password", "password"))
-    return Form(
-        title=f"Run a command on {instance.name or instance.id}",
-        action=href("instances", instance.id, "run"),
-        fields=fields,
-        submit="Run",
-        crumbs=[
-            ("instances", href("instances")),
-            (instance.id, href("instances", instance.id)),
-            ("run", None),
-        ],
-    )
-
-
-def run_form(instance_id: str) -> Response:
-    """The HTML form to run a command."""
-    return page(run_form_fields, instance_id=instance_id)
+    title = f"Run a command on {instance.name or instance.id}"
+    return member_form("instances", instance.id, "run", title, fields, "Run")
 
 
 def run(instance_id: str) -> Response:

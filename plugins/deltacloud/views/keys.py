@@ -15,6 +15,7 @@ from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import new_form
 
 
 def to_json(key: Key) -> dict[str, object]:
@@ -58,13 +59,7 @@ def form(values: dict[str, str]) -> Form:
         fields.append(
             Field("public_key", "Public key to import (optional)", "textarea")
         )
-    return Form(
-        title="Create new key",
-        action=href("keys"),
-        fields=fields,
-        submit="Create key",
-        crumbs=[("keys", href("keys")), ("new", None)],
-    )
+    return new_form("keys", "Create new key", fields, "Create key")
 
 
 def create() -> BaseResponse:

@@ -13,7 +13,8 @@ from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
-from deltaflask.plugins.deltacloud.views.forms import register_form
+from deltaflask.plugins.deltacloud.views.forms import member_form
+from deltaflask.plugins.deltacloud.views.forms import new_form
 
 LISTENER_PROTOCOLS = [("HTTP", "HTTP"), ("TCP", "TCP")]
 
@@ -51,18 +52,17 @@ def membership_form(values: dict[str, str], balancer_id: str, action: str) -> Fo
         options = [(i, text) for i, text in options if i not in registered]
     else:
         options = [(i, i) for i in registered]
-    return Form(
-        title=f"{action.capitalize()} an instance",
-        action=href("load_balancers", balancer.id, action),
-        fields=[
-            Field("instance_id", "Instance", "select", required=True, options=options)
-        ],
-        submit=action.capitalize(),
-        crumbs=[
-            ("load balancers", href("load_balancers")),
-            (balancer.id, href("load_balancers", balancer.id)),
-            (action, None),
-        ],
+    fields = [
+        Field("instance_id", "Instance", "select", required=True, options=options)
+    ]
+    verb = action.capitalize()
+    return member_form(
+        "load_balancers",
+        balancer.id,
+        action,
+        f"{verb} an instance",
+        fields,
+        verb,
         key=action,
     )
 
@@ -88,37 +88,34 @@ FORMATS = BALANCERS.formats
 def register(bp: Blueprint) -> None:
     """Add the load balancer routes."""
     BALANCERS.register(bp, create=create, destroy=destroy, form=form)
-    bp.add_url_rule(
-        "/load_balancers/<balancer_id>/<any(register,unregister):action>",
-        "load_balancers_membership",
+    BALANCERS.action(
+        bp,
+        "<any(register,unregister):action>",
+        "membership",
         membership,
-        methods=["POST"],
+        membership_form,
     )
-    register_form("load_balancers_membership", membership_form)
 
 
 def form(values: dict[str, str]) -> Form:
     """The form to create a load balancer with one listener."""
     realms = [(r.id, r.name) for r in current_driver().realms({})]
     port = {"minimum": 1, "maximum": 65535, "whole": True}
-    return Form(
-        title="Create new load balancer",
-        action=href("load_balancers"),
-        fields=[
-            Field("name", "Name", required=True),
-            Field("realm_id", "Realm", "select", required=True, options=realms),
-            Field(
-                "listener_protocol",
-                "Listener protocol",
-                "select",
-                required=True,
-                options=LISTENER_PROTOCOLS,
-            ),
-            Field("listener_balancer_port", "Balancer port", "number", True, **port),
-            Field("listener_instance_port", "Instance port", "number", True, **port),
-        ],
-        submit="Create load balancer",
-        crumbs=[("load balancers", href("load_balancers")), ("new", None)],
+    fields = [
+        Field("name", "Name", required=True),
+        Field("realm_id", "Realm", "select", required=True, options=realms),
+        Field(
+            "listener_protocol",
+            "Listener protocol",
+            "select",
+            required=True,
+            options=LISTENER_PROTOCOLS,
+        ),
+        Field("listener_balancer_port", "Balancer port", "number", True, **port),
+        Field("listener_instance_port", "Instance port", "number", True, **port),
+    ]
+    return new_form(
+        "load_balancers", "Create new load balancer", fields, "Create load balancer"
     )
 
 

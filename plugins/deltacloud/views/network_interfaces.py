@@ -13,6 +13,7 @@ from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import new_form
 
 
 def to_json(nic: NetworkInterface) -> dict[str, object]:
@@ -60,16 +61,16 @@ def form(values: dict[str, str]) -> Form:
     driver = current_driver()
     instances = [(i.id, f"{i.name or i.id} ({i.id})") for i in driver.instances({})]
     subnets = [(s.id, f"{s.name} ({s.address_block})") for s in driver.subnets({})]
-    return Form(
-        title="Create new network interface",
-        action=href("network_interfaces"),
-        fields=[
-            Field("instance", "Instance", "select", required=True, options=instances),
-            Field("network", "Subnet", "select", required=True, options=subnets),
-            Field("name", "Name"),
-        ],
-        submit="Create network interface",
-        crumbs=[("network interfaces", href("network_interfaces")), ("new", None)],
+    fields = [
+        Field("instance", "Instance", "select", required=True, options=instances),
+        Field("network", "Subnet", "select", required=True, options=subnets),
+        Field("name", "Name"),
+    ]
+    return new_form(
+        "network_interfaces",
+        "Create new network interface",
+        fields,
+        "Create network interface",
     )
 
 

@@ -12,6 +12,7 @@ from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import new_form
 
 
 def to_json(network: Network) -> dict[str, object]:
@@ -44,16 +45,11 @@ def register(bp: Blueprint) -> None:
 
 def form(values: dict[str, str]) -> Form:
     """The form to create a network."""
-    return Form(
-        title="Create new network",
-        action=href("networks"),
-        fields=[
-            Field("name", "Name"),
-            Field("address_block", "Address block (CIDR)", placeholder="10.0.0.0/16"),
-        ],
-        submit="Create network",
-        crumbs=[("networks", href("networks")), ("new", None)],
-    )
+    fields = [
+        Field("name", "Name"),
+        Field("address_block", "Address block (CIDR)", placeholder="10.0.0.0/16"),
+    ]
+    return new_form("networks", "Create new network", fields, "Create network")
 
 
 def create() -> BaseResponse:

@@ -13,6 +13,7 @@ from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import new_form
 
 
 def to_json(snapshot: StorageSnapshot) -> dict[str, object]:
@@ -54,16 +55,13 @@ def form(values: dict[str, str]) -> Form:
         (v.id, f"{v.name or v.id} ({v.capacity} GB)")
         for v in current_driver().storage_volumes({})
     ]
-    return Form(
-        title="Create new storage snapshot",
-        action=href("storage_snapshots"),
-        fields=[
-            Field("volume_id", "Volume", "select", required=True, options=volumes),
-            Field("name", "Name"),
-            Field("description", "Description"),
-        ],
-        submit="Create snapshot",
-        crumbs=[("storage snapshots", href("storage_snapshots")), ("new", None)],
+    fields = [
+        Field("volume_id", "Volume", "select", required=True, options=volumes),
+        Field("name", "Name"),
+        Field("description", "Description"),
+    ]
+    return new_form(
+        "storage_snapshots", "Create new storage snapshot", fields, "Create snapshot"
     )
 
 

@@ -3,68 +3,19 @@
 from __future__ import annotations
 
 from flask import Blueprint
-from flask import Response
-from flask import g
-from flask import redirect
 from werkzeug.wrappers import Response as BaseResponse
 
 from deltaflask.context import current_driver
 from deltaflask.drivers import VolumeCreate
-from deltaflask.errors import ObjectNotFound
 from deltaflask.models import StorageVolume
-from deltaflask.plugins.deltacloud.params import filters
 from deltaflask.plugins.deltacloud.params import request_params
 from deltaflask.plugins.deltacloud.params import require
-from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
-from deltaflask.plugins.deltacloud.render import respond
+from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
-from deltaflask.plugins.deltacloud.views.forms import page
-from deltaflask.plugins.deltacloud.views.forms import register_form
-
-FORMATS = {
-    "api.storage_volumes_new": ("html",),
-    "api.storage_volumes_attach_form": ("html",),
-}
-
-
-def register(bp: Blueprint) -> None:
-    """Add the storage volume routes."""
-    bp.add_url_rule("/storage_volumes", "storage_volumes_index", index, methods=["GET"])
-    bp.add_url_rule("/storage_volumes/new", "storage_volumes_new", new, methods=["GET"])
-    bp.add_url_rule(
-        "/storage_volumes/<volume_id>", "storage_volumes_show", show, methods=["GET"]
-    )
-    bp.add_url_rule(
-        "/storage_volumes", "storage_volumes_create", create, methods=["POST"]
-    )
-    bp.add_url_rule(
-        "/storage_volumes/<volume_id>/attach_instance",
-        "storage_volumes_attach_form",
-        attach_form,
-        methods=["GET"],
-    )
-    bp.add_url_rule(
-        "/storage_volumes/<volume_id>/attach",
-        "storage_volumes_attach",
-        attach,
-        methods=["POST"],
-    )
-    bp.add_url_rule(
-        "/storage_volumes/<volume_id>/detach",
-        "storage_volumes_detach",
-        detach,
-        methods=["POST"],
-    )
-    bp.add_url_rule(
-        "/storage_volumes/<volume_id>",
-        "storage_volumes_destroy",
-        destroy,
-        methods=["DELETE"],
-    )
-    register_form("storage_volumes_create", form)
-    register_form("storage_volumes_attach", attach_fields)
+from deltaflask.plugins.deltacloud.views.forms import member_form
+from deltaflask.plugins.deltacloud.views.forms import new_form
 
 
 def capacity_value(volume: StorageVolume) -> int | str | None:
@@ -99,36 +50,25 @@ def to_json(volume: StorageVolume) -> dict[str, object]:
     }
 
 
-def _found(volume_id: str) -> StorageVolume:
-    volume = current_driver().storage_volume(volume_id)
-    if volume is None:
-        raise ObjectNotFound(f"Storage volume '{volume_id}' not found")
-    return volume
+VOLUMES = Collection(
+    "storage_volumes",
+    "storage_volume",
+    "volume_id",
+    "Storage volume",
+    to_json,
+    filters=("id", "state"),
+    var="volume",
+    list_var="volumes",
+)
+FORMATS = VOLUMES.html_only("attach_form")
 
 
-def _answer(volume: StorageVolume, status: int = 200, **headers: str) -> Response:
-    return respond(
-        "storage_volumes/show",
-        lambda: {"storage_volume": to_json(volume)},
-        status=status,
-        headers=headers or None,
-        volume=volume,
-    )
-
-
-def index() -> Response:
-    """List volumes, filtered by id and state."""
-    volumes = current_driver().storage_volumes(filters(("id", "state")))
-    return respond(
-        "storage_volumes/index",
-        lambda: {"storage_volumes": [to_json(v) for v in volumes]},
-        volumes=volumes,
-    )
-
-
-def show(volume_id: str) -> Response:
-    """One volume."""
-    return _answer(_found(volume_id))
+def register(bp: Blueprint) -> None:
+    """Add the storage volume routes."""
+    VOLUMES.register(bp, create=create, destroy=destroy, form=form)
+    VOLUMES.form_page(bp, "attach_instance", "attach_form", attach_fields)
+    VOLUMES.action(bp, "attach", "attach", attach, attach_fields)
+    VOLUMES.action(bp, "detach", "detach", detach)
 
 
 def form(values: dict[str, str]) -> Form:
@@ -149,18 +89,9 @@ def form(values: dict[str, str]) -> Form:
         fields.append(
             Field("snapshot_id", "From snapshot", "select", options=snapshots)
         )
-    return Form(
-        title="Create new storage volume",
-        action=href("storage_volumes"),
-        fields=fields,
-        submit="Create volume",
-        crumbs=[("storage volumes", href("storage_volumes")), ("new", None)],
+    return new_form(
+        "storage_volumes", "Create new storage volume", fields, "Create volume"
     )
-
-
-def new() -> Response:
-    """The HTML form to create a volume."""
-    return page(form)
 
 
 def create() -> BaseResponse:
@@ -175,40 +106,22 @@ def create() -> BaseResponse:
             description=params.get("description") or None,
         )
     )
-    location = href("storage_volumes", volume.id)
-    if g.format == "html":
-        return redirect(location, 303)
-    return _answer(volume, 201, Location=location)
+    return VOLUMES.created(volume)
 
 
 def attach_fields(values: dict[str, str], volume_id: str) -> Form:
     """The form to attach a volume to an instance at a device."""
-    volume = _found(volume_id)
+    volume = VOLUMES.found(volume_id)
     instances = [
         (i.id, f"{i.name or i.id} ({i.id}, {i.state})")
         for i in current_driver().instances({})
     ]
-    return Form(
-        title=f"Attach {volume.name or volume.id}",
-        action=href("storage_volumes", volume.id, "attach"),
-        fields=[
-            Field(
-                "instance_id", "Instance", "select", required=True, options=instances
-            ),
-            Field("device", "Device", required=True, value="/dev/sdc"),
-        ],
-        submit="Attach",
-        crumbs=[
-            ("storage volumes", href("storage_volumes")),
-            (volume.id, href("storage_volumes", volume.id)),
-            ("attach", None),
-        ],
-    )
-
-
-def attach_form(volume_id: str) -> Response:
-    """The HTML form to attach a volume to an instance."""
-    return page(attach_fields, volume_id=volume_id)
+    fields = [
+        Field("instance_id", "Instance", "select", required=True, options=instances),
+        Field("device", "Device", required=True, value="/dev/sdc"),
+    ]
+    title = f"Attach {volume.name or volume.id}"
+    return member_form("storage_volumes", volume.id, "attach", title, fields, "Attach")
 
 
 def attach(volume_id: str) -> BaseResponse:
@@ -218,22 +131,15 @@ def attach(volume_id: str) -> BaseResponse:
     volume = current_driver().attach_storage_volume(
         volume_id, params["instance_id"], params["device"]
     )
-    if g.format == "html":
-        return redirect(href("storage_volumes", volume.id), 303)
-    return _answer(volume, 202)
+    return VOLUMES.changed(volume, 202)
 
 
 def detach(volume_id: str) -> BaseResponse:
     """Detach from its instance: 202 with the volume."""
-    volume = current_driver().detach_storage_volume(volume_id)
-    if g.format == "html":
-        return redirect(href("storage_volumes", volume.id), 303)
-    return _answer(volume, 202)
+    return VOLUMES.changed(current_driver().detach_storage_volume(volume_id), 202)
 
 
 def destroy(volume_id: str) -> BaseResponse:
     """Delete a volume: 204."""
     current_driver().destroy_storage_volume(volume_id)
-    if g.format == "html":
-        return redirect(href("storage_volumes"), 303)
-    return empty()
+    return VOLUMES.gone()
