@@ -439,3 +439,15 @@ def test_error_page_after_a_post_links_back_not_to_a_get(client, browser):
         headers={**browser, "Referer": "http://evil.example/"},
     )
     assert "evil.example" not in elsewhere.get_data(as_text=True)
+
+
+def test_subnet_form_places_the_subnet_in_a_realm(client, browser):
+    form = client.get("/api/subnets/new", headers=browser).get_data(as_text=True)
+    assert offered(form, "field-realm_id") == ["us", "eu"]
+    values = {"network_id": "net1", "address_block": "192.168.9.0/24", "realm_id": "eu"}
+    done = submit(client, "/api/subnets/new", "/api/subnets", values, browser)
+    assert done.status_code == 303, done.get_data(as_text=True)
+    page = client.get(done.headers["Location"], headers=browser)
+    assert '<dt>Realm</dt><dd><a href="http://localhost/api/realms/eu">eu</a>' in (
+        page.get_data(as_text=True)
+    )

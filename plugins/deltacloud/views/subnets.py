@@ -55,10 +55,12 @@ def register(bp: Blueprint) -> None:
 
 def form(values: dict[str, str]) -> Form:
     """The form to add a subnet to a network."""
+    driver = current_driver()
     networks = [
         (n.id, f"{n.name} ({', '.join(n.address_blocks)})")
-        for n in current_driver().networks({})
+        for n in driver.networks({})
     ]
+    realms = [(r.id, r.name or r.id) for r in driver.realms({})]
     return Form(
         title="Create new subnet",
         action=href("subnets"),
@@ -71,6 +73,7 @@ def form(values: dict[str, str]) -> Form:
                 placeholder="10.0.1.0/24",
             ),
             Field("name", "Name"),
+            Field("realm_id", "Realm", "select", options=realms, blank="(any)"),
         ],
         submit="Create subnet",
         crumbs=[("subnets", href("subnets")), ("new", None)],
