@@ -16,9 +16,11 @@ share of the plain copy's median. Every timed transfer starts alike (see
 ``settle``): the source file is in the page cache, a scratch file of the same
 size has just been written and deleted, ``sync`` has flushed every dirty page
 and ``--settle`` seconds have passed; the file the transfer writes is checked
-and deleted after it, untimed. gunicorn runs with ``MALLOC_TUNED`` unless
-``--malloc default``. The server's peak RSS is the largest VmHWM among the
-gunicorn master and its workers. Every step has a timeout; the server is
+and deleted after it, untimed. gunicorn serves ``--app`` (``wsgi:app``, as
+the README's production command does) with no ``MALLOC_*`` variables:
+``wsgi.py`` tunes glibc's malloc itself, ``--app 'deltaflask:create_app()'``
+leaves its defaults alone. The server's peak RSS is the largest VmHWM among
+the gunicorn master and its workers. Every step has a timeout; the server is
 always stopped and the scratch directory removed.
 
 Usage (from the repo root)::
@@ -51,13 +53,6 @@ BLOB = "/api/buckets/bench/blob"
 SEGBLOB = "/api/buckets/bench/segblob"
 SEGMENTED = {"X-Deltacloud-BlobType": "segmented"}
 CURL_AUTH = ("-u", "mockuser:mockpassword")
-#: glibc settings the production notes recommend for blob traffic: gunicorn
-#: receives a body in fresh 1 MiB buffers, which glibc would otherwise map and
-#: unmap on every read (a page fault per 4 KiB, dear on virtual machines).
-MALLOC_TUNED = {
-    "MALLOC_MMAP_THRESHOLD_": str(4 * 1024 * 1024),
-    "MALLOC_TRIM_THRESHOLD_": str(32 * 1024 * 1024),
-}
 
 
 def parse_size(text: str) -> int:
@@ -96,11 +91,14 @@ def read_through(path: Path) -> None:
 class Server:
     """gunicorn on a loopback port in its own process group."""
 
-    def __init__(
-        self, storage: Path, workers: int, log: Path, malloc: dict[str, str]
-    ) -> None:
+    def __init__(self, storage: Path, workers: int, log: Path, app: str) -> None:
         self.port = free_port()
-        env = dict(os.environ, DELTACLOUD_MOCK_STORAGE=str(storage), **malloc)
+        env = {
+            name: value
+            for name, value in os.environ.items()
+            if not name.startswith("MALLOC_")
+        }
+        env["DELTACLOUD_MOCK_STORAGE"] = str(storage)
         command = [
             sys.executable,
             "-m",
@@ -111,7 +109,7 @@ class Server:
             f"{HOST}:{self.port}",
             "--timeout",
             "600",
-            "wsgi:app",
+            app,
         ]
         with open(log, "wb") as out:
             self.proc = subprocess.Popen(
@@ -317,10 +315,7 @@ def main() -> int:
     )
     parser.add_argument("--dir", default=None, help="scratch directory (a temp dir)")
     parser.add_argument(
-        "--malloc",
-        choices=("tuned", "default"),
-        default="tuned",
-        help="glibc malloc settings of gunicorn: MALLOC_TUNED or glibc's (tuned)",
+        "--app", default="wsgi:app", help="what gunicorn serves (wsgi:app)"
     )
     args = parser.parse_args()
     size = parse_size(args.size)
@@ -333,9 +328,8 @@ def main() -> int:
         print(f"preparing {size / 2**20:.0f} MiB in {scratch} ...", flush=True)
         make_source(source, size)
         read_through(source)
-        malloc = MALLOC_TUNED if args.malloc == "tuned" else {}
-        print(f"gunicorn: {args.workers} workers, malloc {malloc or 'glibc default'}")
-        server = Server(scratch / "mock", args.workers, scratch / "log", malloc)
+        print(f"gunicorn: {args.workers} workers, {args.app}")
+        server = Server(scratch / "mock", args.workers, scratch / "log", args.app)
         server.request(
             "POST",
             "/api/buckets",

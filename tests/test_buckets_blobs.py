@@ -7,15 +7,22 @@ The recorded bucket and blob exchanges of the original server are replayed by
 
 from __future__ import annotations
 
+import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from helpers import assert_error
 from helpers import parse_xml
 from test_segmented_blobs import recording_file_wrapper
 
 from deltaflask.drivers.storage_ops import StorageOperations
+from deltaflask.errors import ValidationFailure
+from deltaflask.plugins.deltacloud.views import blobs as blob_views
 
 
 def _bucket(client: FlaskClient, headers: dict[str, str], name: str = "b1") -> str:
@@ -162,12 +169,33 @@ def test_put_into_missing_bucket(client: FlaskClient, xml: dict[str, str]) -> No
     assert_error(client.put("/api/buckets/nosuch/x", data=b"1", headers=xml), 404)
 
 
+class ReadOnlyBody:
+    """A body that, like gunicorn's, offers ``read`` but no ``readinto``."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+        self.sizes: list[int] = []
+
+    def read(self, size: int = -1) -> bytes:
+        self.sizes.append(size)
+        return self._data.read(size)
+
+
+def _gunicorn_like(body: ReadOnlyBody, length: int) -> dict[str, object]:
+    return {
+        "CONTENT_LENGTH": str(length),
+        "wsgi.input": body,
+        "wsgi.input_terminated": True,
+    }
+
+
 @pytest.mark.parametrize(
     "environ",
     [
         {"CONTENT_LENGTH": "500000"},
         # a server that ends the body at EOF (gunicorn) hands over a short body
         {"CONTENT_LENGTH": "500000", "wsgi.input_terminated": True},
+        _gunicorn_like(ReadOnlyBody(b"x" * 1000), 500000),
     ],
 )
 def test_disconnect_mid_upload_leaves_no_blob(
@@ -187,6 +215,126 @@ def test_disconnect_mid_upload_leaves_no_blob(
     assert 400 <= response.status_code < 500
     assert_error(client.get("/api/buckets/bucket1/partial", headers=xml), 404)
     assert _blob_files(mock_storage, "bucket1") == before
+
+
+def test_put_through_a_read_only_body(
+    client: FlaskClient, xml: dict[str, str], auth: dict[str, str]
+) -> None:
+    """A body without ``readinto`` (gunicorn's) is read in 1 MiB pieces."""
+    payload = os.urandom(2 * 1024 * 1024 + 12345)
+    stream = ReadOnlyBody(payload)
+    response = client.put(
+        "/api/buckets/bucket1/ro.bin",
+        headers=xml,
+        environ_overrides=_gunicorn_like(stream, len(payload)),
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert parse_xml(response).findtext("content_length") == str(len(payload))
+    assert max(stream.sizes) == 1024 * 1024
+    content = client.get("/api/buckets/bucket1/ro.bin/content", headers=auth)
+    assert content.get_data() == payload
+
+
+def test_put_exactly_the_declared_length(
+    client: FlaskClient, xml: dict[str, str], auth: dict[str, str]
+) -> None:
+    """Bytes after ``Content-Length`` are not part of the blob, on either path."""
+    for name, stream in (
+        ("into", io.BytesIO(b"0123456789tail")),
+        ("read", ReadOnlyBody(b"0123456789tail")),
+    ):
+        response = client.put(
+            f"/api/buckets/bucket1/{name}",
+            headers=xml,
+            environ_overrides={
+                "CONTENT_LENGTH": "10",
+                "wsgi.input": stream,
+                "wsgi.input_terminated": True,
+            },
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)
+        content = client.get(f"/api/buckets/bucket1/{name}/content", headers=auth)
+        assert content.get_data() == b"0123456789"
+
+
+def test_body_fills_a_bytearray_and_stops_at_its_length(app: Flask) -> None:
+    """The body handed to a driver fills any writable buffer, never past its
+    length, and a body that ends early is a 400."""
+    with app.test_request_context(
+        "/",
+        method="PUT",
+        environ_overrides={
+            "CONTENT_LENGTH": "6",
+            "wsgi.input": io.BytesIO(b"abcdefghij"),
+            "wsgi.input_terminated": True,
+        },
+    ):
+        stream = blob_views.body()
+        buffer = bytearray(4)
+        assert stream.readinto(buffer) == 4
+        assert buffer == b"abcd"
+        assert stream.readinto(buffer) == 2
+        assert buffer[:2] == b"ef"
+        assert stream.readinto(buffer) == 0
+    with app.test_request_context(
+        "/",
+        method="PUT",
+        environ_overrides={
+            "CONTENT_LENGTH": "9",
+            "wsgi.input": io.BytesIO(b"abc"),
+            "wsgi.input_terminated": True,
+        },
+    ):
+        stream = blob_views.body()
+        assert stream.readinto(bytearray(8)) == 3
+        with pytest.raises(ValidationFailure, match="6 bytes before its length"):
+            stream.readinto(bytearray(8))
+
+
+#: Reads 64 KiB from a pipe into 1 MiB buffers, as gunicorn receives a body
+#: (``recv`` of 1 MiB, shrunk to what arrived), and prints the page faults.
+FAULTS = """
+import os, resource, sys
+if sys.argv[1] == "wsgi":
+    import wsgi
+    assert wsgi.tune_malloc() == ("MALLOC_MMAP_THRESHOLD_" not in os.environ)
+r, w = os.pipe()
+piece = b"x" * 65536
+start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(300):
+    os.write(w, piece)
+    data = os.read(r, 1024 * 1024)
+    del data
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - start)
+"""
+
+
+@pytest.mark.skipif(
+    "CS_GNU_LIBC_VERSION" not in os.confstr_names, reason="glibc malloc only"
+)
+def test_wsgi_keeps_body_buffers_on_the_heap(tmp_path: Path) -> None:
+    """``wsgi.py`` tunes glibc so that fresh 1 MiB buffers stop costing page
+    faults on every read, and leaves an operator's own setting alone."""
+    root = Path(__file__).resolve().parent.parent
+    env = {name: value for name, value in os.environ.items() if "MALLOC_" not in name}
+    env["DELTACLOUD_MOCK_STORAGE"] = str(tmp_path)
+
+    def faults(mode: str, **extra: str) -> int:
+        done = subprocess.run(
+            [sys.executable, "-c", FAULTS, mode],
+            cwd=root,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return int(done.stdout)
+
+    untuned = faults("plain")
+    assert untuned > 300 * 8
+    assert faults("wsgi") < untuned / 10
+    assert faults("wsgi", MALLOC_MMAP_THRESHOLD_="131072") > untuned / 2
 
 
 def test_failed_replace_keeps_the_old_blob(

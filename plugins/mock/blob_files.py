@@ -61,11 +61,23 @@ def read_json(path: Path) -> dict[str, Any]:
 
 
 def copy_stream(source: BinaryIO, target: BinaryIO) -> int:
-    """Copy ``source`` to ``target`` in ``CHUNK`` reads; return the byte count."""
+    """Copy ``source`` to ``target`` in ``CHUNK`` pieces; return the byte count.
+
+    A source with ``readinto`` (werkzeug's server) fills one buffer again and
+    again, so nothing is allocated per piece; others (gunicorn's body, which
+    hands over 1 MiB pieces) are read into new ``bytes`` each time.
+    """
     length = 0
-    while chunk := source.read(CHUNK):
-        target.write(chunk)
-        length += len(chunk)
+    readinto = getattr(source, "readinto", None)
+    if readinto is None:
+        while chunk := source.read(CHUNK):
+            target.write(chunk)
+            length += len(chunk)
+        return length
+    view = memoryview(bytearray(CHUNK))
+    while count := readinto(view):
+        target.write(view[:count])
+        length += count
     return length
 
 

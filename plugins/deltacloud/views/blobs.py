@@ -171,26 +171,46 @@ class _ExactBody:
         self._stream = stream
         self._left = length
 
+    def _took(self, count: int) -> int:
+        if not count:
+            raise ValidationFailure(
+                f"The request body ended {self._left} bytes before its length"
+            )
+        self._left -= count
+        return count
+
     def read(self, size: int = -1) -> bytes:
         """Up to ``size`` bytes (the rest when negative); ``b""`` at the end."""
         if self._left <= 0:
             return b""
-        wanted = self._left if size < 0 else min(size, self._left)
-        data = self._stream.read(wanted)
-        if not data:
-            raise ValidationFailure(
-                f"The request body ended {self._left} bytes before its length"
-            )
-        self._left -= len(data)
+        data = self._stream.read(self._left if size < 0 else min(size, self._left))
+        self._took(len(data))
         return data
 
 
+class _ExactBodyInto(_ExactBody):
+    """An ``_ExactBody`` over a stream that can fill a caller's buffer."""
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        """Fill the start of ``buffer``; the byte count, 0 at the end."""
+        if self._left <= 0:
+            return 0
+        view = memoryview(buffer).cast("B")[: self._left]
+        return self._took(self._stream.readinto(view) or 0)
+
+
 def body() -> BinaryIO:
-    """The request body to stream to the driver (``put`` lifted the size cap)."""
+    """The request body to stream to the driver (``put`` lifted the size cap).
+
+    It offers ``readinto`` when the server's stream does (werkzeug's), so the
+    driver can reuse one buffer; gunicorn's offers ``read`` only.
+    """
+    stream = request.stream
     length = request.content_length
     if length is None:
-        return request.stream
-    return cast(BinaryIO, _ExactBody(request.stream, length))
+        return stream
+    exact = _ExactBodyInto if hasattr(stream, "readinto") else _ExactBody
+    return cast(BinaryIO, exact(stream, length))
 
 
 def _segmented(bucket_id: str, blob_id: str, upload_id: str | None) -> Response:
