@@ -13,6 +13,7 @@ from flask import render_template
 from flask import request
 from werkzeug.exceptions import HTTPException
 
+from deltaflask import csrf
 from deltaflask import settings
 from deltaflask.errors import DEFAULT_MESSAGES
 from deltaflask.middleware import MatrixParams
@@ -62,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         )
     app.config.setdefault("SESSION_COOKIE_NAME", "deltaflask_session")
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.session_interface = csrf.CookieSessions()
 
     pm, failed = get_plugin_manager(
         load_entrypoints=app.config["LOAD_ENTRYPOINTS"],
@@ -132,8 +134,12 @@ def _handle_error(error: Exception) -> Response:
 
 
 def _security_headers(response: Response) -> Response:
+    """Append the security headers a view has not set (as ``setdefault``)."""
+    headers = response.headers
+    present = {name.lower() for name, _value in headers.items()}
     for header, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(header, value)
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if header.lower() not in present:
+            headers.add(header, value)
+    if response.mimetype == "text/html" and "content-security-policy" not in present:
+        headers.add("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     return response

@@ -16,8 +16,12 @@ from __future__ import annotations
 import hmac
 import secrets
 
+from flask import Flask
+from flask import Request
 from flask import request
 from flask import session
+from flask.sessions import SecureCookieSession
+from flask.sessions import SecureCookieSessionInterface
 
 from deltaflask.errors import Forbidden
 
@@ -33,6 +37,17 @@ MESSAGE = (
     "This form has expired or did not come from this site (its security token is "
     "missing or wrong). Reload the page and submit it again."
 )
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie sessions, without building a signer for requests
+    that carry no session cookie (API clients): they get an empty session."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """An empty session when there is no cookie, else Flask's own."""
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 class CsrfFailure(Forbidden):

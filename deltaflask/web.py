@@ -41,8 +41,10 @@ def add_etag(response: Response, methods: frozenset[str]) -> None:
     ):
         return
     body = response.get_data()
-    if body:
-        response.headers["ETag"] = hashlib.md5(body, usedforsecurity=False).hexdigest()
+    if body:  # ``ETag`` is absent (checked above): append it without a search
+        response.headers.add(
+            "ETag", hashlib.md5(body, usedforsecurity=False).hexdigest()
+        )
         response.headers.setdefault(
             "Cache-Control", "max-age=0, private, must-revalidate"
         )

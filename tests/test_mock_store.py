@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from deltaflask.errors import ValidationFailure
+from deltaflask.plugins.mock import store as store_module
 from deltaflask.plugins.mock.driver import MockDriver
 from deltaflask.plugins.mock.store import MockStore
 from deltaflask.plugins.mock.store import check_id
@@ -83,3 +84,32 @@ def test_concurrent_processes_never_lose_a_write(tmp_path):
     ids = MockStore(Path(root), resource_dir("mock")).ids("instances")
     assert len(ids) == 4 + 40
     assert len(set(ids)) == len(ids)
+
+
+def _set_state(root: str, state: str) -> None:
+    store = MockStore(Path(root), resource_dir("mock"))
+    with store.transaction():
+        data = store.load("instances", "inst0")
+        assert data is not None
+        data["state"] = state
+        store.save("instances", data)
+
+
+def test_cached_reads_see_writes_of_other_processes(tmp_path):
+    store = MockStore(tmp_path, resource_dir("mock"))
+    first = store.load("instances", "inst0")
+    assert first is not None
+    # the seeded file is old enough to be cached; callers get their own copy
+    assert str(tmp_path / "instances/inst0.json") in store_module._texts
+    first["state"] = "CHANGED IN MEMORY"
+    assert store.load("instances", "inst0") == {**first, "state": "RUNNING"}
+    context = multiprocessing.get_context("fork")
+    # PENDING has the size of RUNNING: only the inode and mtime tell them apart
+    for state in ("PENDING", "STOPPED", "RUNNING", "PENDING"):
+        writer = context.Process(target=_set_state, args=(str(tmp_path), state))
+        writer.start()
+        writer.join(60)
+        assert writer.exitcode == 0
+        assert store.load("instances", "inst0")["state"] == state
+    (tmp_path / "instances/inst0.json").unlink()
+    assert store.load("instances", "inst0") is None

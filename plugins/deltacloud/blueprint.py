@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import quote
 
 from flask import Blueprint
@@ -10,6 +11,7 @@ from flask import Response
 from flask import current_app
 from flask import g
 from flask import request
+from werkzeug.sansio.utils import get_current_url
 
 from deltaflask import csrf
 from deltaflask.context import current_driver_class
@@ -59,11 +61,17 @@ def _before() -> None:
     g.format = negotiate(
         request.args.get("format"), request.accept_mimetypes, _offered_formats()
     )
-    g.api_url = request.root_url + "api"
+    g.api_url = _api_url(request.scheme, request.host, request.root_path)
     if g.format == "html":  # links of a page keep the driver its URL chose
         g.api_url += "".join(f";{k}={quote(v, safe='')}" for k, v in in_url.items())
     csrf.check()
     forms.check_submission()
+
+
+@lru_cache(maxsize=64)
+def _api_url(scheme: str, host: str, root_path: str) -> str:
+    """``request.root_url + "api"``, built once per scheme, host and root."""
+    return get_current_url(scheme, host, root_path) + "api"
 
 
 def _chosen_in_url() -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -15,15 +16,33 @@ from markupsafe import Markup
 
 from deltaflask.negotiation import CONTENT_TYPES
 
+#: ``json.dumps(..., separators=(",", ":"))``, built once
+COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
 
-def href(*parts: str) -> str:
-    """Absolute URL under ``/api``: ``href("instances", "inst0")``.
+
+def api_url() -> str:
+    """This request's ``/api`` URL, the base of every link.
 
     Error pages may render before the blueprint set ``g.api_url`` (a refused
     or unroutable request), so it falls back to the request's own root.
     """
-    base = g.get("api_url") or request.root_url + "api"
-    return "/".join([base, *(quote(str(part), safe="") for part in parts)])
+    return g.get("api_url") or request.root_url + "api"
+
+
+@lru_cache(maxsize=4096)
+def quote_part(part: str) -> str:
+    """One path segment, percent-encoded (ids repeat, so answers are kept)."""
+    return quote(part, safe="")
+
+
+def href(*parts: str) -> str:
+    """Absolute URL under ``/api``: ``href("instances", "inst0")``."""
+    return href_from(api_url(), *parts)
+
+
+def href_from(base: str, *parts: str) -> str:
+    """:func:`href` under a ``base`` the caller already has (see :func:`api_url`)."""
+    return "/".join([base, *(quote_part(str(part)) for part in parts)])
 
 
 def cdata(value: Any) -> Markup:
@@ -52,7 +71,7 @@ def respond(
     """
     fmt = g.format
     if fmt == "json":
-        body = json.dumps(to_json(), separators=(",", ":"))
+        body = COMPACT_JSON.encode(to_json())
     else:
         body = render_template(f"api/{template}.{fmt}", **context)
     return Response(

@@ -4,6 +4,12 @@ Writes go to a temporary file that is then renamed over the target, so a
 reader never sees half a file; read-modify-write sequences run under an
 exclusive lock on ``<root>/.lock`` so several worker processes can share one
 store. Every id is checked before it becomes part of a path.
+
+Reads keep each file's text in a per-process cache checked against the file's
+``(inode, mtime_ns, size)`` on every read, so a write by any process (always a
+rename, hence a new inode) is seen at once. A file modified less than
+:data:`RACY_NS` before it was read is not cached: timestamps are coarser than
+a nanosecond, so a later change within the same tick could keep its key.
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ import os
 import re
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +34,35 @@ SAFE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._:@+\-]{0,127}$")
 COLLECTION = re.compile(r"^[a-z_]+(/[a-z_]+)?$")
 _thread_lock = threading.Lock()
 _held = threading.local()
+#: files younger than this (1 s) are read but not cached
+RACY_NS = 1_000_000_000
+CACHE_SIZE = 4096
+#: path -> ((inode, mtime_ns, size), text), this process's read cache
+_texts: dict[str, tuple[tuple[int, int, int], str]] = {}
+
+
+def read_text(path: str) -> str | None:
+    """The text of ``path`` (``None`` if missing), from the cache while the
+    file's inode, modification time and size are unchanged."""
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    key = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    cached = _texts.get(path)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        _texts.pop(path, None)
+        return None
+    if time.time_ns() - stat.st_mtime_ns >= RACY_NS:
+        if len(_texts) >= CACHE_SIZE:
+            _texts.clear()
+        _texts[path] = (key, text)
+    return text
 
 
 def check_id(value: str, what: str = "id") -> str:
@@ -37,6 +74,7 @@ def check_id(value: str, what: str = "id") -> str:
     return value
 
 
+@lru_cache(maxsize=4096)
 def natural_key(value: str) -> tuple[Any, ...]:
     """Sort key that orders ``inst2`` before ``inst10``."""
     return tuple(
@@ -50,11 +88,12 @@ class MockStore:
     def __init__(self, root: Path, seed: Path) -> None:
         self.root = root
         self.seed = seed
+        self._root = os.fspath(root)
         self._ensure_seeded()
 
     # -- seeding -----------------------------------------------------------------
     def _ensure_seeded(self) -> None:
-        if (self.root / "images").is_dir():
+        if os.path.isdir(os.path.join(self._root, "images")):
             return
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         with self.transaction():
@@ -92,11 +131,12 @@ class MockStore:
         """One entity, or ``None`` when it does not exist or the id is unsafe."""
         if not SAFE_ID.match(entity_id) or ".." in entity_id:
             return None
-        try:
-            with open(self.path(collection, entity_id), encoding="utf-8") as handle:
-                data: dict[str, Any] = json.load(handle)
-        except FileNotFoundError:
+        if not COLLECTION.match(collection):
+            raise ValueError(f"bad collection name {collection!r}")
+        text = read_text(f"{self._root}/{collection}/{entity_id}.json")
+        if text is None:
             return None
+        data: dict[str, Any] = json.loads(text)
         return data
 
     def all(self, collection: str) -> list[dict[str, Any]]:

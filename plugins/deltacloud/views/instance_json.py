@@ -5,34 +5,44 @@ from __future__ import annotations
 from flask import g
 
 from deltaflask.context import current_driver
+from deltaflask.drivers import BaseDriver
 from deltaflask.models import Instance
 from deltaflask.models import InstanceAddress
-from deltaflask.plugins.deltacloud.render import href
+from deltaflask.plugins.deltacloud.render import api_url
+from deltaflask.plugins.deltacloud.render import href_from
 from deltaflask.plugins.deltacloud.render import link
 
 
-def actions(instance: Instance) -> list[dict[str, str]]:
-    """State actions, then ``run`` and ``create_image`` where possible."""
-    driver = current_driver()
+def actions(
+    instance: Instance, driver: BaseDriver | None = None, base: str = ""
+) -> list[dict[str, str]]:
+    """State actions, then ``run`` and ``create_image`` where possible.
+
+    ``driver`` and ``base`` (the ``/api`` URL) default to the request's.
+    """
+    driver = driver or current_driver()
+    base = base or api_url()
+    member = href_from(base, "instances", instance.id)
     found = []
     for action in driver.instance_actions(instance):
         if action == "destroy":
-            found.append(link("destroy", href("instances", instance.id), "delete"))
+            found.append(link("destroy", member, "delete"))
         else:
-            found.append(link(action, href("instances", instance.id, action)))
+            found.append(
+                link(action, href_from(base, "instances", instance.id, action))
+            )
     if driver.supports("run_on_instance"):
-        run = f"{href('instances', instance.id, 'run')};id={instance.id}"
+        run = f"{href_from(base, 'instances', instance.id, 'run')};id={instance.id}"
         found.append(link("run", run))
     if instance.create_image and driver.supports("create_image"):
-        found.append(
-            link("create_image", f"{href('images')};instance_id={instance.id}")
-        )
+        images = href_from(base, "images")
+        found.append(link("create_image", f"{images};instance_id={instance.id}"))
     return found
 
 
-def authentication_type() -> str | None:
+def authentication_type(driver: BaseDriver | None = None) -> str | None:
     """``key`` or ``password`` when the driver authenticates logins, else None."""
-    driver = current_driver()
+    driver = driver or current_driver()
     if driver.has_feature("instances", "authentication_key"):
         return "key"
     if driver.has_feature("instances", "authentication_password"):
@@ -54,6 +64,12 @@ def address_type(address: InstanceAddress) -> str:
 
 def to_json(instance: Instance) -> dict[str, object]:
     """An instance as the classic JSON shows it."""
+    driver = current_driver()
+    base = api_url()
+
+    def href(*parts: str) -> str:
+        return href_from(base, *parts)
+
     data: dict[str, object] = {
         "id": instance.id,
         "href": href("instances", instance.id),
@@ -70,7 +86,7 @@ def to_json(instance: Instance) -> dict[str, object]:
             "id": instance.realm_id,
             "rel": "realm",
         },
-        "actions": actions(instance),
+        "actions": actions(instance, driver, base),
     }
     if instance.profile is not None:
         data["hardware_profile"] = {
@@ -94,7 +110,7 @@ def to_json(instance: Instance) -> dict[str, object]:
         {"id": v, "href": href("storage_volumes", v), "rel": "storage_volume"}
         for v, _device in instance.storage_volumes
     ]
-    auth = authentication_type()
+    auth = authentication_type(driver)
     if auth:
         data["authentication_type"] = auth
     if instance.keyname is not None:
