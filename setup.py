@@ -49,6 +49,7 @@ EXTRAS["test"] = [
     "wheel>=0.40",
     "boto3>=1.28",
     "moto[server]>=5.0",
+    "awscli>=1.30",
     "playwright>=1.40",
 ]
 
