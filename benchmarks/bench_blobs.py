@@ -36,7 +36,6 @@ import http.client
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,6 +43,8 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from bench_api import free_port
 
 HOST = "127.0.0.1"
 AUTH = "Basic " + base64.b64encode(b"mockuser:mockpassword").decode("ascii")
@@ -62,12 +63,6 @@ def parse_size(text: str) -> int:
     if text and text[-1] in units:
         return int(float(text[:-1]) * units[text[-1]])
     return int(text)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 def make_source(path: Path, size: int) -> None:

@@ -24,10 +24,10 @@ from flask.sessions import SecureCookieSession
 from flask.sessions import SecureCookieSessionInterface
 
 from deltaflask.errors import Forbidden
+from deltaflask.web import UNSAFE_METHODS
 
 FIELD = "_csrf_token"
 SESSION_KEY = "csrf_token"
-UNSAFE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 #: the bodies an HTML form can send (and no body at all)
 FORM_TYPES = frozenset(
     {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain", ""}

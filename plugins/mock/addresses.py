@@ -13,7 +13,6 @@ from typing import Any
 from deltaflask.drivers.base import filter_on
 from deltaflask.errors import Conflict
 from deltaflask.errors import Forbidden
-from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Address
 from deltaflask.plugins.mock.store import MockStore
@@ -106,10 +105,7 @@ class MockAddresses:
             self.store.save("addresses", data)
 
     def _address(self, address_id: str) -> dict[str, Any]:
-        data = self.store.load("addresses", address_id)
-        if data is None:
-            raise ObjectNotFound(f"Address '{address_id}' not found")
-        return data
+        return self.store.require("addresses", address_id, "Address")
 
 
 def _requested(ip: str) -> ipaddress.IPv4Address:

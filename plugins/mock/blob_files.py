@@ -37,6 +37,7 @@ from deltaflask.errors import ObjectNotFound
 from deltaflask.models import Blob
 from deltaflask.plugins.mock.store import MockStore
 from deltaflask.plugins.mock.store import check_id
+from deltaflask.plugins.mock.store import write_json
 
 #: Bytes per read when streaming a body to disk or a blob back to the client.
 CHUNK = 1024 * 1024
@@ -108,10 +109,6 @@ class BlobFiles:
     def _blob_path(self, bucket_id: str, blob_id: str, suffix: str) -> Path:
         return self._bucket_dir(bucket_id) / f"{check_id(blob_id, 'blob name')}{suffix}"
 
-    def _write_json(self, path: Path, entity: dict[str, Any]) -> None:
-        payload = json.dumps(entity, indent=1, sort_keys=True).encode("utf-8")
-        self.store.write_bytes_atomic(path, payload)
-
     def _require_bucket(self, bucket_id: str) -> None:
         check_id(bucket_id, "bucket name")
         if not self.store.exists("buckets", bucket_id):
@@ -153,7 +150,7 @@ class BlobFiles:
                 content.rename(self._parts_folder(bucket_id, parts_dir))
             else:
                 os.replace(content, data_file)
-            self._write_json(self._blob_path(bucket_id, blob_id, ".json"), entity)
+            write_json(self._blob_path(bucket_id, blob_id, ".json"), entity)
             if parts_dir:
                 data_file.unlink(missing_ok=True)
             if old and old.get("parts_dir") != parts_dir:

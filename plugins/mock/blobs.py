@@ -27,6 +27,7 @@ from deltaflask.plugins.mock.blob_files import to_blob
 from deltaflask.plugins.mock.segmented import MockSegmentedUploads
 from deltaflask.plugins.mock.store import check_id
 from deltaflask.plugins.mock.store import natural_key
+from deltaflask.plugins.mock.store import write_json
 
 
 class MockBlobs(MockSegmentedUploads):
@@ -157,5 +158,5 @@ class MockBlobs(MockSegmentedUploads):
         with self.store.transaction():
             data = self._existing_blob(bucket_id, blob_id)
             data["user_metadata"] = lower_keys(metadata)
-            self._write_json(self._blob_path(bucket_id, blob_id, ".json"), data)
+            write_json(self._blob_path(bucket_id, blob_id, ".json"), data)
         return dict(data["user_metadata"])

@@ -33,6 +33,7 @@ from deltaflask.plugins.mock.network import place_instances
 from deltaflask.plugins.mock.network import to_bindings
 from deltaflask.plugins.mock.profiles import ERROR_TRIGGERS
 from deltaflask.plugins.mock.profiles import METRIC_PROPERTIES
+from deltaflask.plugins.mock.profiles import REALM_IDS
 from deltaflask.plugins.mock.profiles import REALMS
 from deltaflask.plugins.mock.store import MockStore
 from deltaflask.plugins.mock.store import check_id
@@ -121,14 +122,11 @@ class MockCompute:
     def instances(self, filters: Mapping[str, Any]) -> list[Instance]:
         """The user's instances, filtered by id, state and realm."""
         user = self.user()
-        ids = (
-            as_list(filters["id"]) if filters.get("id") else self.store.ids("instances")
-        )
-        found = []
-        for instance_id in ids:
-            data = self.store.load("instances", instance_id)
-            if data is not None and data.get("owner_id") == user:
-                found.append(self._to_instance(data))
+        found = [
+            self._to_instance(data)
+            for data in self.store.listed("instances", filters.get("id"))
+            if data.get("owner_id") == user
+        ]
         return filter_on(found, filters, "state", "realm_id")
 
     def create_instance(self, request: InstanceCreate) -> list[Instance]:
@@ -136,7 +134,7 @@ class MockCompute:
         user = self.user()
         profile = self._checked_profile(request)
         realm_id = request.realm_id or REALMS[0].id
-        if realm_id not in {realm.id for realm in REALMS}:
+        if realm_id not in REALM_IDS:
             raise ValidationFailure(f"Realm '{realm_id}' does not exist.")
         if self.store.load("images", request.image_id) is None:
             raise ValidationFailure(f"Image '{request.image_id}' does not exist.")

@@ -127,10 +127,7 @@ class MockFirewalls:
             self.store.save("firewalls", data)
 
     def _firewall(self, firewall_id: str) -> dict[str, Any]:
-        data = self.store.load("firewalls", firewall_id)
-        if data is None:
-            raise ObjectNotFound(f"Firewall '{firewall_id}' not found")
-        return data
+        return self.store.require("firewalls", firewall_id, "Firewall")
 
 
 def _port(value: str, what: str) -> int:

@@ -8,11 +8,10 @@ from typing import Any
 
 from deltaflask.drivers.base import filter_on
 from deltaflask.errors import Conflict
-from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Listener
 from deltaflask.models import LoadBalancer
-from deltaflask.plugins.mock.profiles import REALMS
+from deltaflask.plugins.mock.profiles import REALM_IDS
 from deltaflask.plugins.mock.store import MockStore
 from deltaflask.plugins.mock.store import check_id
 
@@ -45,7 +44,7 @@ class MockLoadBalancers:
         """Create a load balancer with one listener."""
         self.user()
         check_id(name, "load balancer name")
-        if realm_id not in {realm.id for realm in REALMS}:
+        if realm_id not in REALM_IDS:
             raise ValidationFailure(f"Realm '{realm_id}' does not exist")
         protocol = (protocol or "").upper()
         if protocol not in LISTENER_PROTOCOLS:
@@ -111,10 +110,7 @@ class MockLoadBalancers:
         return _to_balancer(data)
 
     def _balancer(self, balancer_id: str) -> dict[str, Any]:
-        data = self.store.load("load_balancers", balancer_id)
-        if data is None:
-            raise ObjectNotFound(f"Load balancer '{balancer_id}' not found")
-        return data
+        return self.store.require("load_balancers", balancer_id, "Load balancer")
 
 
 def release_from_balancers(store: MockStore, instance_id: str) -> None:

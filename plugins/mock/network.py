@@ -18,13 +18,12 @@ from typing import Any
 from deltaflask.drivers import InstanceCreate
 from deltaflask.drivers.base import filter_on
 from deltaflask.errors import Conflict
-from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Network
 from deltaflask.models import NetworkBinding
 from deltaflask.models import NetworkInterface
 from deltaflask.models import Subnet
-from deltaflask.plugins.mock.profiles import REALMS
+from deltaflask.plugins.mock.profiles import REALM_IDS
 from deltaflask.plugins.mock.store import MockStore
 from deltaflask.plugins.mock.store import check_id
 
@@ -92,8 +91,7 @@ class MockNetwork:
         """Delete a network; refused while it has subnets."""
         self.user()
         with self.store.transaction():
-            if self.store.load("networks", network_id) is None:
-                raise ObjectNotFound(f"Network '{network_id}' not found")
+            self.store.require("networks", network_id, "Network")
             children = self._subnets_of(network_id)
             if children:
                 raise Conflict(
@@ -136,7 +134,7 @@ class MockNetwork:
         in one of the mock's realms (none when not asked for)."""
         self.user()
         block = parse_block(address_block)
-        if realm_id and realm_id not in {realm.id for realm in REALMS}:
+        if realm_id and realm_id not in REALM_IDS:
             raise ValidationFailure(f"Realm '{realm_id}' does not exist")
         subnet_id = _new_id("subnet", name, "subnet name")
         with self.store.transaction():
@@ -177,9 +175,7 @@ class MockNetwork:
         """Delete a subnet; refused while instances or interfaces use it."""
         self.user()
         with self.store.transaction():
-            subnet = self.store.load("subnets", subnet_id)
-            if subnet is None:
-                raise ObjectNotFound(f"Subnet '{subnet_id}' not found")
+            subnet = self.store.require("subnets", subnet_id, "Subnet")
             users = sorted(self._bound_to(subnet_id))
             if users:
                 raise Conflict(
@@ -265,9 +261,9 @@ class MockNetwork:
         """Delete an interface and drop it from its instance."""
         self.user()
         with self.store.transaction():
-            nic = self.store.load("network_interfaces", interface_id)
-            if nic is None:
-                raise ObjectNotFound(f"Network interface '{interface_id}' not found")
+            nic = self.store.require(
+                "network_interfaces", interface_id, "Network interface"
+            )
             self.store.delete("network_interfaces", interface_id)
             instance = self.store.load("instances", nic.get("instance") or "")
             if instance is not None:

@@ -15,6 +15,7 @@ REALMS = (
     Realm("us", "United States"),
     Realm("eu", "Europe"),
 )
+REALM_IDS = frozenset(realm.id for realm in REALMS)
 
 #: realm ids that make the mock fail on purpose, to exercise error rendering
 ERROR_TRIGGERS = {

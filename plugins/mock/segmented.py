@@ -29,6 +29,7 @@ from deltaflask.plugins.mock.blob_files import lower_keys
 from deltaflask.plugins.mock.blob_files import now
 from deltaflask.plugins.mock.blob_files import read_json
 from deltaflask.plugins.mock.store import check_id
+from deltaflask.plugins.mock.store import write_json
 
 MAX_SEGMENTS = 10000
 _ENDED = "Segmented blob upload '{}' was completed or aborted"
@@ -58,7 +59,7 @@ class MockSegmentedUploads(BlobFiles):
         upload_id = secrets.token_hex(16)
         folder = self._upload_dir(upload_id)
         folder.mkdir(parents=True, mode=0o700)
-        self._write_json(
+        write_json(
             folder / "upload.json",
             {
                 "id": upload_id,

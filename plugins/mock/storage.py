@@ -9,23 +9,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from deltaflask.drivers import VolumeCreate
-from deltaflask.drivers.base import as_list
 from deltaflask.drivers.base import filter_on
 from deltaflask.errors import Conflict
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import StorageSnapshot
 from deltaflask.models import StorageVolume
-from deltaflask.plugins.mock.profiles import REALMS
+from deltaflask.plugins.mock.blob_files import now
+from deltaflask.plugins.mock.profiles import REALM_IDS
 from deltaflask.plugins.mock.store import MockStore
 from deltaflask.plugins.mock.store import check_id
 
 MAX_CAPACITY_GB = 16384
 DEVICE_CHARS = frozenset(string.ascii_letters + string.digits + "/_-:.")
-
-
-def _now() -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S +0000", time.gmtime())
 
 
 def _clock_id(prefix: str) -> str:
@@ -46,16 +42,8 @@ class MockStorage:
     def storage_volumes(self, filters: Mapping[str, Any]) -> list[StorageVolume]:
         """Volumes filtered by id and state."""
         self.user()
-        ids = (
-            as_list(filters["id"])
-            if filters.get("id")
-            else self.store.ids("storage_volumes")
-        )
-        found = []
-        for volume_id in ids:
-            data = self.store.load("storage_volumes", volume_id)
-            if data is not None:
-                found.append(_to_volume(data))
+        wanted = filters.get("id")
+        found = [_to_volume(v) for v in self.store.listed("storage_volumes", wanted)]
         return filter_on(found, filters, "state")
 
     def create_storage_volume(self, request: VolumeCreate) -> StorageVolume:
@@ -66,7 +54,7 @@ class MockStorage:
             raise ValidationFailure(
                 f"capacity must be a whole number of GB between 1 and {MAX_CAPACITY_GB}"
             )
-        if request.realm_id and request.realm_id not in {r.id for r in REALMS}:
+        if request.realm_id and request.realm_id not in REALM_IDS:
             raise ValidationFailure(f"Realm '{request.realm_id}' does not exist.")
         if (
             request.snapshot_id
@@ -79,7 +67,7 @@ class MockStorage:
                 "id": volume_id,
                 "name": request.name or f"Volume{volume_id}",
                 "description": request.description,
-                "created": _now(),
+                "created": now(),
                 "state": "AVAILABLE",
                 "capacity": capacity,
                 "realm_id": request.realm_id,
@@ -147,26 +135,14 @@ class MockStorage:
 
     def _volume(self, volume_id: str) -> dict[str, Any]:
         check_id(volume_id, "volume id")
-        volume = self.store.load("storage_volumes", volume_id)
-        if volume is None:
-            raise ObjectNotFound(f"Storage volume '{volume_id}' not found")
-        return volume
+        return self.store.require("storage_volumes", volume_id, "Storage volume")
 
     # snapshots -----------------------------------------------------------------
     def storage_snapshots(self, filters: Mapping[str, Any]) -> list[StorageSnapshot]:
         """Snapshots filtered by id."""
         self.user()
-        ids = (
-            as_list(filters["id"])
-            if filters.get("id")
-            else self.store.ids("storage_snapshots")
-        )
-        found = []
-        for snapshot_id in ids:
-            data = self.store.load("storage_snapshots", snapshot_id)
-            if data is not None:
-                found.append(_to_snapshot(data))
-        return found
+        wanted = filters.get("id")
+        return [_to_snapshot(s) for s in self.store.listed("storage_snapshots", wanted)]
 
     def create_storage_snapshot(
         self, volume_id: str, name: str | None, description: str | None
@@ -179,7 +155,7 @@ class MockStorage:
                 "id": _clock_id("store_snapshot_"),
                 "storage_volume_id": volume_id,
                 "state": "COMPLETED",
-                "created": _now(),
+                "created": now(),
                 "name": name,
                 "description": description,
             }

@@ -27,6 +27,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from deltaflask.drivers.base import as_list
+from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.files import write_atomic
 
@@ -74,6 +76,18 @@ def check_id(value: str, what: str = "id") -> str:
     return value
 
 
+def write_json(target: Path, entity: dict[str, Any]) -> None:
+    """Write ``entity`` as the store's JSON to ``target``, atomically."""
+    write_atomic(target, json.dumps(entity, indent=1, sort_keys=True).encode("utf-8"))
+
+
+def _collection(name: str) -> str:
+    """Return ``name`` if it is a collection's (folder) name, else raise."""
+    if not COLLECTION.match(name):
+        raise ValueError(f"bad collection name {name!r}")
+    return name
+
+
 @lru_cache(maxsize=4096)
 def natural_key(value: str) -> tuple[Any, ...]:
     """Sort key that orders ``inst2`` before ``inst10``."""
@@ -105,9 +119,7 @@ class MockStore:
 
     # -- paths -------------------------------------------------------------------
     def _dir(self, collection: str) -> Path:
-        if not COLLECTION.match(collection):
-            raise ValueError(f"bad collection name {collection!r}")
-        return self.root / collection
+        return self.root / _collection(collection)
 
     def path(self, collection: str, entity_id: str, suffix: str = ".json") -> Path:
         """The file of one entity (the id is validated)."""
@@ -131,13 +143,30 @@ class MockStore:
         """One entity, or ``None`` when it does not exist or the id is unsafe."""
         if not SAFE_ID.match(entity_id) or ".." in entity_id:
             return None
-        if not COLLECTION.match(collection):
-            raise ValueError(f"bad collection name {collection!r}")
-        text = read_text(f"{self._root}/{collection}/{entity_id}.json")
+        text = read_text(f"{self._root}/{_collection(collection)}/{entity_id}.json")
         if text is None:
             return None
         data: dict[str, Any] = json.loads(text)
         return data
+
+    def require(self, collection: str, entity_id: str, label: str) -> dict[str, Any]:
+        """One entity, or a 404 ``<label> '<id>' not found``."""
+        entity = self.load(collection, entity_id)
+        if entity is None:
+            raise ObjectNotFound(f"{label} '{entity_id}' not found")
+        return entity
+
+    def listed(self, collection: str, wanted: Any) -> list[dict[str, Any]]:
+        """The entities ``wanted`` names (an id or ids; unknown ones skipped),
+        or every entity of the collection when ``wanted`` is empty."""
+        if not wanted:
+            return self.all(collection)
+        found = []
+        for entity_id in as_list(wanted):
+            entity = self.load(collection, entity_id)
+            if entity is not None:
+                found.append(entity)
+        return found
 
     def all(self, collection: str) -> list[dict[str, Any]]:
         """Every entity of a collection, in natural id order."""
@@ -155,13 +184,7 @@ class MockStore:
     # -- writes ------------------------------------------------------------------
     def save(self, collection: str, entity: dict[str, Any]) -> None:
         """Write an entity atomically (its ``id`` names the file)."""
-        target = self.path(collection, entity["id"])
-        payload = json.dumps(entity, indent=1, sort_keys=True).encode("utf-8")
-        self.write_bytes_atomic(target, payload)
-
-    def write_bytes_atomic(self, target: Path, payload: bytes) -> None:
-        """Write ``payload`` to ``target`` via a temporary file and a rename."""
-        write_atomic(target, payload)
+        write_json(self.path(collection, entity["id"]), entity)
 
     def delete(self, collection: str, entity_id: str) -> bool:
         """Remove an entity; return whether it existed."""
