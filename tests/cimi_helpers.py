@@ -9,6 +9,9 @@ from flask.testing import FlaskClient
 
 NS = "{http://schemas.dmtf.org/cimi/1}"
 BASE = "http://localhost/cimi"
+ACTION = "http://schemas.dmtf.org/cimi/1/action/"
+#: the host the seed posts' curl commands name
+SEED = "http://localhost:3001/cimi"
 
 
 def post_xml(client: FlaskClient, path: str, body: str, headers: dict[str, str]) -> Any:

@@ -4,8 +4,10 @@ with their templates and configurations, and MachineNetworkInterfaces."""
 from __future__ import annotations
 
 import pytest
+from cimi_helpers import ACTION
 from cimi_helpers import BASE
 from cimi_helpers import NS
+from cimi_helpers import SEED
 from cimi_helpers import count
 from cimi_helpers import post_json
 from cimi_helpers import post_seed
@@ -16,8 +18,6 @@ from helpers import parse_xml
 
 pytest_plugins = ("cimi_fixtures",)
 
-SEED = "http://localhost:3001/cimi"
-ACTION = "http://schemas.dmtf.org/cimi/1/action/"
 ADDRESS_BY_VALUE_XML = f"""<AddressCreate>
       <name> an_address </name>
       <description> an IP Address </description>

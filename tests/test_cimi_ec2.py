@@ -11,8 +11,9 @@ import base64
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
+from cimi_helpers import ACTION
+from cimi_helpers import BASE
 from cimi_helpers import NS
 from cimi_helpers import create
 from cimi_helpers import post_json
@@ -24,13 +25,13 @@ from helpers import parse_xml
 from moto_server import MotoServer
 
 from deltaflask import create_app
+from tests.conftest import EC2_AUTH
+from tests.conftest import MOCK_AUTH
+from tests.ec2_driver_support import IMAGE
+from tests.ec2_driver_support import Headers
+from tests.ec2_driver_support import aws_client
 
-BASE = "http://localhost/cimi"
-ACTION = "http://schemas.dmtf.org/cimi/1/action/"
-IMAGE = "ami-fa7cdd89"  # an x86_64 EBS AMI moto preloads
 CONFIG = "t2.micro"
-AUTH = "Basic " + base64.b64encode(b"testing:testing").decode()
-Headers = dict[str, str]
 
 
 @pytest.fixture
@@ -55,22 +56,12 @@ def ec2(cimi_ec2_app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def jh() -> Headers:
-    return {"Authorization": AUTH, "Accept": "application/json"}
+    return {"Authorization": EC2_AUTH, "Accept": "application/json"}
 
 
 @pytest.fixture
 def xh() -> Headers:
-    return {"Authorization": AUTH, "Accept": "application/xml"}
-
-
-def _boto(aws: MotoServer) -> Any:
-    return boto3.client(
-        "ec2",
-        endpoint_url=aws.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    return {"Authorization": EC2_AUTH, "Accept": "application/xml"}
 
 
 def _path(href: str) -> str:
@@ -268,7 +259,7 @@ def test_machine_lifecycle_json(ec2: FlaskClient, jh: Headers, aws: MotoServer) 
     assert (data["cpu"], data["memory"]) == ("1", 1024 * 1024)
     rels = [op["rel"] for op in data["operations"]]
     assert ACTION + "stop" in rels and ACTION + "start" not in rels
-    reservations = _boto(aws).describe_instances(InstanceIds=[machine])
+    reservations = aws_client(aws).describe_instances(InstanceIds=[machine])
     assert reservations["Reservations"][0]["Instances"][0]["InstanceType"] == CONFIG
     _action(ec2, machine, "stop", jh)
     assert _get(ec2, f"/cimi/machines/{machine}", jh)["state"] == "STOPPED"
@@ -281,9 +272,9 @@ def test_machine_lifecycle_json(ec2: FlaskClient, jh: Headers, aws: MotoServer) 
     assert_error(ec2.delete(f"/cimi/machines/{machine}", headers=jh), 409, "json")
     _action(ec2, machine, "stop", jh)
     assert ec2.delete(f"/cimi/machines/{machine}", headers=jh).status_code == 200
-    state = _boto(aws).describe_instances(InstanceIds=[machine])["Reservations"][0][
-        "Instances"
-    ][0]["State"]["Name"]
+    state = aws_client(aws).describe_instances(InstanceIds=[machine])["Reservations"][
+        0
+    ]["Instances"][0]["State"]["Name"]
     assert state in ("shutting-down", "terminated")
     # EC2 still lists a terminated instance; for CIMI it is deleted
     assert_error(ec2.get(f"/cimi/machines/{machine}", headers=jh), 404, "json")
@@ -327,40 +318,32 @@ def test_machine_from_template_by_value_xml(
 def test_machine_from_stored_template(
     ec2: FlaskClient, jh: Headers, aws: MotoServer
 ) -> None:
-    key = post_json(
-        ec2,
-        "/cimi/credentials",
-        {"name": "ops", "credentialTemplate": {}},
-        jh,
+    key = create(
+        ec2, "/cimi/credentials", {"name": "ops", "credentialTemplate": {}}, jh
     )
-    assert key.status_code == 201, key.get_data(as_text=True)
-    template = post_json(
+    template = create(
         ec2,
         "/cimi/machine_templates",
         {
             "name": "small-suse",
             "machineConfig": {"href": f"{BASE}/machine_configurations/t2.small"},
             "machineImage": {"href": f"{BASE}/machine_images/{IMAGE}"},
-            "credential": {"href": key.headers["Location"]},
+            "credential": {"href": key},
             "initialState": "STOPPED",
         },
         jh,
     )
-    assert template.status_code == 201, template.get_data(as_text=True)
     response = post_json(
         ec2,
         "/cimi/machines",
-        {
-            "name": "from-template",
-            "machineTemplate": {"href": template.headers["Location"]},
-        },
+        {"name": "from-template", "machineTemplate": {"href": template}},
         jh,
     )
     assert response.status_code == 201, response.get_data(as_text=True)
     data = response.get_json()
     assert data["memory"] == 2048 * 1024
     assert data["state"] == "STOPPED"
-    found = _boto(aws).describe_instances(InstanceIds=[_last(data["id"])])
+    found = aws_client(aws).describe_instances(InstanceIds=[_last(data["id"])])
     assert found["Reservations"][0]["Instances"][0]["KeyName"] == "ops"
 
 
@@ -406,7 +389,7 @@ def test_bad_machine_requests_create_nothing(ec2: FlaskClient, jh: Headers) -> N
 
 # -- volumes and the MachineVolume sub-collection ------------------------------------
 def _ebs_state(aws: MotoServer, volume: str) -> str:
-    found = _boto(aws).describe_volumes(VolumeIds=[volume])["Volumes"][0]
+    found = aws_client(aws).describe_volumes(VolumeIds=[volume])["Volumes"][0]
     return str(found["State"])
 
 
@@ -414,15 +397,14 @@ def test_volumes_attach_and_detach(
     ec2: FlaskClient, jh: Headers, xh: Headers, aws: MotoServer
 ) -> None:
     machine = _machine(ec2, jh)
-    config = post_json(
+    config = create(
         ec2,
         "/cimi/volume_configurations",
         {"name": "2g", "capacity": 2 * 1024 * 1024},
         jh,
     )
-    assert config.status_code == 201, config.get_data(as_text=True)
     body = f"""<VolumeCreate xmlns="http://schemas.dmtf.org/cimi/1"><name>data</name>
-      <volumeTemplate><volumeConfig href="{config.headers["Location"]}"/></volumeTemplate>
+      <volumeTemplate><volumeConfig href="{config}"/></volumeTemplate>
       </VolumeCreate>"""
     response = post_xml(ec2, "/cimi/volumes", body, xh)
     assert response.status_code == 201, response.get_data(as_text=True)
@@ -546,7 +528,7 @@ def test_networks_and_forwarding_groups(
     assert root.find(f"{NS}forwardingGroup").get("href") == (
         f"{BASE}/forwarding_groups/{default_vpc}"
     )
-    subnet = _boto(aws).describe_subnets(SubnetIds=[network])["Subnets"][0]
+    subnet = aws_client(aws).describe_subnets(SubnetIds=[network])["Subnets"][0]
     assert subnet["VpcId"] == default_vpc
     group = _get(ec2, f"/cimi/forwarding_groups/{default_vpc}", jh)
     assert {"href": f"{BASE}/networks/{network}"} in group["networks"]
@@ -566,7 +548,7 @@ def test_networks_and_forwarding_groups(
     assert holder.startswith("vpc-") and holder != default_vpc
     assert _get(ec2, "/cimi/networks", jh)["count"] == networks_before + 2
     assert ec2.delete(_path(isolated["id"]), headers=jh).status_code == 200
-    vpcs = {v["VpcId"] for v in _boto(aws).describe_vpcs()["Vpcs"]}
+    vpcs = {v["VpcId"] for v in aws_client(aws).describe_vpcs()["Vpcs"]}
     assert holder not in vpcs
     assert ec2.delete(f"/cimi/networks/{network}", headers=xh).status_code == 200
     assert _get(ec2, "/cimi/networks", jh)["count"] == networks_before
@@ -590,7 +572,7 @@ def test_addresses(ec2: FlaskClient, jh: Headers, xh: Headers, aws: MotoServer) 
     ip = root.findtext(f"{NS}ip")
     assert response.headers["Location"] == f"{BASE}/addresses/{ip}"
     assert root.findtext(f"{NS}name") == "front"
-    public = {a["PublicIp"] for a in _boto(aws).describe_addresses()["Addresses"]}
+    public = {a["PublicIp"] for a in aws_client(aws).describe_addresses()["Addresses"]}
     assert ip in public
     template = create(
         ec2, "/cimi/address_templates", {"name": "t", "allocation": "dynamic"}, jh
@@ -607,12 +589,12 @@ def test_addresses(ec2: FlaskClient, jh: Headers, xh: Headers, aws: MotoServer) 
     assert {a["ip"] for a in listing["addresses"]} == {ip, by_ref.get_json()["ip"]}
     for address in listing["addresses"]:
         assert ec2.delete(_path(address["id"]), headers=jh).status_code == 200
-    assert _boto(aws).describe_addresses()["Addresses"] == []
+    assert aws_client(aws).describe_addresses()["Addresses"] == []
     static = {"addressTemplate": {"allocation": "static", "ip": "192.168.10.100"}}
     refused = ec2.post("/cimi/addresses", json=static, headers=jh)
     assert refused.status_code == 400
     assert "ip cannot be chosen" in refused.get_json()["message"]
-    assert _boto(aws).describe_addresses()["Addresses"] == []
+    assert aws_client(aws).describe_addresses()["Addresses"] == []
     meta = _get(ec2, "/cimi/resource_metadata/address", jh)
     assert {c["name"]: c["value"] for c in meta["capabilities"]} == {
         "ChosenIp": "false"
@@ -629,11 +611,10 @@ def test_driver_chosen_per_request(aws: MotoServer, tmp_path: Path) -> None:
         }
     )
     client = app.test_client()
-    mock_auth = "Basic " + base64.b64encode(b"mockuser:mockpassword").decode()
-    mock = {"Authorization": mock_auth, "Accept": "application/json"}
+    mock = {"Authorization": MOCK_AUTH, "Accept": "application/json"}
     assert _get(client, "/cimi/network_templates", mock)["count"] == 2
     ec2 = {
-        "Authorization": AUTH,
+        "Authorization": EC2_AUTH,
         "Accept": "application/json",
         "X-Deltacloud-Driver": "ec2",
         "X-Deltacloud-Provider": "us-east-1",

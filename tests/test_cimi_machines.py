@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cimi_helpers import ACTION
 from cimi_helpers import BASE
 from cimi_helpers import NS
 from cimi_helpers import count
@@ -12,8 +13,6 @@ from helpers import assert_error
 from helpers import parse_xml
 
 pytest_plugins = ("cimi_fixtures",)
-
-ACTION = "http://schemas.dmtf.org/cimi/1/action/"
 
 
 def _state(client: FlaskClient, machine_id: str, headers: dict[str, str]) -> str:

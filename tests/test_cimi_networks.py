@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from cimi_helpers import BASE
 from cimi_helpers import NS
+from cimi_helpers import SEED
 from cimi_helpers import count
 from cimi_helpers import create
 from cimi_helpers import post_json
@@ -20,7 +21,6 @@ from helpers import parse_xml
 
 pytest_plugins = ("cimi_fixtures",)
 
-SEED = "http://localhost:3001/cimi"
 XML_TYPE = "application/CIMI-NetworkCreate+xml"
 JSON_TYPE = "application/CIMI-NetworkCreate+json"
 #: the seed's three NetworkCreate bodies, XML and JSON (its hosts and spacing)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from cimi_helpers import BASE
 from cimi_helpers import NS
+from cimi_helpers import SEED
 from cimi_helpers import count
 from cimi_helpers import machine_names
 from cimi_helpers import post_seed
@@ -22,7 +23,6 @@ from deltaflask.plugins.cimi.store import KINDS
 
 pytest_plugins = ("cimi_fixtures",)
 
-SEED = "http://localhost:3001/cimi"
 #: the seed post's attach body, with its draft namespace and padded location
 ATTACH_XML = f"""<MachineVolume xmlns="http://schemas.dmtf.org/cimi/1/MachineVolume">
       <initialLocation> /dev/sdf </initialLocation>

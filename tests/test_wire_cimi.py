@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
 import pytest
+from cimi_helpers import ACTION
+from cimi_helpers import NS
 from flask import Flask
 from transcripts import Exchange
 from transcripts import WireSession
@@ -29,8 +31,6 @@ from transcripts import undeclared
 from deltaflask import create_app
 
 FRONTEND = "cimi"
-NS = "{http://schemas.dmtf.org/cimi/1}"
-ACTION = "http://schemas.dmtf.org/cimi/1/action/"
 
 _MISSING_IS_404 = "a missing entity is a 404 error document, not a 500 crash"
 _NO_ROUTE = "an unknown path is a 404 error document in the requested format"
