@@ -1,11 +1,22 @@
-"""Test helpers: safe XML parsing and assertions on error documents."""
+"""Test helpers: safe XML parsing, assertions on error documents, wire replays."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeET
+from transcripts import Exchange
+from transcripts import WireSession
+from transcripts import check_deviation
+from transcripts import compare
+from transcripts import failure_report
 from werkzeug.test import TestResponse
+
+from deltaflask import create_app
 
 
 def parse_xml(response: TestResponse) -> Element:
@@ -27,3 +38,26 @@ def assert_error(response: TestResponse, status: int, fmt: str = "xml") -> str:
     assert root.get("status") == str(status)
     assert root.findtext("code") == str(status)
     return root.findtext("message") or ""
+
+
+def mock_wire(storage: Path) -> WireSession:
+    """An ordered replay against a fresh mock-driver app storing under *storage*."""
+    app = create_app({"TESTING": True, "MOCK_STORAGE": str(storage)})
+    return WireSession(app.test_client())
+
+
+def assert_replays(
+    wire: WireSession,
+    exchange: Exchange,
+    deviations: Mapping[int, tuple[int, str]],
+    focus: Callable[[Any], Any] | None = None,
+) -> None:
+    """Replay *exchange*: it matches its recording, or its declared deviation."""
+    response = wire.send(exchange)
+    reason = ""
+    if exchange.seq in deviations:
+        status, reason = deviations[exchange.seq]
+        diffs = check_deviation(exchange, response, status)
+    else:
+        diffs = compare(exchange, response, focus=focus)
+    assert not diffs, failure_report(exchange, diffs, reason)

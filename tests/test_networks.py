@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 from helpers import assert_error
+from helpers import assert_replays
+from helpers import mock_wire
 from helpers import parse_xml
 from transcripts import Exchange
-from transcripts import IdMap
 from transcripts import TranscriptsNotFoundError
-from transcripts import check_deviation
-from transcripts import compare
+from transcripts import WireSession
 from transcripts import load_transcripts
-from transcripts import replay
-
-from deltaflask import create_app
 
 # -- wire format against the original's recordings ------------------------------
 
@@ -46,15 +41,8 @@ except TranscriptsNotFoundError:
 
 
 @pytest.fixture(scope="module")
-def wire_client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
-    storage = tmp_path_factory.mktemp("mock")
-    app: Flask = create_app({"TESTING": True, "MOCK_STORAGE": str(storage)})
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
-def id_map() -> IdMap:
-    return IdMap()
+def wire(tmp_path_factory: pytest.TempPathFactory) -> WireSession:
+    return mock_wire(tmp_path_factory.mktemp("mock"))
 
 
 def test_wire_exchanges_found() -> None:
@@ -62,17 +50,12 @@ def test_wire_exchanges_found() -> None:
 
 
 @pytest.mark.parametrize("exchange", EXCHANGES, ids=lambda e: e.id)
-def test_wire(exchange: Exchange, wire_client: FlaskClient, id_map: IdMap) -> None:
-    response = replay(wire_client, exchange, id_map)
-    if exchange.seq in WIRE_DEVIATIONS:
-        diffs = check_deviation(exchange, response, WIRE_DEVIATIONS[exchange.seq][0])
-    else:
-        diffs = compare(exchange, response)
-    assert not diffs, f"{exchange.seq} {exchange.title}: {diffs}"
+def test_wire(exchange: Exchange, wire: WireSession) -> None:
+    assert_replays(wire, exchange, WIRE_DEVIATIONS)
     if exchange.seq in AFTER:
         headers = {"Authorization": exchange.request["headers"]["Authorization"]}
         assert (
-            wire_client.delete(AFTER[exchange.seq], headers=headers).status_code == 204
+            wire.client.delete(AFTER[exchange.seq], headers=headers).status_code == 204
         )
 
 

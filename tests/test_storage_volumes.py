@@ -13,16 +13,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import assert_error
+from helpers import assert_replays
+from helpers import mock_wire
 from helpers import parse_xml
 from transcripts import Exchange
-from transcripts import IdMap
 from transcripts import TranscriptsNotFoundError
-from transcripts import check_deviation
-from transcripts import compare
+from transcripts import WireSession
 from transcripts import load_transcripts
-from transcripts import replay
-
-from deltaflask import create_app
 
 SEQS = [*range(86, 94), 144, 145, *range(237, 258)]
 _PLAIN_400 = "a missing parameter is a 400 error document, not plain text"
@@ -60,14 +57,8 @@ def _comparable(key: str, value: Any) -> Any:
 
 
 @pytest.fixture(scope="module")
-def wire_client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
-    storage = tmp_path_factory.mktemp("mock")
-    return create_app({"TESTING": True, "MOCK_STORAGE": str(storage)}).test_client()
-
-
-@pytest.fixture(scope="module")
-def id_map() -> IdMap:
-    return IdMap()
+def wire(tmp_path_factory: pytest.TempPathFactory) -> WireSession:
+    return mock_wire(tmp_path_factory.mktemp("mock"))
 
 
 def test_transcripts_selected() -> None:
@@ -75,13 +66,8 @@ def test_transcripts_selected() -> None:
 
 
 @pytest.mark.parametrize("exchange", EXCHANGES, ids=lambda e: e.id)
-def test_wire(exchange: Exchange, wire_client: FlaskClient, id_map: IdMap) -> None:
-    response = replay(wire_client, exchange, id_map)
-    if exchange.seq in DEVIATIONS:
-        diffs = check_deviation(exchange, response, DEVIATIONS[exchange.seq][0])
-    else:
-        diffs = compare(exchange, response, focus=comparable)
-    assert not diffs, "\n".join([exchange.title, *diffs])
+def test_wire(exchange: Exchange, wire: WireSession) -> None:
+    assert_replays(wire, exchange, DEVIATIONS, focus=comparable)
 
 
 def _create(client: FlaskClient, headers: dict[str, str], **form: str) -> str:

@@ -19,6 +19,7 @@ from deltaflask.plugins.deltacloud.render import link
 from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import instance_options
 from deltaflask.plugins.deltacloud.views.forms import member_form
 
 
@@ -90,9 +91,7 @@ def destroy(address_id: str) -> BaseResponse:
 def associate_fields(values: dict[str, str], address_id: str) -> Form:
     """The form to pick the instance an address goes to."""
     address = ADDRESSES.found(address_id)
-    instances = [
-        (i.id, f"{i.name or i.id} ({i.id})") for i in current_driver().instances({})
-    ]
+    instances = instance_options()
     fields = [
         Field("instance_id", "Instance", "select", required=True, options=instances)
     ]

@@ -35,6 +35,8 @@ from deltaflask.plugins.deltacloud.render import respond
 FORMATS = {
     "api.blobs_content": ("xml", "json", "html", "png", "gv"),
 }
+#: a PUT streams the blob's body: not held to the form size cap
+UNCAPPED = ("api.blobs_put", "api.blobs_stream")
 META_PREFIX = "x-deltacloud-blobmeta-"
 META_HEADER = "X-Deltacloud-Blobmeta-"
 MAX_METADATA = 100
@@ -147,7 +149,6 @@ def _header_or_arg(header: str, arg: str) -> str | None:
 
 def put(bucket_id: str, blob_id: str) -> Response:
     """Store the streamed body as the blob (200), or run a segmented-upload step."""
-    request.max_content_length = None
     upload_id = _header_or_arg("X-Deltacloud-SegmentedBlob", "segmented_blob")
     blob_type = _header_or_arg("X-Deltacloud-BlobType", "blob_type") or ""
     if upload_id or blob_type.lower() == "segmented":

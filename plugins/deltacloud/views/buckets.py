@@ -119,7 +119,6 @@ def blob_form(values: dict[str, str], bucket_id: str) -> Form:
 
 def upload(bucket_id: str) -> BaseResponse:
     """Create a blob from a (multipart) form: 201 with the blob."""
-    request.max_content_length = None
     params = request_params()
     require(params, "blob_id")
     body, content_type = _blob_data(params)

@@ -24,6 +24,7 @@ from flask import g
 from flask import render_template
 from flask import request
 
+from deltaflask.context import current_driver
 from deltaflask.csrf import FIELD as CSRF_FIELD
 from deltaflask.errors import Conflict
 from deltaflask.errors import DeltaflaskError
@@ -178,6 +179,13 @@ def member_form(
         ],
         **more,
     )
+
+
+def instance_options() -> list[tuple[str, str]]:
+    """The driver's instances as select options labelled ``name (id)``."""
+    return [
+        (i.id, f"{i.name or i.id} ({i.id})") for i in current_driver().instances({})
+    ]
 
 
 Builder = Callable[..., Form]

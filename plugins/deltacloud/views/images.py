@@ -21,6 +21,7 @@ from deltaflask.plugins.deltacloud.render import respond
 from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import instance_options
 from deltaflask.plugins.deltacloud.views.forms import new_form
 
 #: images on one HTML page
@@ -129,7 +130,7 @@ def filter_form(chosen: dict[str, str]) -> Form:
 def form(values: dict[str, str]) -> Form:
     """The form to image an instance (name and description where declared)."""
     driver = current_driver()
-    instances = [(i.id, f"{i.name or i.id} ({i.id})") for i in driver.instances({})]
+    instances = instance_options()
     fields = [
         Field("instance_id", "Instance", "select", required=True, options=instances)
     ]

@@ -13,6 +13,7 @@ from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import instance_options
 from deltaflask.plugins.deltacloud.views.forms import member_form
 from deltaflask.plugins.deltacloud.views.forms import new_form
 
@@ -47,9 +48,7 @@ def membership_form(values: dict[str, str], balancer_id: str, action: str) -> Fo
     balancer = BALANCERS.found(balancer_id)
     registered = balancer.instance_ids
     if action == "register":
-        instances = current_driver().instances({})
-        options = [(i.id, f"{i.name or i.id} ({i.id})") for i in instances]
-        options = [(i, text) for i, text in options if i not in registered]
+        options = [(i, text) for i, text in instance_options() if i not in registered]
     else:
         options = [(i, i) for i in registered]
     fields = [

@@ -13,6 +13,7 @@ from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import instance_options
 from deltaflask.plugins.deltacloud.views.forms import new_form
 
 
@@ -59,7 +60,7 @@ def register(bp: Blueprint) -> None:
 def form(values: dict[str, str]) -> Form:
     """The form to attach an instance to a subnet."""
     driver = current_driver()
-    instances = [(i.id, f"{i.name or i.id} ({i.id})") for i in driver.instances({})]
+    instances = instance_options()
     subnets = [(s.id, f"{s.name} ({s.address_block})") for s in driver.subnets({})]
     fields = [
         Field("instance", "Instance", "select", required=True, options=instances),
