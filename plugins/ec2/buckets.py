@@ -15,6 +15,7 @@ from deltaflask.drivers.base import as_list
 from deltaflask.errors import Conflict
 from deltaflask.errors import ObjectNotFound
 from deltaflask.models import Bucket
+from deltaflask.plugins.ec2.calls import paged
 from deltaflask.plugins.ec2.errors import aws_errors
 
 #: the region S3 takes without a ``LocationConstraint`` (and refuses as one)
@@ -44,15 +45,10 @@ class Ec2Buckets:
                 location = self.s3.get_bucket_location(Bucket=name).get(
                     "LocationConstraint"
                 )
-                blob_ids = [
-                    str(item["Key"])
-                    for page in self.s3.get_paginator("list_objects_v2").paginate(
-                        Bucket=name
-                    )
-                    for item in page.get("Contents") or []
-                ]
+            objects = paged(self.s3, "list_objects_v2", "Contents", Bucket=name)
         except ObjectNotFound:
             return None
+        blob_ids = [str(item["Key"]) for item in objects]
         return Bucket(
             id=name,
             name=name,

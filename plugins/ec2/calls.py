@@ -1,4 +1,4 @@
-"""Small helpers around boto3 calls shared by the compute and network mixins."""
+"""Small helpers around boto3 calls shared by the driver's mixins."""
 
 from __future__ import annotations
 

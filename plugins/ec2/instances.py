@@ -206,9 +206,7 @@ class Ec2Instances:
         """The subnet to launch into: the one asked for, or the network's only one."""
         if not request.network_id:
             return request.subnet_id
-        kwargs: dict[str, Any] = {
-            "Filters": [{"Name": "vpc-id", "Values": [request.network_id]}]
-        }
+        kwargs = where("vpc-id", [request.network_id])
         if request.subnet_id:
             kwargs["SubnetIds"] = [request.subnet_id]
         subnets = lookup(self.ec2.describe_subnets, "Subnets", **kwargs)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Key
 from deltaflask.plugins.ec2.calls import by_ids
 from deltaflask.plugins.ec2.calls import lookup
+from deltaflask.plugins.ec2.calls import only
 from deltaflask.plugins.ec2.errors import aws_errors
 
 #: how the public key formats EC2 imports begin
@@ -48,8 +48,7 @@ class Ec2Keys:
 
     def destroy_key(self, key_id: str) -> None:
         """Delete a key pair (404 when there is none: AWS itself would not say)."""
-        if not self.keys({"id": key_id}):
-            raise ObjectNotFound(f"Key '{key_id}' not found")
+        only(self.keys({"id": key_id}), f"Key '{key_id}'")
         with aws_errors():
             self.ec2.delete_key_pair(KeyName=key_id)
 

@@ -21,6 +21,7 @@ from deltaflask.models import Blob
 from deltaflask.plugins.ec2.blobs import DEFAULT_TYPE
 from deltaflask.plugins.ec2.blobs import s3_metadata
 from deltaflask.plugins.ec2.blobs import to_blob
+from deltaflask.plugins.ec2.calls import paged
 from deltaflask.plugins.ec2.errors import aws_errors
 
 MIN_PART = 5 * 1024 * 1024
@@ -131,24 +132,23 @@ class Ec2Segmented:
     ) -> dict[int, tuple[str, int]]:
         """Part number -> (ETag, size) of an upload in progress (404 if none)."""
         pages: dict[str, Any] = {} if limit is None else {"MaxItems": limit}
-        found: dict[int, tuple[str, int]] = {}
         try:
-            with aws_errors():
-                for page in self.s3.get_paginator("list_parts").paginate(
-                    Bucket=bucket_id,
-                    Key=blob_id,
-                    UploadId=upload_id,
-                    PaginationConfig=pages,
-                ):
-                    for part in page.get("Parts") or []:
-                        found[int(part["PartNumber"])] = (
-                            str(part["ETag"]).strip('"'),
-                            int(part["Size"]),
-                        )
+            parts = paged(
+                self.s3,
+                "list_parts",
+                "Parts",
+                Bucket=bucket_id,
+                Key=blob_id,
+                UploadId=upload_id,
+                PaginationConfig=pages,
+            )
         except ObjectNotFound:
             raise ObjectNotFound(
                 f"Segmented blob upload '{upload_id[:128]}' not found for "
                 f"'{bucket_id}/{blob_id}': it was never started, or was completed "
                 "or aborted"
             ) from None
-        return found
+        return {
+            int(part["PartNumber"]): (str(part["ETag"]).strip('"'), int(part["Size"]))
+            for part in parts
+        }

@@ -13,6 +13,7 @@ from typing import Any
 from deltaflask.drivers.base import as_list
 from deltaflask.errors import ProviderError
 from deltaflask.models import StorageSnapshot
+from deltaflask.plugins.ec2.calls import paged
 from deltaflask.plugins.ec2.calls import tag
 from deltaflask.plugins.ec2.calls import tagged
 from deltaflask.plugins.ec2.calls import timestamp
@@ -40,11 +41,8 @@ class Ec2Snapshots:
             query["Filters"].append(
                 {"Name": "snapshot-id", "Values": as_list(filters["id"])}
             )
-        found = []
-        with aws_errors():
-            for page in self.ec2.get_paginator("describe_snapshots").paginate(**query):
-                found.extend(_to_snapshot(item) for item in page.get("Snapshots") or [])
-        return found
+        snapshots = paged(self.ec2, "describe_snapshots", "Snapshots", **query)
+        return [_to_snapshot(item) for item in snapshots]
 
     def _account(self) -> str | None:
         """The caller's account id, or ``None`` where the cloud has no STS."""

@@ -12,16 +12,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from deltaflask.drivers import VolumeCreate
-from deltaflask.drivers.base import as_list
 from deltaflask.drivers.base import filter_on
 from deltaflask.errors import Conflict
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import StorageVolume
 from deltaflask.plugins.ec2.calls import DESCRIPTION_TAG
+from deltaflask.plugins.ec2.calls import ids_of
 from deltaflask.plugins.ec2.calls import only
+from deltaflask.plugins.ec2.calls import paged
 from deltaflask.plugins.ec2.calls import tag
 from deltaflask.plugins.ec2.calls import tagged
 from deltaflask.plugins.ec2.calls import timestamp
+from deltaflask.plugins.ec2.calls import where
 from deltaflask.plugins.ec2.errors import aws_errors
 
 MAX_CAPACITY_GB = 16384
@@ -35,14 +37,9 @@ class Ec2Volumes:
 
     def storage_volumes(self, filters: Mapping[str, Any]) -> list[StorageVolume]:
         """Volumes filtered by id and state (unknown ids are simply absent)."""
-        query: dict[str, Any] = {}
-        if filters.get("id"):
-            query["Filters"] = [{"Name": "volume-id", "Values": as_list(filters["id"])}]
-        found = []
-        with aws_errors():
-            for page in self.ec2.get_paginator("describe_volumes").paginate(**query):
-                found.extend(_to_volume(item) for item in page.get("Volumes") or [])
-        return filter_on(found, filters, "state")
+        query = where("volume-id", ids_of(filters))
+        volumes = paged(self.ec2, "describe_volumes", "Volumes", **query)
+        return filter_on([_to_volume(item) for item in volumes], filters, "state")
 
     def create_storage_volume(self, request: VolumeCreate) -> StorageVolume:
         """A new volume of ``capacity`` GB (default 1, or the snapshot's size)."""

@@ -27,6 +27,11 @@ def require(params: Params, name: str) -> str:
     return value
 
 
+def require_id(params: Params, name: str, code: str, kind: str) -> str:
+    """A required id parameter, rejected with ``code`` when malformed."""
+    return check_ids([require(params, name)], code, kind)[0]
+
+
 def get_int(
     params: Params, name: str, low: int | None = None, high: int | None = None
 ) -> int | None:

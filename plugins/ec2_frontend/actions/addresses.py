@@ -10,8 +10,8 @@ from deltaflask.drivers import BaseDriver
 from deltaflask.models import Address
 from deltaflask.plugins.ec2_frontend.actions.common import Item
 from deltaflask.plugins.ec2_frontend.actions.common import apply_filters
-from deltaflask.plugins.ec2_frontend.actions.common import check_found
-from deltaflask.plugins.ec2_frontend.actions.common import not_found
+from deltaflask.plugins.ec2_frontend.actions.common import chosen
+from deltaflask.plugins.ec2_frontend.actions.common import existing
 from deltaflask.plugins.ec2_frontend.actions.common import path
 from deltaflask.plugins.ec2_frontend.actions.instance_items import find_instances
 from deltaflask.plugins.ec2_frontend.dispatch import action
@@ -51,10 +51,7 @@ def _address(driver: BaseDriver, params: Params, *names: str) -> Address:
     if value.startswith(ASSOCIATION):
         value = value[len(ASSOCIATION) :]
     check_ids([value], "InvalidAllocationID.Malformed", "allocation")
-    address = driver.address(value)
-    if address is None:
-        raise not_found(NOT_FOUND, "allocation", value)
-    return address
+    return existing(driver.address(value), NOT_FOUND, "allocation", value)
 
 
 @action("DescribeAddresses", not_found=NOT_FOUND)
@@ -62,9 +59,8 @@ def describe_addresses(driver: BaseDriver, params: Params) -> Item:
     """Addresses by ``PublicIp.N``, ``AllocationId.N`` and filters."""
     wanted = get_list(params, "PublicIp") + get_list(params, "AllocationId")
     check_ids(wanted, "InvalidAllocationID.Malformed", "allocation")
-    addresses = driver.addresses({})
-    check_found(wanted, [a.id for a in addresses], NOT_FOUND, "allocation")
-    items = [_item(a) for a in addresses if not wanted or a.id in wanted]
+    addresses = chosen(driver.addresses({}), wanted, NOT_FOUND, "allocation")
+    items = [_item(a) for a in addresses]
     return {"addressesSet": apply_filters(items, params, FILTERS)}
 
 

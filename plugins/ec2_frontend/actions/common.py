@@ -9,6 +9,8 @@ import re
 from collections.abc import Callable
 from collections.abc import Mapping
 from typing import Any
+from typing import Protocol
+from typing import TypeVar
 
 from deltaflask.plugins.ec2_frontend.errors import EC2Error
 from deltaflask.plugins.ec2_frontend.params import Params
@@ -18,6 +20,17 @@ from deltaflask.plugins.ec2_frontend.params import get_str
 
 Item = dict[str, Any]
 FilterTable = Mapping[str, Callable[[Item], list[Any]]]
+T = TypeVar("T")
+
+
+class Identified(Protocol):
+    """A resource with an id."""
+
+    @property
+    def id(self) -> str: ...
+
+
+R = TypeVar("R", bound=Identified)
 
 
 def path(*keys: str) -> Callable[[Item], list[Any]]:
@@ -99,11 +112,25 @@ def not_found(code: str, kind: str, value: str) -> EC2Error:
     return EC2Error(code, f"The {kind} ID '{value}' does not exist")
 
 
+def existing(found: T | None, code: str, kind: str, value: str) -> T:
+    """``found``, or the error ``code`` when the lookup of ``value`` gave nothing."""
+    if found is None:
+        raise not_found(code, kind, value)
+    return found
+
+
 def check_found(wanted: list[str], found: list[str], code: str, kind: str) -> None:
     """Raise ``code`` naming the ids of ``wanted`` that were not found."""
     absent = [value for value in wanted if value not in set(found)]
     if absent:
         raise not_found(code, kind, ", ".join(absent))
+
+
+def chosen(resources: list[R], wanted: list[str], code: str, kind: str) -> list[R]:
+    """The ``resources`` whose ids are ``wanted`` (all when none are), raising
+    ``code`` for wanted ids that name none of them."""
+    check_found(wanted, [resource.id for resource in resources], code, kind)
+    return [resource for resource in resources if not wanted or resource.id in wanted]
 
 
 def state_name(state: str | None, names: Mapping[str, str], default: str) -> str:

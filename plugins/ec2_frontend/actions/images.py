@@ -7,8 +7,8 @@ from deltaflask.models import Image
 from deltaflask.plugins.ec2_frontend.actions.common import Item
 from deltaflask.plugins.ec2_frontend.actions.common import apply_filters
 from deltaflask.plugins.ec2_frontend.actions.common import check_found
+from deltaflask.plugins.ec2_frontend.actions.common import existing
 from deltaflask.plugins.ec2_frontend.actions.common import max_results
-from deltaflask.plugins.ec2_frontend.actions.common import not_found
 from deltaflask.plugins.ec2_frontend.actions.common import paginate
 from deltaflask.plugins.ec2_frontend.actions.common import path
 from deltaflask.plugins.ec2_frontend.actions.instance_items import find_instances
@@ -18,6 +18,7 @@ from deltaflask.plugins.ec2_frontend.params import check_ids
 from deltaflask.plugins.ec2_frontend.params import get_list
 from deltaflask.plugins.ec2_frontend.params import get_str
 from deltaflask.plugins.ec2_frontend.params import require
+from deltaflask.plugins.ec2_frontend.params import require_id
 from deltaflask.plugins.ec2_frontend.render import iso_time
 
 NOT_FOUND = "InvalidAMIID.NotFound"
@@ -103,8 +104,7 @@ def create_image(driver: BaseDriver, params: Params) -> Item:
 @action("DeregisterImage", not_found=NOT_FOUND)
 def deregister_image(driver: BaseDriver, params: Params) -> Item:
     """Delete an image."""
-    image_id = check_ids([require(params, "ImageId")], MALFORMED, "image")[0]
-    if driver.image(image_id) is None:
-        raise not_found(NOT_FOUND, "image", image_id)
+    image_id = require_id(params, "ImageId", MALFORMED, "image")
+    existing(driver.image(image_id), NOT_FOUND, "image", image_id)
     driver.destroy_image(image_id)
     return {"return": True}

@@ -6,8 +6,8 @@ from deltaflask.drivers import BaseDriver
 from deltaflask.drivers import InstanceCreate
 from deltaflask.plugins.ec2_frontend.actions.common import Item
 from deltaflask.plugins.ec2_frontend.actions.common import apply_filters
+from deltaflask.plugins.ec2_frontend.actions.common import existing
 from deltaflask.plugins.ec2_frontend.actions.common import max_results
-from deltaflask.plugins.ec2_frontend.actions.common import not_found
 from deltaflask.plugins.ec2_frontend.actions.common import paginate
 from deltaflask.plugins.ec2_frontend.actions.common import path
 from deltaflask.plugins.ec2_frontend.actions.instance_items import NOT_FOUND
@@ -20,13 +20,12 @@ from deltaflask.plugins.ec2_frontend.errors import EC2Error
 from deltaflask.plugins.ec2_frontend.errors import invalid_value
 from deltaflask.plugins.ec2_frontend.errors import missing_parameter
 from deltaflask.plugins.ec2_frontend.params import Params
-from deltaflask.plugins.ec2_frontend.params import check_ids
 from deltaflask.plugins.ec2_frontend.params import get_bool
 from deltaflask.plugins.ec2_frontend.params import get_int
 from deltaflask.plugins.ec2_frontend.params import get_list
 from deltaflask.plugins.ec2_frontend.params import get_str
 from deltaflask.plugins.ec2_frontend.params import get_structs
-from deltaflask.plugins.ec2_frontend.params import require
+from deltaflask.plugins.ec2_frontend.params import require_id
 
 FILTERS = {
     "instance-id": path("instanceId"),
@@ -77,9 +76,7 @@ def describe_instances(driver: BaseDriver, params: Params) -> Item:
 @action("RunInstances", incorrect_state="IncorrectInstanceState")
 def run_instances(driver: BaseDriver, params: Params) -> Item:
     """Launch ``MaxCount`` instances of ``ImageId``."""
-    image_id = check_ids(
-        [require(params, "ImageId")], "InvalidAMIID.Malformed", "image"
-    )[0]
+    image_id = require_id(params, "ImageId", "InvalidAMIID.Malformed", "image")
     low, high = get_int(params, "MinCount", 1), get_int(params, "MaxCount", 1)
     if low is None:
         raise missing_parameter("MinCount")
@@ -90,8 +87,7 @@ def run_instances(driver: BaseDriver, params: Params) -> Item:
     instance_type = get_str(params, "InstanceType")
     if instance_type and driver.hardware_profile(instance_type) is None:
         raise invalid_value("InstanceType", instance_type, "no such instance type")
-    if driver.image(image_id) is None:
-        raise not_found("InvalidAMIID.NotFound", "image", image_id)
+    existing(driver.image(image_id), "InvalidAMIID.NotFound", "image", image_id)
     key_name = get_str(params, "KeyName")
     if key_name and driver.key(key_name) is None:
         raise EC2Error(

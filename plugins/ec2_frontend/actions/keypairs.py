@@ -9,7 +9,7 @@ from deltaflask.drivers import BaseDriver
 from deltaflask.models import Key
 from deltaflask.plugins.ec2_frontend.actions.common import Item
 from deltaflask.plugins.ec2_frontend.actions.common import apply_filters
-from deltaflask.plugins.ec2_frontend.actions.common import check_found
+from deltaflask.plugins.ec2_frontend.actions.common import chosen
 from deltaflask.plugins.ec2_frontend.actions.common import path
 from deltaflask.plugins.ec2_frontend.dispatch import action
 from deltaflask.plugins.ec2_frontend.errors import EC2Error
@@ -20,6 +20,7 @@ from deltaflask.plugins.ec2_frontend.params import check_ids
 from deltaflask.plugins.ec2_frontend.params import get_list
 from deltaflask.plugins.ec2_frontend.params import get_str
 from deltaflask.plugins.ec2_frontend.params import require
+from deltaflask.plugins.ec2_frontend.params import require_id
 
 NOT_FOUND = "InvalidKeyPair.NotFound"
 FILTERS = {
@@ -39,9 +40,7 @@ def _item(key: Key) -> Item:
 
 
 def _name(params: Params) -> str:
-    return check_ids([require(params, "KeyName")], "InvalidKeyPair.Format", "key pair")[
-        0
-    ]
+    return require_id(params, "KeyName", "InvalidKeyPair.Format", "key pair")
 
 
 @action("DescribeKeyPairs", not_found=NOT_FOUND)
@@ -49,8 +48,7 @@ def describe_key_pairs(driver: BaseDriver, params: Params) -> Item:
     """Key pairs by ``KeyName.N``, ``KeyPairId.N`` and filters."""
     wanted = get_list(params, "KeyName") + get_list(params, "KeyPairId")
     keys = [key for key in driver.keys({}) if key.credential_type == "key"]
-    check_found(wanted, [key.id for key in keys], NOT_FOUND, "key pair")
-    items = [_item(key) for key in keys if not wanted or key.id in wanted]
+    items = [_item(key) for key in chosen(keys, wanted, NOT_FOUND, "key pair")]
     return {"keySet": apply_filters(items, params, FILTERS)}
 
 

@@ -11,7 +11,7 @@ from deltaflask.models import FirewallRule
 from deltaflask.plugins.ec2_frontend.actions.common import Item
 from deltaflask.plugins.ec2_frontend.actions.common import apply_filters
 from deltaflask.plugins.ec2_frontend.actions.common import check_found
-from deltaflask.plugins.ec2_frontend.actions.common import not_found
+from deltaflask.plugins.ec2_frontend.actions.common import existing
 from deltaflask.plugins.ec2_frontend.actions.common import path
 from deltaflask.plugins.ec2_frontend.dispatch import action
 from deltaflask.plugins.ec2_frontend.errors import EC2Error
@@ -71,10 +71,7 @@ def _group(driver: BaseDriver, params: Params) -> Firewall:
     if value is None:
         raise missing_parameter("GroupId")
     check_ids([value], MALFORMED, "security group")
-    firewall = driver.firewall(value)
-    if firewall is None:
-        raise not_found(NOT_FOUND, "security group", value)
-    return firewall
+    return _named(driver, value)
 
 
 @action("DescribeSecurityGroups", not_found=NOT_FOUND)
@@ -96,10 +93,7 @@ def describe_security_groups(driver: BaseDriver, params: Params) -> Item:
 def _named(driver: BaseDriver, name: str) -> Firewall:
     """The group a ``GroupName`` means, resolved by the driver as an id (on
     EC2 a name shared by several VPCs means the default VPC's group)."""
-    firewall = driver.firewall(name)
-    if firewall is None:
-        raise not_found(NOT_FOUND, "security group", name)
-    return firewall
+    return existing(driver.firewall(name), NOT_FOUND, "security group", name)
 
 
 @action("CreateSecurityGroup", incorrect_state="InvalidGroup.Duplicate")

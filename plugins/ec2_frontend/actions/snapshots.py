@@ -7,8 +7,8 @@ from deltaflask.models import StorageSnapshot
 from deltaflask.plugins.ec2_frontend.actions.common import Item
 from deltaflask.plugins.ec2_frontend.actions.common import apply_filters
 from deltaflask.plugins.ec2_frontend.actions.common import check_found
+from deltaflask.plugins.ec2_frontend.actions.common import existing
 from deltaflask.plugins.ec2_frontend.actions.common import max_results
-from deltaflask.plugins.ec2_frontend.actions.common import not_found
 from deltaflask.plugins.ec2_frontend.actions.common import paginate
 from deltaflask.plugins.ec2_frontend.actions.common import path
 from deltaflask.plugins.ec2_frontend.actions.common import state_name
@@ -17,7 +17,7 @@ from deltaflask.plugins.ec2_frontend.params import Params
 from deltaflask.plugins.ec2_frontend.params import check_ids
 from deltaflask.plugins.ec2_frontend.params import get_list
 from deltaflask.plugins.ec2_frontend.params import get_str
-from deltaflask.plugins.ec2_frontend.params import require
+from deltaflask.plugins.ec2_frontend.params import require_id
 from deltaflask.plugins.ec2_frontend.render import iso_time
 
 NOT_FOUND = "InvalidSnapshot.NotFound"
@@ -59,11 +59,10 @@ def describe_snapshots(driver: BaseDriver, params: Params) -> Item:
 @action("CreateSnapshot", not_found="InvalidVolume.NotFound")
 def create_snapshot(driver: BaseDriver, params: Params) -> Item:
     """Snapshot a volume."""
-    volume_id = check_ids(
-        [require(params, "VolumeId")], "InvalidVolumeID.Malformed", "volume"
-    )[0]
-    if driver.storage_volume(volume_id) is None:
-        raise not_found("InvalidVolume.NotFound", "volume", volume_id)
+    volume_id = require_id(params, "VolumeId", "InvalidVolumeID.Malformed", "volume")
+    existing(
+        driver.storage_volume(volume_id), "InvalidVolume.NotFound", "volume", volume_id
+    )
     description = get_str(params, "Description")
     snapshot = driver.create_storage_snapshot(volume_id, None, description)
     return _item(snapshot, driver.credentials.user)
@@ -72,8 +71,7 @@ def create_snapshot(driver: BaseDriver, params: Params) -> Item:
 @action("DeleteSnapshot", not_found=NOT_FOUND)
 def delete_snapshot(driver: BaseDriver, params: Params) -> Item:
     """Delete a snapshot."""
-    snapshot_id = check_ids([require(params, "SnapshotId")], MALFORMED, "snapshot")[0]
-    if driver.storage_snapshot(snapshot_id) is None:
-        raise not_found(NOT_FOUND, "snapshot", snapshot_id)
+    snapshot_id = require_id(params, "SnapshotId", MALFORMED, "snapshot")
+    existing(driver.storage_snapshot(snapshot_id), NOT_FOUND, "snapshot", snapshot_id)
     driver.destroy_storage_snapshot(snapshot_id)
     return {"return": True}

@@ -8,8 +8,8 @@ from deltaflask.models import StorageVolume
 from deltaflask.plugins.ec2_frontend.actions.common import Item
 from deltaflask.plugins.ec2_frontend.actions.common import apply_filters
 from deltaflask.plugins.ec2_frontend.actions.common import check_found
+from deltaflask.plugins.ec2_frontend.actions.common import existing
 from deltaflask.plugins.ec2_frontend.actions.common import max_results
-from deltaflask.plugins.ec2_frontend.actions.common import not_found
 from deltaflask.plugins.ec2_frontend.actions.common import paginate
 from deltaflask.plugins.ec2_frontend.actions.common import path
 from deltaflask.plugins.ec2_frontend.actions.common import state_name
@@ -22,6 +22,7 @@ from deltaflask.plugins.ec2_frontend.params import get_int
 from deltaflask.plugins.ec2_frontend.params import get_list
 from deltaflask.plugins.ec2_frontend.params import get_str
 from deltaflask.plugins.ec2_frontend.params import require
+from deltaflask.plugins.ec2_frontend.params import require_id
 from deltaflask.plugins.ec2_frontend.render import iso_time
 
 NOT_FOUND = "InvalidVolume.NotFound"
@@ -85,15 +86,11 @@ def volume_item(volume: StorageVolume) -> Item:
 
 
 def _volume_id(params: Params) -> str:
-    volume_id = check_ids([require(params, "VolumeId")], MALFORMED, "volume")[0]
-    return volume_id
+    return require_id(params, "VolumeId", MALFORMED, "volume")
 
 
 def _existing(driver: BaseDriver, volume_id: str) -> StorageVolume:
-    volume = driver.storage_volume(volume_id)
-    if volume is None:
-        raise not_found(NOT_FOUND, "volume", volume_id)
-    return volume
+    return existing(driver.storage_volume(volume_id), NOT_FOUND, "volume", volume_id)
 
 
 @action("DescribeVolumes", not_found=NOT_FOUND)

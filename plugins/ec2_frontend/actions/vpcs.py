@@ -7,8 +7,8 @@ from deltaflask.models import Network
 from deltaflask.models import Subnet
 from deltaflask.plugins.ec2_frontend.actions.common import Item
 from deltaflask.plugins.ec2_frontend.actions.common import apply_filters
-from deltaflask.plugins.ec2_frontend.actions.common import check_found
-from deltaflask.plugins.ec2_frontend.actions.common import not_found
+from deltaflask.plugins.ec2_frontend.actions.common import chosen
+from deltaflask.plugins.ec2_frontend.actions.common import existing
 from deltaflask.plugins.ec2_frontend.actions.common import path
 from deltaflask.plugins.ec2_frontend.dispatch import action
 from deltaflask.plugins.ec2_frontend.params import Params
@@ -16,6 +16,7 @@ from deltaflask.plugins.ec2_frontend.params import check_ids
 from deltaflask.plugins.ec2_frontend.params import get_list
 from deltaflask.plugins.ec2_frontend.params import get_str
 from deltaflask.plugins.ec2_frontend.params import require
+from deltaflask.plugins.ec2_frontend.params import require_id
 
 VPC_NOT_FOUND = "InvalidVpcID.NotFound"
 SUBNET_NOT_FOUND = "InvalidSubnetID.NotFound"
@@ -70,9 +71,8 @@ def _subnet(subnet: Subnet) -> Item:
 def describe_vpcs(driver: BaseDriver, params: Params) -> Item:
     """Networks as VPCs."""
     ids = check_ids(get_list(params, "VpcId"), "InvalidVpcID.Malformed", "vpc")
-    networks = driver.networks({})
-    check_found(ids, [n.id for n in networks], VPC_NOT_FOUND, "vpc")
-    items = [_vpc(n) for n in networks if not ids or n.id in ids]
+    networks = chosen(driver.networks({}), ids, VPC_NOT_FOUND, "vpc")
+    items = [_vpc(n) for n in networks]
     return {"vpcSet": apply_filters(items, params, VPC_FILTERS)}
 
 
@@ -86,9 +86,8 @@ def create_vpc(driver: BaseDriver, params: Params) -> Item:
 @action("DeleteVpc", not_found=VPC_NOT_FOUND, incorrect_state="DependencyViolation")
 def delete_vpc(driver: BaseDriver, params: Params) -> Item:
     """Delete a network without subnets."""
-    vpc_id = check_ids([require(params, "VpcId")], "InvalidVpcID.Malformed", "vpc")[0]
-    if driver.network(vpc_id) is None:
-        raise not_found(VPC_NOT_FOUND, "vpc", vpc_id)
+    vpc_id = require_id(params, "VpcId", "InvalidVpcID.Malformed", "vpc")
+    existing(driver.network(vpc_id), VPC_NOT_FOUND, "vpc", vpc_id)
     driver.destroy_network(vpc_id)
     return {"return": True}
 
@@ -97,19 +96,17 @@ def delete_vpc(driver: BaseDriver, params: Params) -> Item:
 def describe_subnets(driver: BaseDriver, params: Params) -> Item:
     """Subnets."""
     ids = check_ids(get_list(params, "SubnetId"), "InvalidSubnetID.Malformed", "subnet")
-    subnets = driver.subnets({})
-    check_found(ids, [s.id for s in subnets], SUBNET_NOT_FOUND, "subnet")
-    items = [_subnet(s) for s in subnets if not ids or s.id in ids]
+    subnets = chosen(driver.subnets({}), ids, SUBNET_NOT_FOUND, "subnet")
+    items = [_subnet(s) for s in subnets]
     return {"subnetSet": apply_filters(items, params, SUBNET_FILTERS)}
 
 
 @action("CreateSubnet", not_found=VPC_NOT_FOUND)
 def create_subnet(driver: BaseDriver, params: Params) -> Item:
     """Create a subnet in a VPC, in ``AvailabilityZone`` when given."""
-    vpc_id = check_ids([require(params, "VpcId")], "InvalidVpcID.Malformed", "vpc")[0]
+    vpc_id = require_id(params, "VpcId", "InvalidVpcID.Malformed", "vpc")
     cidr = require(params, "CidrBlock")
-    if driver.network(vpc_id) is None:
-        raise not_found(VPC_NOT_FOUND, "vpc", vpc_id)
+    existing(driver.network(vpc_id), VPC_NOT_FOUND, "vpc", vpc_id)
     zone = get_str(params, "AvailabilityZone")
     return {"subnet": _subnet(driver.create_subnet(vpc_id, cidr, None, zone))}
 
@@ -119,10 +116,7 @@ def create_subnet(driver: BaseDriver, params: Params) -> Item:
 )
 def delete_subnet(driver: BaseDriver, params: Params) -> Item:
     """Delete a subnet nothing is bound to."""
-    subnet_id = check_ids(
-        [require(params, "SubnetId")], "InvalidSubnetID.Malformed", "subnet"
-    )[0]
-    if driver.subnet(subnet_id) is None:
-        raise not_found(SUBNET_NOT_FOUND, "subnet", subnet_id)
+    subnet_id = require_id(params, "SubnetId", "InvalidSubnetID.Malformed", "subnet")
+    existing(driver.subnet(subnet_id), SUBNET_NOT_FOUND, "subnet", subnet_id)
     driver.destroy_subnet(subnet_id)
     return {"return": True}
