@@ -1,4 +1,4 @@
-"""The ``deltaflask`` command, ``wsgi.py`` and what a non-editable install ships."""
+"""The ``deltaflask`` command, ``deltaflask.wsgi`` and what a non-editable install ships."""
 
 from __future__ import annotations
 
@@ -98,8 +98,10 @@ def test_server_starts_and_answers(tmp_path):
 def test_wsgi_module_exposes_the_app(monkeypatch, tmp_path):
     monkeypatch.setenv("DELTACLOUD_MOCK_STORAGE", str(tmp_path))
     monkeypatch.syspath_prepend(str(ROOT))
+    import deltaflask.wsgi
     import wsgi
 
+    assert wsgi.app is deltaflask.wsgi.app
     assert wsgi.app.test_client().get("/api").status_code == 200
 
 
@@ -123,6 +125,7 @@ def test_wheel_ships_templates_mock_data_and_plugins(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for expected in (
         "deltaflask/app.py",
+        "deltaflask/wsgi.py",
         "deltaflask/templates/api/instances/_instance.xml",
         "deltaflask/templates/static/deltaflask.css",
         "deltaflask/mock/instances/inst0.json",

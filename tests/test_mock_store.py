@@ -26,10 +26,8 @@ def test_seeded_on_first_use_and_kept(tmp_path):
 
 def test_seed_data_mirrors_the_original():
     seed = resource_dir("mock")
-    original = (
-        Path(__file__).resolve().parents[2] / "shared/reference/original-mock-data"
-    )
-    assert original.is_dir(), "shared/reference/original-mock-data not found"
+    original = Path(__file__).resolve().parent / "data" / "original-mock-data"
+    assert original.is_dir(), original
     for folder in original.iterdir():
         if folder.name in ("cimi", "blobs"):
             continue

@@ -8,7 +8,6 @@ from helpers import assert_replays
 from helpers import mock_wire
 from helpers import parse_xml
 from transcripts import Exchange
-from transcripts import TranscriptsNotFoundError
 from transcripts import WireSession
 from transcripts import load_transcripts
 
@@ -34,10 +33,7 @@ WIRE_DEVIATIONS: dict[int, tuple[int, str]] = {
 #: requests sent after a seq so the recorded flow can go on
 AFTER: dict[int, str] = {283: "/api/network_interfaces/golden-nic"}
 
-try:
-    EXCHANGES = [e for e in load_transcripts("deltacloud") if e.seq in WIRE_SEQS]
-except TranscriptsNotFoundError:
-    EXCHANGES = []
+EXCHANGES = [e for e in load_transcripts("deltacloud") if e.seq in WIRE_SEQS]
 
 
 @pytest.fixture(scope="module")

@@ -8,14 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from transcripts import ENV_VAR
-from transcripts import REFERENCE_SUBDIR
+from transcripts import TRANSCRIPTS_DIR
 from transcripts import Exchange
 from transcripts import IdMap
 from transcripts import TranscriptsNotFoundError
 from transcripts import check_deviation
 from transcripts import compare
-from transcripts import find_transcripts_dir
 from transcripts import load_transcripts
 from transcripts import negotiated_format
 from transcripts import normalize
@@ -26,11 +24,7 @@ from werkzeug.test import Client
 from werkzeug.wrappers import Request
 from werkzeug.wrappers import Response
 
-try:
-    EXCHANGES = {exchange.seq: exchange for exchange in load_transcripts("deltacloud")}
-    LOAD_ERROR = ""
-except TranscriptsNotFoundError as exc:  # fail below rather than break collection
-    EXCHANGES, LOAD_ERROR = {}, str(exc)
+EXCHANGES = {exchange.seq: exchange for exchange in load_transcripts("deltacloud")}
 ANSWERED = [exchange for exchange in EXCHANGES.values() if exchange.response]
 
 
@@ -72,7 +66,6 @@ def edited(seq: int, old: str, new: str, count: int = 1) -> FakeResponse:
 
 
 def test_load_transcripts_in_order() -> None:
-    assert not LOAD_ERROR, LOAD_ERROR
     exchanges = load_transcripts("deltacloud")
     assert [e.seq for e in exchanges] == list(range(1, len(exchanges) + 1))
     assert len(exchanges) == 342
@@ -81,32 +74,16 @@ def test_load_transcripts_in_order() -> None:
     assert exchanges[340].error
 
 
-def test_find_transcripts_from_env(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv(ENV_VAR, str(tmp_path))
-    assert find_transcripts_dir() == tmp_path
-    monkeypatch.setenv(ENV_VAR, str(tmp_path / "nope"))
-    with pytest.raises(TranscriptsNotFoundError, match=ENV_VAR):
-        find_transcripts_dir()
+def test_transcripts_live_in_the_repository() -> None:
+    """The recordings are part of the clone: no test reads ``../shared``."""
+    assert TRANSCRIPTS_DIR.is_relative_to(Path(__file__).resolve().parent)
+    for frontend, count in (("deltacloud", 342), ("cimi", 240), ("ec2", 42)):
+        assert len(load_transcripts(frontend)) == count
 
 
-def test_find_transcripts_beside_the_clone(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.delenv(ENV_VAR, raising=False)
-    reference = tmp_path / REFERENCE_SUBDIR
-    reference.mkdir(parents=True)
-    start = tmp_path / "clone" / "tests" / "transcripts.py"
-    assert find_transcripts_dir(start) == reference
-
-
-def test_find_transcripts_missing(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.delenv(ENV_VAR, raising=False)
-    with pytest.raises(TranscriptsNotFoundError, match="not found"):
-        find_transcripts_dir(tmp_path / "a" / "b.py")
+def test_a_missing_folder_says_so(tmp_path: Path) -> None:
+    with pytest.raises(TranscriptsNotFoundError, match="no transcripts"):
+        load_transcripts("deltacloud", root=tmp_path)
 
 
 # --------------------------------------------------------------------------- helpers

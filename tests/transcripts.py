@@ -1,7 +1,8 @@
 """Replay the original server's golden HTTP transcripts and compare responses.
 
-The recordings live in ``shared/reference/original-transcripts/<frontend>/``: one
-JSON file per exchange, in the order they were sent (see that folder's README).
+The recordings live in ``tests/data/original-transcripts/<frontend>/`` (a copy of
+the original server's recordings kept with the tests): one JSON file per exchange,
+in the order they were sent (see that folder's README).
 This module loads them, sends a recorded request through a Flask test client and
 compares the answer with the recorded one *by structure*:
 
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 from collections.abc import Callable
 from collections.abc import Mapping
@@ -43,8 +43,8 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
 
-ENV_VAR = "DELTAFLASK_TRANSCRIPTS"
-REFERENCE_SUBDIR = Path("shared", "reference", "original-transcripts")
+#: the recordings, kept in the repository beside the tests
+TRANSCRIPTS_DIR = Path(__file__).resolve().parent / "data" / "original-transcripts"
 
 #: Request headers that are not replayed (the test client sets its own).
 DROPPED_REQUEST_HEADERS = frozenset({"host", "content-length"})
@@ -127,31 +127,9 @@ class Exchange:
 # --------------------------------------------------------------------------- loading
 
 
-def find_transcripts_dir(start: Path | None = None) -> Path:
-    """Locate ``original-transcripts``: env var first, then walk up from *start*."""
-    configured = os.environ.get(ENV_VAR)
-    if configured:
-        path = Path(configured)
-        if path.is_dir():
-            return path
-        raise TranscriptsNotFoundError(f"{ENV_VAR}={configured!r} is not a directory")
-    here = (start or Path(__file__)).resolve()
-    tried: list[Path] = []
-    for folder in [here, *here.parents]:
-        for candidate in (folder / REFERENCE_SUBDIR, folder.parent / REFERENCE_SUBDIR):
-            if candidate.is_dir():
-                return candidate
-            tried.append(candidate)
-    raise TranscriptsNotFoundError(
-        "reference transcripts not found: set "
-        f"{ENV_VAR}=/path/to/original-transcripts or put a copy of 'shared/' "
-        f"beside the clone (tried {len(tried)} locations up from {here})"
-    )
-
-
 def load_transcripts(frontend: str, root: Path | None = None) -> list[Exchange]:
     """Load the exchanges of *frontend* (``deltacloud``, ``cimi``, ``ec2``) in order."""
-    folder = (root or find_transcripts_dir()) / frontend
+    folder = (root or TRANSCRIPTS_DIR) / frontend
     files = sorted(folder.glob("[0-9]*.json"))
     if not files:
         raise TranscriptsNotFoundError(f"no transcripts in {folder}")
@@ -169,15 +147,6 @@ def load_transcripts(frontend: str, root: Path | None = None) -> list[Exchange]:
             )
         )
     return sorted(exchanges, key=lambda exchange: exchange.seq)
-
-
-def load_or_reason(frontend: str) -> tuple[list[Exchange], str]:
-    """The exchanges of *frontend*, or none and why (for a test to report, so a
-    missing copy of ``shared/`` fails one test rather than the module's import)."""
-    try:
-        return load_transcripts(frontend), ""
-    except TranscriptsNotFoundError as exc:
-        return [], str(exc)
 
 
 def decode_body(body: str | None, encoding: str | None) -> bytes:
