@@ -296,7 +296,7 @@ def test_body_fills_a_bytearray_and_stops_at_its_length(app: Flask) -> None:
 FAULTS = """
 import os, resource, sys
 if sys.argv[1] == "wsgi":
-    import wsgi
+    from deltaflask import wsgi
     assert wsgi.tune_malloc() == ("MALLOC_MMAP_THRESHOLD_" not in os.environ)
 r, w = os.pipe()
 piece = b"x" * 65536
@@ -313,7 +313,7 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - start)
     "CS_GNU_LIBC_VERSION" not in os.confstr_names, reason="glibc malloc only"
 )
 def test_wsgi_keeps_body_buffers_on_the_heap(tmp_path: Path) -> None:
-    """``wsgi.py`` tunes glibc so that fresh 1 MiB buffers stop costing page
+    """``deltaflask.wsgi`` tunes glibc so that fresh 1 MiB buffers stop costing page
     faults on every read, and leaves an operator's own setting alone."""
     root = Path(__file__).resolve().parent.parent
     env = {name: value for name, value in os.environ.items() if "MALLOC_" not in name}
