@@ -8,6 +8,7 @@ from flask import request
 
 from deltaflask.drivers import BaseDriver
 from deltaflask.drivers import Credentials
+from deltaflask.errors import CapabilityMissing
 from deltaflask.state import state
 
 
@@ -40,6 +41,12 @@ def current_credentials() -> Credentials | None:
 def current_driver_class() -> type[BaseDriver]:
     """The class of this request's driver (404 if it is unknown)."""
     return state().registry.driver_class(current_driver_name())
+
+
+def require_collection(collection: str) -> None:
+    """Refuse (412) a collection this request's driver does not offer."""
+    if collection not in current_driver_class().collections():
+        raise CapabilityMissing(collection)
 
 
 def current_driver() -> BaseDriver:

@@ -138,19 +138,6 @@ def create(
     return made
 
 
-def add_rule(
-    client: FlaskClient, headers: Headers, firewall_id: str, ports: str, **sources: str
-) -> Any:
-    """``POST /api/firewalls/:id/rules`` for tcp ``ports`` (``"80"`` or
-    ``"80-443"``) from ``sources`` (``ip_address1=...``, ``group1=...``)."""
-    low, _, high = ports.partition("-")
-    return client.post(
-        f"/api/firewalls/{firewall_id}/rules",
-        data={"protocol": "tcp", "port_from": low, "port_to": high or low, **sources},
-        headers=headers,
-    )
-
-
 def default_vpc(boto: Any) -> str:
     """The id of the region's default VPC."""
     vpcs = boto.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])

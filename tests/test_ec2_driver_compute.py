@@ -23,9 +23,9 @@ from deltaflask.plugins.ec2 import realms_profiles
 from deltaflask.plugins.ec2.driver import Ec2Driver
 from deltaflask.plugins.ec2.instances import STATES
 from deltaflask.plugins.ec2.instances import to_instance
+from deltaflask.testing.api import add_rule
 from tests.ec2_driver_support import IMAGE
 from tests.ec2_driver_support import Headers
-from tests.ec2_driver_support import add_rule
 from tests.ec2_driver_support import as_xml
 from tests.ec2_driver_support import aws_client
 from tests.ec2_driver_support import create

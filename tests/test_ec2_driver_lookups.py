@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from deltaflask.testing.api import add_rule
 from tests.ec2_driver_support import IMAGE
 from tests.ec2_driver_support import Headers
-from tests.ec2_driver_support import add_rule
 from tests.ec2_driver_support import app_at
 from tests.ec2_driver_support import aws_client
 from tests.ec2_driver_support import default_group

@@ -6,6 +6,7 @@ from flask import Blueprint
 from flask import Response
 
 from deltaflask.context import current_driver
+from deltaflask.context import require_collection
 from deltaflask.errors import ObjectNotFound
 from deltaflask.models import HardwareProfile
 from deltaflask.plugins.deltacloud.params import filters
@@ -47,6 +48,7 @@ def _sort_key(profile: HardwareProfile) -> tuple[int, float, float]:
 
 def index() -> Response:
     """List profiles, filtered by id and architecture (no auth needed)."""
+    require_collection("hardware_profiles")
     profiles = sorted(
         current_driver().hardware_profiles(filters(("id", "architecture"))),
         key=_sort_key,
@@ -60,6 +62,7 @@ def index() -> Response:
 
 def show(profile_id: str) -> Response:
     """One profile."""
+    require_collection("hardware_profiles")
     profile = current_driver().hardware_profile(profile_id)
     if profile is None:
         raise ObjectNotFound(f"Hardware profile '{profile_id}' not found")

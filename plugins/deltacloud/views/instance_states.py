@@ -11,8 +11,8 @@ from flask import g
 
 from deltaflask.context import current_driver_class
 from deltaflask.drivers.states import StateMachine
+from deltaflask.errors import CapabilityMissing
 from deltaflask.errors import NotAcceptable
-from deltaflask.errors import ObjectNotFound
 from deltaflask.negotiation import CONTENT_TYPES
 from deltaflask.plugins.deltacloud.render import respond
 
@@ -41,7 +41,7 @@ def index() -> Response:
     """The states, each with its outgoing transitions."""
     machine = current_driver_class().state_machine
     if machine is None:
-        raise ObjectNotFound("This driver has no instance state machine")
+        raise CapabilityMissing("instance_states")
     if g.format in ("gv", "png"):
         source = graphviz(machine)
         if g.format == "gv":
