@@ -20,6 +20,7 @@ from typing import TypeVar
 from deltaflask.drivers import features as feature_catalogue
 from deltaflask.drivers.compute_ops import ComputeOperations
 from deltaflask.drivers.compute_ops import InstanceCreate as InstanceCreate
+from deltaflask.drivers.contract import first
 from deltaflask.drivers.network_ops import NetworkOperations
 from deltaflask.drivers.states import StateMachine
 from deltaflask.drivers.storage_ops import StorageOperations
@@ -68,13 +69,12 @@ class BaseDriver(ComputeOperations, StorageOperations, NetworkOperations):
     Class attributes a driver sets:
 
     * ``name`` / ``display_name``: the driver id and its human name;
-    * ``features``: collection -> feature names from the catalogue;
-    * ``feature_constraints``: (collection, feature) -> constraint map;
+    * ``features``: collection -> feature names from the catalogue (checked
+      when the class is defined: a name the catalogue lacks is a TypeError);
     * ``state_machine``: the instance life cycle, or ``None``;
     * ``static_hardware_profiles``: profiles known without asking the cloud;
     * ``providers``: provider id -> {service kind: endpoint}, listed by
       ``/api/drivers/<name>``;
-    * ``needs_credentials``: whether operations need credentials at all;
     * ``chooses_addresses``: whether ``create_address(ip)`` can allocate a
       given IP (otherwise the driver picks the address itself).
     """
@@ -82,12 +82,21 @@ class BaseDriver(ComputeOperations, StorageOperations, NetworkOperations):
     name: ClassVar[str] = ""
     display_name: ClassVar[str] = ""
     features: ClassVar[Mapping[str, tuple[str, ...]]] = {}
-    feature_constraints: ClassVar[Mapping[tuple[str, str], Mapping[str, Any]]] = {}
     state_machine: ClassVar[StateMachine | None] = None
     static_hardware_profiles: ClassVar[tuple[HardwareProfile, ...]] = ()
     providers: ClassVar[Mapping[str, Mapping[str, str]]] = {}
-    needs_credentials: ClassVar[bool] = True
     chooses_addresses: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for collection, names in cls.features.items():
+            for name in names:
+                if feature_catalogue.lookup(collection, name) is None:
+                    known = feature_catalogue.names(collection) or ["none"]
+                    raise TypeError(
+                        f"{cls.__qualname__}.features: {name!r} is no feature of "
+                        f"{collection!r} (the catalogue has: {', '.join(known)})"
+                    )
 
     def __init__(
         self,
@@ -200,11 +209,6 @@ def as_list(value: Any) -> list[str]:
     if isinstance(value, list | tuple | set):
         return [str(item) for item in value]
     return [str(value)]
-
-
-def first(items: Iterable[T]) -> T | None:
-    """The first item, or ``None``."""
-    return next(iter(items), None)
 
 
 def filter_on(items: Iterable[T], filters: Mapping[str, Any], *attrs: str) -> list[T]:

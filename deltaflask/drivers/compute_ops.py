@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from deltaflask.drivers.contract import first
 from deltaflask.drivers.contract import missing
 from deltaflask.drivers.contract import operation
 from deltaflask.models import Address
@@ -51,10 +52,6 @@ class InstanceCreate:
     initial_state: str | None = None
 
 
-def _single(items: list[Any]) -> Any:
-    return items[0] if items else None
-
-
 class ComputeOperations:
     """Operations on compute resources. Override the ones the cloud offers."""
 
@@ -66,7 +63,7 @@ class ComputeOperations:
 
     def realm(self, realm_id: str) -> Realm | None:
         """One realm by id, or ``None``."""
-        return _single(self.realms({"id": realm_id}))
+        return first(self.realms({"id": realm_id}))
 
     # images --------------------------------------------------------------------
     @operation
@@ -76,7 +73,7 @@ class ComputeOperations:
 
     def image(self, image_id: str) -> Image | None:
         """One image by id, or ``None``."""
-        return _single(self.images({"id": image_id}))
+        return first(self.images({"id": image_id}))
 
     @operation
     def create_image(
@@ -98,7 +95,7 @@ class ComputeOperations:
 
     def instance(self, instance_id: str) -> Instance | None:
         """One instance by id, or ``None``."""
-        return _single(self.instances({"id": instance_id}))
+        return first(self.instances({"id": instance_id}))
 
     @operation
     def create_instance(self, request: InstanceCreate) -> list[Instance]:
@@ -147,7 +144,7 @@ class ComputeOperations:
 
     def key(self, key_id: str) -> Key | None:
         """One key by id, or ``None``."""
-        return _single(self.keys({"id": key_id}))
+        return first(self.keys({"id": key_id}))
 
     @operation
     def create_key(self, name: str, public_key: str | None = None) -> Key:
@@ -167,7 +164,7 @@ class ComputeOperations:
 
     def address(self, address_id: str) -> Address | None:
         """One address by id, or ``None``."""
-        return _single(self.addresses({"id": address_id}))
+        return first(self.addresses({"id": address_id}))
 
     @operation
     def create_address(self, ip: str | None = None) -> Address:
@@ -198,7 +195,7 @@ class ComputeOperations:
 
     def firewall(self, firewall_id: str) -> Firewall | None:
         """One firewall by id, or ``None``."""
-        return _single(self.firewalls({"id": firewall_id}))
+        return first(self.firewalls({"id": firewall_id}))
 
     @operation
     def create_firewall(self, name: str, description: str) -> Firewall:
@@ -236,7 +233,7 @@ class ComputeOperations:
 
     def load_balancer(self, balancer_id: str) -> LoadBalancer | None:
         """One load balancer by id, or ``None``."""
-        return _single(self.load_balancers({"id": balancer_id}))
+        return first(self.load_balancers({"id": balancer_id}))
 
     @operation
     def create_load_balancer(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Iterable
 from typing import Any
 from typing import TypeVar
 
 from deltaflask.errors import CapabilityMissing
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def operation(method: F) -> F:
@@ -24,3 +26,8 @@ def operation(method: F) -> F:
 def missing(name: str) -> CapabilityMissing:
     """The error for an operation the driver does not implement."""
     return CapabilityMissing(name)
+
+
+def first(items: Iterable[T]) -> T | None:
+    """The first item, or ``None``."""
+    return next(iter(items), None)

@@ -109,3 +109,8 @@ BY_KEY = {(feature.collection, feature.name): feature for feature in CATALOGUE}
 def lookup(collection: str, name: str) -> Feature | None:
     """The catalogue entry for ``name`` on ``collection``, if there is one."""
     return BY_KEY.get((collection, name))
+
+
+def names(collection: str) -> list[str]:
+    """The names of the catalogue's features on ``collection``, sorted."""
+    return sorted(name for known, name in BY_KEY if known == collection)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from deltaflask.drivers.contract import first
 from deltaflask.drivers.contract import missing
 from deltaflask.drivers.contract import operation
 from deltaflask.models import Network
@@ -12,10 +13,6 @@ from deltaflask.models import NetworkInterface
 from deltaflask.models import Subnet
 
 Filters = Mapping[str, Any]
-
-
-def _single(items: list[Any]) -> Any:
-    return items[0] if items else None
 
 
 class NetworkOperations:
@@ -28,7 +25,7 @@ class NetworkOperations:
 
     def network(self, network_id: str) -> Network | None:
         """One network by id, or ``None``."""
-        return _single(self.networks({"id": network_id}))
+        return first(self.networks({"id": network_id}))
 
     @operation
     def create_network(self, name: str | None, address_block: str | None) -> Network:
@@ -47,7 +44,7 @@ class NetworkOperations:
 
     def subnet(self, subnet_id: str) -> Subnet | None:
         """One subnet by id, or ``None``."""
-        return _single(self.subnets({"id": subnet_id}))
+        return first(self.subnets({"id": subnet_id}))
 
     @operation
     def create_subnet(
@@ -73,7 +70,7 @@ class NetworkOperations:
 
     def network_interface(self, interface_id: str) -> NetworkInterface | None:
         """One network interface by id, or ``None``."""
-        return _single(self.network_interfaces({"id": interface_id}))
+        return first(self.network_interfaces({"id": interface_id}))
 
     @operation
     def create_network_interface(

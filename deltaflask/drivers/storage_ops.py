@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from typing import BinaryIO
 
+from deltaflask.drivers.contract import first
 from deltaflask.drivers.contract import missing
 from deltaflask.drivers.contract import operation
 from deltaflask.models import Blob
@@ -29,10 +30,6 @@ class VolumeCreate:
     description: str | None = None
 
 
-def _single(items: list[Any]) -> Any:
-    return items[0] if items else None
-
-
 class StorageOperations:
     """Operations on block and object storage. Override what the cloud offers."""
 
@@ -44,7 +41,7 @@ class StorageOperations:
 
     def storage_volume(self, volume_id: str) -> StorageVolume | None:
         """One volume by id, or ``None``."""
-        return _single(self.storage_volumes({"id": volume_id}))
+        return first(self.storage_volumes({"id": volume_id}))
 
     @operation
     def create_storage_volume(self, request: VolumeCreate) -> StorageVolume:
@@ -76,7 +73,7 @@ class StorageOperations:
 
     def storage_snapshot(self, snapshot_id: str) -> StorageSnapshot | None:
         """One snapshot by id, or ``None``."""
-        return _single(self.storage_snapshots({"id": snapshot_id}))
+        return first(self.storage_snapshots({"id": snapshot_id}))
 
     @operation
     def create_storage_snapshot(
@@ -98,7 +95,7 @@ class StorageOperations:
 
     def bucket(self, bucket_id: str) -> Bucket | None:
         """One bucket with its blob ids, or ``None``."""
-        return _single(self.buckets({"id": bucket_id}))
+        return first(self.buckets({"id": bucket_id}))
 
     @operation
     def create_bucket(self, name: str, location: str | None = None) -> Bucket:

@@ -9,7 +9,6 @@ class SampleDriver(BaseDriver):
 
     name = "sample"
     display_name = "Sample"
-    needs_credentials = False
 
     def realms(self, filters):
         """One realm called ``sample-zone``."""

@@ -1,0 +1,35 @@
+"""What the driver contract checks when a driver class is defined."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import pytest
+
+from deltaflask.drivers import BaseDriver
+
+Features = dict[str, tuple[str, ...]]
+
+
+def test_a_misspelt_feature_fails_the_class_definition() -> None:
+    with pytest.raises(TypeError, match=r"'user_nmae' is no feature of 'instances'"):
+
+        class Misspelt(BaseDriver):
+            features: ClassVar[Features] = {"instances": ("user_name", "user_nmae")}
+
+
+def test_a_feature_on_the_wrong_collection_fails_and_lists_the_right_ones() -> None:
+    with pytest.raises(TypeError, match=r"catalogue has: .*image_name"):
+
+        class Misplaced(BaseDriver):
+            features: ClassVar[Features] = {"images": ("user_data",)}
+
+
+def test_catalogue_features_are_declared() -> None:
+    class Fine(BaseDriver):
+        features: ClassVar[Features] = {"instances": ("user_name", "user_data")}
+
+    assert [f.name for f in Fine.declared_features("instances")] == [
+        "user_name",
+        "user_data",
+    ]
