@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,14 @@ from tests.moto_server import moto_server
 
 MOCK_AUTH = "Basic " + base64.b64encode(b"mockuser:mockpassword").decode()
 EC2_AUTH = "Basic " + base64.b64encode(b"testing:testing").decode()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def data_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server data folder of every app the tests build (not the user's)."""
+    folder = tmp_path_factory.mktemp("deltaflask-data")
+    os.environ["DELTAFLASK_DATA"] = str(folder)
+    return folder
 
 
 @pytest.fixture
