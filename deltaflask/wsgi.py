@@ -10,8 +10,9 @@ their speed (``benchmarks/bench_blobs.py``). ``MALLOC_MMAP_THRESHOLD_`` in the
 environment, a choice of the operator's, is left as it is.
 
 Under gunicorn, the application's ``Server`` header (``/api`` names the
-Deltacloud API version, as the original did) replaces gunicorn's own, which
-gunicorn always writes first: clients saw two ``Server`` headers.
+Deltacloud API version, as the original did) replaces gunicorn's own: gunicorn
+drops an application's ``Server`` as hop-by-hop and always sends
+``Server: gunicorn``.
 """
 
 import ctypes
@@ -42,8 +43,8 @@ def tune_malloc() -> bool:
 
 
 def let_the_app_name_the_server() -> bool:
-    """Make gunicorn's responses send the application's ``Server`` header in
-    place of gunicorn's own; ``False`` when not running under gunicorn."""
+    """Make gunicorn send the application's ``Server`` header, when it sets
+    one, in place of its own; ``False`` when not running under gunicorn."""
     if "gunicorn" not in sys.modules:
         return False
     from gunicorn.http.wsgi import Response
@@ -53,11 +54,11 @@ def let_the_app_name_the_server() -> bool:
     process_headers = Response.process_headers
 
     def process_and_take_server(self, headers):  # type: ignore[no-untyped-def]
-        process_headers(self, headers)
-        named = [value for name, value in self.headers if name.lower() == "server"]
+        headers = list(headers)
+        process_headers(self, headers)  # drops ``Server`` as hop-by-hop
+        named = [value for name, value in headers if name.lower() == "server"]
         if named:
             self.version = named[-1]
-            self.headers = [h for h in self.headers if h[0].lower() != "server"]
 
     Response.process_headers = process_and_take_server
     Response.app_names_server = True
