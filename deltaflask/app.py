@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -124,10 +125,11 @@ def _register_root(app: Flask, frontends: list[FrontendSpec]) -> None:
 
 def frontend_for_path(path: str) -> FrontendSpec | None:
     """The enabled frontend whose prefix ``path`` falls under."""
-    for frontend in current_app.extensions.get("deltaflask_frontends", []):
-        if frontend.owns(path):
-            return frontend
-    return None
+    return _owner(path, current_app.extensions.get("deltaflask_frontends", []))
+
+
+def _owner(path: str, frontends: Iterable[FrontendSpec]) -> FrontendSpec | None:
+    return next((frontend for frontend in frontends if frontend.owns(path)), None)
 
 
 def _handle_error(error: Exception) -> Response:
@@ -137,7 +139,7 @@ def _handle_error(error: Exception) -> Response:
     frontend = frontend_for_path(request.path)
     if frontend is not None:
         return frontend.render_error(error)
-    disabled = _disabled_frontend_for_path(request.path)
+    disabled = _owner(request.path, state().registry.frontends.values())
     if disabled is not None:
         not_enabled = _not_enabled(disabled)
         try:
@@ -154,14 +156,6 @@ def _handle_error(error: Exception) -> Response:
 
 def _plain_error(status: int, message: str) -> Response:
     return Response(f"{status} {message}\n", status=status, mimetype="text/plain")
-
-
-def _disabled_frontend_for_path(path: str) -> FrontendSpec | None:
-    """The installed, not enabled frontend whose prefix ``path`` falls under."""
-    for frontend in state().registry.frontends.values():
-        if frontend.owns(path):
-            return frontend
-    return None
 
 
 def _not_enabled(frontend: FrontendSpec) -> FrontendDisabled:

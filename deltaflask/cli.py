@@ -158,6 +158,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UnknownFrontend as exc:
         print(f"ERROR: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # the data folder cannot be made or written
+        print(
+            f"ERROR: the data folder cannot be used: {exc} "
+            "(choose another with --data or DELTAFLASK_DATA)",
+            file=sys.stderr,
+        )
+        return 1
     if args.reset_mock:
         return reset_mock(Path(app.config["MOCK_STORAGE"]))
     registry = state(app).registry

@@ -175,6 +175,15 @@ def test_data_folder_and_secret_key_are_private(tmp_path):
     assert (data / "secret_key").read_text() == first
 
 
+def test_unusable_data_folder_is_a_clear_error(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    result = deltaflask(tmp_path, "--data", str(tmp_path / "a-file" / "data"))
+    assert result.returncode == 1
+    assert result.stderr.startswith("ERROR: the data folder cannot be used: ")
+    assert "--data or DELTAFLASK_DATA" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def make_dry_run(target: str, tmp_path: Path) -> str:
     result = subprocess.run(
         ["make", "-n", target, f"VENV={tmp_path / 'venv'}"],
