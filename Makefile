@@ -2,38 +2,48 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
-# the browser tests (tests/browser) drive Debian's headless Chromium
-CHROMIUM := /usr/bin/chromium
+PIP := $(BIN)/pip install --disable-pip-version-check -q
+# `make run` installs the server alone; `make test` adds the test extra
+RUN_STAMP := $(VENV)/.runtime
+TEST_STAMP := $(VENV)/.installed
+# the browser tests (tests/browser) drive Debian's headless Chromium; point
+# CHROMIUM at another Chromium binary to use that one instead
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint bench clean browser
 
-$(STAMP): setup.py
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --disable-pip-version-check -q --upgrade pip wheel
-	$(BIN)/pip install --disable-pip-version-check -q -e '.[test]'
-	touch $(STAMP)
+	$(PIP) --upgrade pip wheel
+
+$(RUN_STAMP): setup.py | $(BIN)/python
+	$(PIP) -e .
+	touch $(RUN_STAMP)
+
+$(TEST_STAMP): setup.py | $(BIN)/python
+	$(PIP) -e '.[test]'
+	touch $(TEST_STAMP)
 
 ## run: start deltaflask on the mock driver at http://localhost:3001/api
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/deltaflask -i mock
 
-## browser: install Debian's chromium for the browser tests when it is missing
+## browser: install Debian's chromium for the browser tests when CHROMIUM is missing
 browser:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -q && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
 ## test: ruff, then the whole test suite (browser tests included)
-test: $(STAMP) browser
-	$(BIN)/pip install --disable-pip-version-check -q -e '.[test]'
+test: $(TEST_STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench_api.py
 
 clean:

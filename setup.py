@@ -41,6 +41,8 @@ EXTRAS = {
     "opennebula": ["pyone>=6.8"],
 }
 EXTRAS["all"] = sorted({req for reqs in EXTRAS.values() for req in reqs})
+#: the production server: ``gunicorn deltaflask.wsgi:app``
+EXTRAS["server"] = ["gunicorn>=22"]
 EXTRAS["test"] = [
     "pytest>=8",
     "defusedxml>=0.7",

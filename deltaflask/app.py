@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -16,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 from deltaflask import csrf
 from deltaflask import settings
 from deltaflask.errors import DEFAULT_MESSAGES
+from deltaflask.errors import ObjectNotFound
 from deltaflask.middleware import MatrixParams
 from deltaflask.middleware import MethodOverride
 from deltaflask.plugin_manager import get_plugin_manager
@@ -23,11 +26,19 @@ from deltaflask.registry import FrontendSpec
 from deltaflask.registry import Registry
 from deltaflask.resources import resource_dir
 from deltaflask.state import Deltaflask
+from deltaflask.state import state
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
+}
+#: the browser session cookie (Flask defines these keys, so they are set, not
+#: defaulted; ``DELTAFLASK_SECURE_COOKIES`` adds ``Secure``)
+SESSION_COOKIE = {
+    "SESSION_COOKIE_NAME": "deltaflask_session",
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
 }
 #: sent with every HTML page: no inline script or style, no framing, forms to us
 CONTENT_SECURITY_POLICY = (
@@ -38,6 +49,10 @@ CONTENT_SECURITY_POLICY = (
 
 class UnknownFrontend(ValueError):
     """A configured frontend is not installed."""
+
+
+class FrontendDisabled(ObjectNotFound):
+    """A request went to an installed frontend this server does not enable."""
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -54,15 +69,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_url_path="/static",
     )
     app.config.update(settings.from_environment(os.environ))
+    app.config.update(SESSION_COOKIE)
     app.config.update(config or {})
     settings.normalise(app.config)
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_FORM_BYTES"]
-    if not app.config.get("SECRET_KEY"):  # Flask's default is None
-        app.config["SECRET_KEY"] = (
-            os.environ.get("DELTAFLASK_SECRET_KEY") or os.urandom(32)
-        )
-    app.config.setdefault("SESSION_COOKIE_NAME", "deltaflask_session")
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config["SESSION_COOKIE_SECURE"] = app.config["SECURE_COOKIES"]
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.stored_secret_key(Path(app.config["DATA"]))
     app.session_interface = csrf.CookieSessions()
 
     pm, failed = get_plugin_manager(
@@ -112,25 +125,46 @@ def _register_root(app: Flask, frontends: list[FrontendSpec]) -> None:
 
 def frontend_for_path(path: str) -> FrontendSpec | None:
     """The enabled frontend whose prefix ``path`` falls under."""
-    for frontend in current_app.extensions.get("deltaflask_frontends", []):
-        prefix = frontend.url_prefix.rstrip("/")
-        if path == prefix or path.startswith(prefix + "/"):
-            return frontend
-    return None
+    return _owner(path, current_app.extensions.get("deltaflask_frontends", []))
+
+
+def _owner(path: str, frontends: Iterable[FrontendSpec]) -> FrontendSpec | None:
+    return next((frontend for frontend in frontends if frontend.owns(path)), None)
 
 
 def _handle_error(error: Exception) -> Response:
-    """Render any error in the format of the frontend the request went to."""
+    """Render any error in the format of the frontend the request went to; a
+    request to an installed but disabled frontend gets that frontend's error
+    document saying how to enable it."""
     frontend = frontend_for_path(request.path)
     if frontend is not None:
         return frontend.render_error(error)
+    disabled = _owner(request.path, state().registry.frontends.values())
+    if disabled is not None:
+        not_enabled = _not_enabled(disabled)
+        try:
+            return disabled.render_error(not_enabled)
+        except Exception:  # its renderer needs its own (unregistered) blueprint
+            return _plain_error(404, not_enabled.message)
     if isinstance(error, HTTPException):
         status = error.code or 500
     else:
         current_app.logger.exception("unhandled error")
         status = 500
-    message = DEFAULT_MESSAGES.get(status, "Error")
+    return _plain_error(status, DEFAULT_MESSAGES.get(status, "Error"))
+
+
+def _plain_error(status: int, message: str) -> Response:
     return Response(f"{status} {message}\n", status=status, mimetype="text/plain")
+
+
+def _not_enabled(frontend: FrontendSpec) -> FrontendDisabled:
+    enabled = current_app.config["FRONTENDS"]
+    wanted = ",".join([*enabled, frontend.name])
+    return FrontendDisabled(
+        f"The {frontend.name} frontend is not enabled on this server: start it "
+        f"with -f {wanted} (or API_FRONTEND={wanted})"
+    )
 
 
 def _security_headers(response: Response) -> Response:

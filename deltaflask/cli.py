@@ -3,20 +3,55 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from flask import Flask
+from werkzeug.serving import WSGIRequestHandler
+
+from deltaflask import __version__
 from deltaflask.app import UnknownFrontend
 from deltaflask.app import create_app
+from deltaflask.plugins.mock.store import MockStore
+from deltaflask.plugins.mock.store import NotAMockStore
+from deltaflask.resources import resource_dir
+from deltaflask.settings import DEFAULTS
 from deltaflask.state import state
+
+#: every environment variable the server reads, for ``--help``
+ENVIRONMENT_HELP = {
+    "API_DRIVER": "default driver (-i)",
+    "API_PROVIDER": "default provider (-P)",
+    "API_FRONTEND": "comma-separated frontends (-f)",
+    "API_HOST": "address to bind (-r)",
+    "API_PORT": "port (-p)",
+    "RACK_ENV": "environment (-e)",
+    "DELTAFLASK_DATA": "the server's data folder (--data)",
+    "DELTACLOUD_MOCK_STORAGE": "the mock cloud's folder (default: <data>/mock)",
+    "API_USER, API_PASSWORD": "server-wide credentials for every request",
+    "HOSTNAME": "host name in the 401 realm",
+    "DELTAFLASK_DISABLED_PLUGINS": "comma-separated plugins not to load",
+    "DELTAFLASK_MAX_FORM_BYTES": "form body size cap in bytes",
+    "DELTAFLASK_SECRET_KEY": "session cookie key (default: kept in <data>)",
+    "DELTAFLASK_SECURE_COOKIES": "1: send the session cookie over HTTPS only",
+}
+LOOPBACK_NAMES = frozenset({"localhost", "ip6-localhost"})
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line options (the original's names and defaults)."""
+    width = max(len(name) for name in ENVIRONMENT_HELP)
+    epilog = "environment variables:\n" + "\n".join(
+        f"  {name:{width}}  {text}" for name, text in ENVIRONMENT_HELP.items()
+    )
     parser = argparse.ArgumentParser(
         prog="deltaflask",
         description="Serve the Deltacloud, CIMI and EC2 APIs over many clouds.",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     env = os.environ.get
     parser.add_argument(
@@ -51,27 +86,87 @@ def build_parser() -> argparse.ArgumentParser:
         "--env",
         default=env("RACK_ENV", "development"),
         choices=["development", "production", "test"],
-        help="environment; development shows debug logging",
+        help="environment, as the original's; none of them turns the debugger on",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="Werkzeug's interactive debugger (runs code!): loopback hosts only",
+    )
+    parser.add_argument(
+        "--data",
+        default=env("DELTAFLASK_DATA"),
+        help="data folder (default: $XDG_STATE_HOME/deltaflask "
+        "or ~/.local/state/deltaflask)",
     )
     parser.add_argument(
         "-l", "--drivers", action="store_true", help="list the drivers and exit"
     )
+    parser.add_argument(
+        "--reset-mock",
+        action="store_true",
+        help="put the mock cloud back to its seed data and exit",
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"deltaflask {__version__} (Deltacloud API {DEFAULTS['API_VERSION']})",
+    )
     return parser
 
 
+class RequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler, leaving the ``Server`` header to the application
+    (``http.server`` always writes its own, so ``/api`` answered with two)."""
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        """The status line and ``Date``; no ``Server`` of the handler's own."""
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Date", self.date_time_string())
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names a loopback address only this machine reaches."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the server (or list drivers)."""
+    """Run the server (or list drivers, or reset the mock cloud)."""
     args = build_parser().parse_args(argv)
+    if args.debug and not is_loopback(args.host):
+        print(
+            f"ERROR: --debug runs Werkzeug's debugger, which executes code sent to "
+            f"it: it is refused on {args.host}; bind to 127.0.0.1 or localhost",
+            file=sys.stderr,
+        )
+        return 1
     config = {
         "DRIVER": args.driver,
         "PROVIDER": args.provider,
         "FRONTENDS": args.frontends,
     }
+    if args.data:
+        config["DATA"] = args.data
     try:
         app = create_app(config)
     except UnknownFrontend as exc:
         print(f"ERROR: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # the data folder cannot be made or written
+        print(
+            f"ERROR: the data folder cannot be used: {exc} "
+            "(choose another with --data or DELTAFLASK_DATA)",
+            file=sys.stderr,
+        )
+        return 1
+    if args.reset_mock:
+        return reset_mock(Path(app.config["MOCK_STORAGE"]))
     registry = state(app).registry
     if args.drivers:
         for entry in registry.entries():
@@ -80,30 +175,60 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             print(f"{entry.spec.name:12} {entry.spec.display_name:14} {status}")
         return 0
-    if args.driver not in registry.drivers:
-        print(f"ERROR: unknown driver '{args.driver}' (try --drivers)", file=sys.stderr)
+    problem = registry.unavailable_reason(args.driver)
+    if problem is not None:
+        print(f"ERROR: {problem}", file=sys.stderr)
         return 1
     if app.config.get("API_USER") and app.config.get("API_PASSWORD"):
         print(
             "WARNING: API_USER/API_PASSWORD are set: every request uses them.",
             file=sys.stderr,
         )
-    path = "cimi/cloudEntryPoint" if app.config["FRONTENDS"] == ["cimi"] else "api"
-    provider = f" :: {args.provider}" if args.provider else ""
-    print(
-        f"Starting Deltacloud API :: {args.driver}{provider} :: "
-        f"http://{args.host}:{args.port}/{path}",
-        flush=True,
-    )
+    print(banner(app, args.host, args.port), flush=True)
     app.run(
         host=args.host,
         port=args.port,
         threaded=True,
-        debug=args.env == "development",
+        debug=args.debug,
         use_reloader=False,
+        request_handler=RequestHandler,
     )
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+def reset_mock(folder: Path) -> int:
+    """Wipe the mock cloud in ``folder`` back to its seed data."""
+    try:
+        MockStore.reset(folder, resource_dir("mock"))
+    except NotAMockStore as exc:
+        print(f"ERROR: {exc}: not resetting it", file=sys.stderr)
+        return 1
+    print(f"The mock cloud in {folder} is back to its seed data.")
+    return 0
+
+
+def banner(app: Flask, host: str, port: int) -> str:
+    """What the server tells at start-up: where each frontend answers, the
+    driver, the provider, the data folder and a demo cloud's credentials."""
+    base = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    config = app.config
+    frontends = app.extensions["deltaflask_frontends"]
+    urls = [
+        (f.name, base + f.url_prefix.rstrip("/") + f.entry_point) for f in frontends
+    ]
+    spec = state(app).registry.drivers[config["DRIVER"]].spec
+    provider = config["PROVIDER"]
+    lines = [
+        f"Starting Deltacloud API :: {spec.name}"
+        f"{f' :: {provider}' if provider else ''} :: {urls[0][1] if urls else base}",
+        *(f"  {name + ' frontend':20} {url}" for name, url in urls),
+        f"  {'driver':20} {spec.name} ({spec.display_name})",
+        f"  {'provider':20} {provider or 'the driver default'}",
+        f"  {'data folder':20} {config['DATA']}",
+    ]
+    if spec.name == "mock":
+        lines.append(f"  {'mock cloud':20} {config['MOCK_STORAGE']}")
+    if spec.sample_credentials:
+        user, password = spec.sample_credentials
+        lines.append(f"  {'credentials':20} {user} / {password} (HTTP Basic)")
+    return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
@@ -23,24 +24,50 @@ class DriverSpec:
     """A driver a plugin offers.
 
     ``loader`` is ``"package.module:ClassName"``; it is imported on first use
-    so that a missing SDK disables only this driver. ``sdk_extra`` names the
-    pip extra that installs the SDK, shown when the import fails.
+    so that a missing SDK disables only this driver. ``requires`` names the
+    SDK's top-level modules, looked up (not imported) before the driver is
+    offered, so a driver whose SDK is imported lazily is not listed as
+    available without it. ``sdk_extra`` names the pip extra that installs the
+    SDK, shown when it is missing. ``sample_credentials`` (user, password) are
+    printed in the start-up banner: only for a demo cloud such as the mock.
     """
 
     name: str
     display_name: str
     loader: str
     sdk_extra: str | None = None
+    requires: tuple[str, ...] = ()
+    sample_credentials: tuple[str, str] | None = None
+
+    def missing_modules(self) -> list[str]:
+        """The ``requires`` modules that cannot be found (a cheap lookup)."""
+        return [name for name in self.requires if not _findable(name)]
+
+
+def _findable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a broken install or a refusing finder
+        return False
 
 
 @dataclass(frozen=True)
 class FrontendSpec:
-    """An API frontend: the blueprint it mounts and how it renders errors."""
+    """An API frontend: the blueprint it mounts and how it renders errors.
+
+    ``entry_point`` is the path, below ``url_prefix``, a client starts from.
+    """
 
     name: str
     url_prefix: str
     create_blueprint: Callable[[Flask], Blueprint]
     render_error: Callable[[Exception], Response]
+    entry_point: str = ""
+
+    def owns(self, path: str) -> bool:
+        """Whether ``path`` falls under this frontend's prefix."""
+        prefix = self.url_prefix.rstrip("/")
+        return path == prefix or path.startswith(prefix + "/")
 
 
 class DriverUnavailable(ObjectNotFound):
@@ -80,15 +107,20 @@ class Registry:
         if entry.resolved:
             return
         entry.resolved = True
-        module_name, _, class_name = entry.spec.loader.partition(":")
+        spec = entry.spec
+        extra = spec.sdk_extra
+        hint = f" (pip install 'deltaflask[{extra}]')" if extra else ""
+        missing = spec.missing_modules()
+        if missing:
+            names = ", ".join(missing)
+            entry.error = f"its SDK is not installed: no module {names}{hint}"
+            return
+        module_name, _, class_name = spec.loader.partition(":")
         try:
             module = importlib.import_module(module_name)
             entry.driver_class = getattr(module, class_name)
         except Exception as exc:  # an SDK may fail in any way on import
-            hint = f" (pip install 'deltaflask[{entry.spec.sdk_extra}]')"
-            entry.error = f"{type(exc).__name__}: {exc}" + (
-                hint if entry.spec.sdk_extra else ""
-            )
+            entry.error = f"{type(exc).__name__}: {exc}{hint}"
 
     def driver_class(self, name: str) -> type[BaseDriver]:
         """The class of driver ``name``; unknown or broken drivers are a 404."""
@@ -99,6 +131,18 @@ class Registry:
         if entry.driver_class is None:
             raise DriverUnavailable(f"Driver '{name}' is not available: {entry.error}")
         return entry.driver_class
+
+    def unavailable_reason(self, name: str) -> str | None:
+        """Why driver ``name`` cannot serve (``None`` when it can): unknown
+        names list the drivers that exist."""
+        entry = self.drivers.get(name)
+        if entry is None:
+            known = ", ".join(sorted(self.drivers)) or "none"
+            return f"unknown driver '{name}' (installed drivers: {known})"
+        self.resolve(entry)
+        if entry.error is not None:
+            return f"driver '{name}' is unavailable: {entry.error}"
+        return None
 
     def entries(self) -> list[DriverEntry]:
         """Every registered driver, resolved, sorted by name."""

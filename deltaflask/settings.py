@@ -1,9 +1,9 @@
-"""Configuration: defaults, and the original's environment variables."""
+"""Configuration: defaults, the original's environment variables, the data folder."""
 
 from __future__ import annotations
 
-import getpass
 import os
+import secrets
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,10 +16,13 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "FRONTENDS": ("API_FRONTEND", "deltacloud"),
     "API_USER": ("API_USER", None),
     "API_PASSWORD": ("API_PASSWORD", None),
+    "DATA": ("DELTAFLASK_DATA", None),
     "MOCK_STORAGE": ("DELTACLOUD_MOCK_STORAGE", None),
     "HOSTNAME": ("HOSTNAME", ""),
     "DISABLED_PLUGINS": ("DELTAFLASK_DISABLED_PLUGINS", ""),
     "MAX_FORM_BYTES": ("DELTAFLASK_MAX_FORM_BYTES", 1024 * 1024),
+    "SECRET_KEY": ("DELTAFLASK_SECRET_KEY", None),
+    "SECURE_COOKIES": ("DELTAFLASK_SECURE_COOKIES", ""),
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -27,6 +30,10 @@ DEFAULTS: dict[str, Any] = {
     "EXTRA_PLUGINS": (),
     "API_VERSION": "1.1.3",
 }
+
+#: the file in the data folder holding the generated session secret
+SECRET_KEY_FILE = "secret_key"
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 
 
 def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
@@ -44,14 +51,59 @@ def normalise(config: dict[str, Any]) -> None:
         if isinstance(value, str):
             config[key] = [part.strip() for part in value.split(",") if part.strip()]
     config["MAX_FORM_BYTES"] = int(config["MAX_FORM_BYTES"])
+    config["SECURE_COOKIES"] = flag(config.get("SECURE_COOKIES"))
+    config["DATA"] = str(data_dir(config))
     if not config.get("MOCK_STORAGE"):
-        config["MOCK_STORAGE"] = str(default_mock_storage())
+        config["MOCK_STORAGE"] = str(Path(config["DATA"]) / "mock")
 
 
-def default_mock_storage() -> Path:
-    """The per-user mock cloud directory used when none is configured."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = str(os.getuid())
-    return Path(tempfile.gettempdir()) / f"deltaflask-{user}" / "mock"
+def flag(value: object) -> bool:
+    """A boolean setting given as a word (``1``, ``true``, ``yes``, ``on``)."""
+    if isinstance(value, str):
+        return value.strip().lower() in TRUE_WORDS
+    return bool(value)
+
+
+def default_data_dir() -> Path:
+    """The per-user data folder: ``$XDG_STATE_HOME/deltaflask``, else
+    ``~/.local/state/deltaflask``."""
+    state_home = os.environ.get("XDG_STATE_HOME", "")
+    if not os.path.isabs(state_home):
+        state_home = str(Path.home() / ".local" / "state")
+    return Path(state_home) / "deltaflask"
+
+
+def data_dir(config: Mapping[str, Any]) -> Path:
+    """The server's own data folder (``DATA`` / ``DELTAFLASK_DATA``, else
+    :func:`default_data_dir`), created owner-only (0700) when missing.
+
+    The generated session secret, the default mock cloud folder and other
+    stores' defaults live in it.
+    """
+    folder = Path(config.get("DATA") or default_data_dir()).expanduser()
+    if not folder.is_dir():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def stored_secret_key(folder: Path) -> str:
+    """The session secret kept in ``folder``, generated on first use.
+
+    The first process to start writes a random key to a private (0600)
+    temporary file and links it into place, which fails if another process got
+    there first; every process then reads the one key that won, so concurrent
+    workers and later restarts all sign cookies alike.
+    """
+    target = folder / SECRET_KEY_FILE
+    if not target.exists():
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-secret-")
+        try:
+            with os.fdopen(handle, "w", encoding="ascii") as stream:
+                stream.write(secrets.token_hex(32))
+            os.link(temporary, target)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+    return target.read_text(encoding="ascii").strip()

@@ -8,10 +8,16 @@ request body in fresh 1 MiB buffers, which glibc's defaults map and unmap on
 every read, a page fault per 4 KiB that cut blob uploads to less than half
 their speed (``benchmarks/bench_blobs.py``). ``MALLOC_MMAP_THRESHOLD_`` in the
 environment, a choice of the operator's, is left as it is.
+
+Under gunicorn, the application's ``Server`` header (``/api`` names the
+Deltacloud API version, as the original did) replaces gunicorn's own: gunicorn
+drops an application's ``Server`` as hop-by-hop and always sends
+``Server: gunicorn``.
 """
 
 import ctypes
 import os
+import sys
 
 from deltaflask import create_app
 
@@ -36,5 +42,29 @@ def tune_malloc() -> bool:
     )
 
 
+def let_the_app_name_the_server() -> bool:
+    """Make gunicorn send the application's ``Server`` header, when it sets
+    one, in place of its own; ``False`` when not running under gunicorn."""
+    if "gunicorn" not in sys.modules:
+        return False
+    from gunicorn.http.wsgi import Response
+
+    if getattr(Response, "app_names_server", False):
+        return True
+    process_headers = Response.process_headers
+
+    def process_and_take_server(self, headers):  # type: ignore[no-untyped-def]
+        headers = list(headers)
+        process_headers(self, headers)  # drops ``Server`` as hop-by-hop
+        named = [value for name, value in headers if name.lower() == "server"]
+        if named:
+            self.version = named[-1]
+
+    Response.process_headers = process_and_take_server
+    Response.app_names_server = True
+    return True
+
+
 tune_malloc()
+let_the_app_name_the_server()
 app = create_app()

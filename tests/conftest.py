@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +19,17 @@ from tests.moto_server import moto_server
 
 MOCK_AUTH = "Basic " + base64.b64encode(b"mockuser:mockpassword").decode()
 EC2_AUTH = "Basic " + base64.b64encode(b"testing:testing").decode()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every app the tests build (or start) keeps its data folder in one of
+    this run's own, never in the user's."""
+    os.environ["DELTAFLASK_DATA"] = tempfile.mkdtemp(prefix="deltaflask-tests-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove this run's data folder."""
+    shutil.rmtree(os.environ.pop("DELTAFLASK_DATA"), ignore_errors=True)
 
 
 @pytest.fixture

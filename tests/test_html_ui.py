@@ -175,12 +175,12 @@ def test_secret_key_is_configurable(mock_storage, monkeypatch):
     app = create_app({"TESTING": True, "MOCK_STORAGE": str(mock_storage)})
     assert app.config["SECRET_KEY"] == "from-the-environment"
     monkeypatch.delenv("DELTAFLASK_SECRET_KEY")
-    one = create_app({"TESTING": True, "MOCK_STORAGE": str(mock_storage)})
-    two = create_app({"TESTING": True, "MOCK_STORAGE": str(mock_storage)})
-    assert (
-        one.config["SECRET_KEY"]
-        and one.config["SECRET_KEY"] != two.config["SECRET_KEY"]
-    )
+    data = mock_storage.parent / "data"
+    one = create_app({"MOCK_STORAGE": str(mock_storage), "DATA": str(data)})
+    two = create_app({"MOCK_STORAGE": str(mock_storage), "DATA": str(data)})
+    kept = (data / "secret_key").read_text()
+    assert len(kept) == 64 and one.config["SECRET_KEY"] == kept
+    assert two.config["SECRET_KEY"] == kept
 
 
 # -- form errors --------------------------------------------------------------------------

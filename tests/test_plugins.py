@@ -176,3 +176,43 @@ def test_pip_installed_plugin_is_listed_and_selectable(sample_installed, tmp_pat
     entry = parse_xml(client.get("/api;driver=sample"))
     assert [link.get("rel") for link in entry.findall("link")] == ["drivers", "realms"]
     assert client.get("/api/realms?format=json").status_code == 401
+
+
+class LazySdk:
+    """A driver whose module imports fine but whose SDK (imported lazily, as
+    the ec2 driver's boto3) is not installed."""
+
+    @hookimpl
+    def register_drivers(self):
+        return [
+            DriverSpec(
+                "lazy",
+                "Lazy",
+                "deltaflask.plugins.mock.driver:MockDriver",
+                sdk_extra="lazy",
+                requires=("deltaflask_absent_sdk",),
+            )
+        ]
+
+
+def test_driver_without_its_declared_sdk_is_unavailable(tmp_path, auth):
+    app = create_app({"MOCK_STORAGE": str(tmp_path), "EXTRA_PLUGINS": [LazySdk()]})
+    client = app.test_client()
+    reason = (
+        "its SDK is not installed: no module deltaflask_absent_sdk "
+        "(pip install 'deltaflask[lazy]')"
+    )
+    lazy = parse_xml(client.get("/api/drivers")).find("driver[@id='lazy']")
+    assert lazy.get("available") == "false" and lazy.findtext("reason") == reason
+    listed = client.get("/api/drivers?format=json").get_json()["lazy"]
+    assert listed["available"] is False and listed["reason"] == reason
+    page = client.get("/api/drivers", headers={"Accept": "text/html"})
+    assert reason in page.get_data(as_text=True).replace("&#39;", "'")
+    refused = client.get(
+        "/api/instances", headers={**auth, "X-Deltacloud-Driver": "lazy"}
+    )
+    assert refused.status_code == 404
+    assert reason in parse_xml(refused).findtext("message")
+    assert state(app).registry.unavailable_reason("lazy") == (
+        f"driver 'lazy' is unavailable: {reason}"
+    )

@@ -110,13 +110,28 @@ def test_strip_matrix_and_normalize() -> None:
 
 def test_id_map() -> None:
     ids = IdMap()
-    ids.learn("inst4", "inst9")  # not clock-based: ignored
+    ids.learn("img1", "img9")  # not a generated id: ignored
     ids.learn("volume_1795729157", "volume_1795729157_1")
     assert ids.apply("/api/storage_volumes/volume_1795729157/attach") == (
         "/api/storage_volumes/volume_1795729157_1/attach"
     )
-    assert ids.apply("/api/instances/inst4") == "/api/instances/inst4"
+    assert ids.apply("/api/images/img1") == "/api/images/img1"
     assert ids.apply("volume_17957291570") == "volume_17957291570"
+    assert ids.restore("volume_1795729157_1") == "volume_1795729157_1"
+
+
+def test_id_map_follows_reused_sequential_ids() -> None:
+    """The original reused ``inst4``; the rewrite answers ``inst5``, ``inst6``."""
+    ids = IdMap()
+    ids.learn("inst4", "inst5")
+    ids.learn("inst4", "inst6")
+    ids.learn("inst6", "inst8")
+    assert ids.apply("/api/instances/inst4;/inst6/inst44") == (
+        "/api/instances/inst6;/inst8/inst44"
+    )
+    assert ids.restore('{"id": "inst6", "a": "img1.inst8.public.com"}') == (
+        '{"id": "inst4", "a": "img1.inst6.public.com"}'
+    )
 
 
 def test_replay_sends_the_recorded_request() -> None:

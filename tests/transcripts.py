@@ -71,6 +71,8 @@ RECORDING_REPAIRS = {"<<path>_type>": "</root_type>", "<<path>ion>": "</option>"
 VOLATILE_ID_RE = re.compile(
     r"\b(?P<prefix>volume_|store_snapshot_|net_|subnet_|nic_|i-)\d{9,}[\w.-]*"
 )
+#: Ids the mock numbers in sequence (never reused by the rewrite)
+SEQUENTIAL_ID_RE = re.compile(r"inst\d+")
 
 
 class TranscriptsNotFoundError(FileNotFoundError):
@@ -162,21 +164,42 @@ def decode_body(body: str | None, encoding: str | None) -> bytes:
 
 
 class IdMap:
-    """Maps clock-based ids of the recording to the ids the rewrite produced."""
+    """Maps ids of the recording to the ids the rewrite produced.
+
+    Clock-based ids differ on every run. Sequential mock ids (``inst4``) differ
+    once the recording reused a deleted one, which the rewrite never does:
+    those are also mapped back in the rewrite's answers, so that the answer is
+    compared with the recorded one as if the ids matched.
+    """
 
     def __init__(self) -> None:
         self.ids: dict[str, str] = {}
+        self.recorded: dict[str, str] = {}
 
     def learn(self, recorded: str | None, actual: str | None) -> None:
-        """Remember *recorded* -> *actual* when *recorded* is a clock-based id."""
-        if recorded and actual and recorded != actual and is_volatile(recorded):
+        """Remember *recorded* -> *actual* when *recorded* is a generated id."""
+        if not (recorded and actual and recorded != actual):
+            return
+        if is_volatile(recorded):
             self.ids[recorded] = actual
+        elif SEQUENTIAL_ID_RE.fullmatch(recorded):
+            self.ids[recorded] = actual
+            self.recorded[actual] = recorded
 
     def apply(self, text: str) -> str:
-        """Replace every known recorded id in *text*."""
-        for recorded, actual in self.ids.items():
-            text = re.sub(rf"(?<![\w.-]){re.escape(recorded)}(?![\w.-])", actual, text)
+        """Replace every known recorded id in *text* (in one pass)."""
+        return _replace(text, self.ids, r"(?<![\w.-])", r"(?![\w.-])")
+
+    def restore(self, text: str) -> str:
+        """Put the recorded sequential ids back in place of the rewrite's."""
+        return _replace(text, self.recorded, r"\b", r"\b")
+
+
+def _replace(text: str, mapping: Mapping[str, str], before: str, after: str) -> str:
+    if not mapping:
         return text
+    names = "|".join(re.escape(name) for name in sorted(mapping, key=len, reverse=True))
+    return re.sub(f"{before}(?:{names}){after}", lambda m: mapping[m.group(0)], text)
 
 
 @dataclass
@@ -222,7 +245,21 @@ def replay(client: Any, exchange: Exchange, ids: IdMap | None = None) -> Any:
     )
     if ids is not None and exchange.response is not None:
         _learn_ids(ids, exchange, response)
+        _restore_ids(ids, response)
     return response
+
+
+def _restore_ids(ids: IdMap, response: Any) -> None:
+    """Show the recorded sequential ids in *response* (see :class:`IdMap`)."""
+    if not ids.recorded:
+        return
+    if "Location" in response.headers:
+        response.headers["Location"] = ids.restore(response.headers["Location"])
+    body = response.get_data()
+    if body.isascii():  # text documents; blob bytes are never rewritten
+        restored = ids.restore(body.decode("ascii"))
+        if restored != body.decode("ascii"):
+            response.set_data(restored)
 
 
 def _learn_ids(ids: IdMap, exchange: Exchange, response: ResponseLike) -> None:

@@ -9,4 +9,8 @@ from deltaflask.plugins.cimi.errors import render_error
 @hookimpl
 def register_frontends() -> list[FrontendSpec]:
     """Offer the CIMI frontend."""
-    return [FrontendSpec("cimi", "/cimi", create_blueprint, render_error)]
+    return [
+        FrontendSpec(
+            "cimi", "/cimi", create_blueprint, render_error, "/cloudEntryPoint"
+        )
+    ]

@@ -17,6 +17,10 @@ def register_drivers() -> list[DriverSpec]:
     """Offer the ec2 driver (needs the ``ec2`` extra: boto3)."""
     return [
         DriverSpec(
-            "ec2", "Amazon EC2", "deltaflask.plugins.ec2.driver:Ec2Driver", "ec2"
+            "ec2",
+            "Amazon EC2",
+            "deltaflask.plugins.ec2.driver:Ec2Driver",
+            sdk_extra="ec2",
+            requires=("boto3", "botocore"),
         )
     ]

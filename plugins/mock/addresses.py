@@ -39,12 +39,15 @@ class MockAddresses:
         return sorted(filter_on(found, filters, "id"), key=lambda a: _numeric(a.id))
 
     def create_address(self, ip: str | None = None) -> Address:
-        """Allocate ``ip`` (409 if taken), else the one after the highest."""
+        """Allocate ``ip`` (409 if taken), else one past every address held
+        or handed out before."""
         self.user()
         with self.store.transaction():
             known = [_numeric(i) for i in self.store.ids("addresses")]
             if ip is None:
-                chosen = max(known, default=FIRST_ADDRESS - 1) + 1
+                floor = max(known, default=FIRST_ADDRESS - 1) + 1
+                number = self.store.next_number("addresses", int(floor))
+                chosen = ipaddress.IPv4Address(number)
             else:
                 chosen = _requested(ip)
                 if chosen in known:

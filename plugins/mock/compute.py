@@ -152,7 +152,7 @@ class MockCompute:
         with self.store.transaction():
             bindings = iter(place_instances(self.store, request, count))
             for _ in range(count):
-                instance_id = self._next_instance_id()
+                instance_id = self.store.new_id("instances", "inst")
                 entity = {
                     "id": instance_id,
                     "name": request.name or f"i-{int(time.time())}-{_suffix()}",
@@ -196,13 +196,6 @@ class MockCompute:
                     f"hwp_{name}={value} is outside hardware profile '{profile_id}'"
                 )
         return profile_id
-
-    def _next_instance_id(self) -> str:
-        taken = set(self.store.ids("instances"))
-        number = 0
-        while f"inst{number}" in taken:
-            number += 1
-        return f"inst{number}"
 
     def start_instance(self, instance_id: str) -> Instance:
         """Start: the instance is RUNNING."""

@@ -10,6 +10,8 @@ from typing import ClassVar
 from deltaflask.drivers import BaseDriver
 from deltaflask.drivers import Credentials
 from deltaflask.errors import AuthenticationFailure
+from deltaflask.plugins.mock import MOCK_PASSWORD
+from deltaflask.plugins.mock import MOCK_USER
 from deltaflask.plugins.mock.addresses import MockAddresses
 from deltaflask.plugins.mock.blobs import MockBlobs
 from deltaflask.plugins.mock.compute import MockCompute
@@ -21,9 +23,6 @@ from deltaflask.plugins.mock.profiles import STATE_MACHINE
 from deltaflask.plugins.mock.storage import MockStorage
 from deltaflask.plugins.mock.store import MockStore
 from deltaflask.resources import resource_dir
-
-MOCK_USER = "mockuser"
-MOCK_PASSWORD = "mockpassword"
 
 
 class MockDriver(

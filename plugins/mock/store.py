@@ -5,6 +5,10 @@ reader never sees half a file; read-modify-write sequences run under an
 exclusive lock on ``<root>/.lock`` so several worker processes can share one
 store. Every id is checked before it becomes part of a path.
 
+Generated sequential ids (``inst4``, ...) come from per-collection counters
+kept in ``<root>/.counters.json`` and advanced under that lock, so an id is
+never handed out twice: not after a delete, not to two workers at once.
+
 Reads keep each file's text in a per-process cache checked against the file's
 ``(inode, mtime_ns, size)`` on every read, so a write by any process (always a
 rename, hence a new inode) is seen at once. A file modified less than
@@ -40,6 +44,8 @@ _held = threading.local()
 RACY_NS = 1_000_000_000
 CACHE_SIZE = 4096
 #: path -> ((inode, mtime_ns, size), text), this process's read cache
+COUNTERS = ".counters.json"
+LOCK = ".lock"
 _texts: dict[str, tuple[tuple[int, int, int], str]] = {}
 
 
@@ -96,6 +102,10 @@ def natural_key(value: str) -> tuple[Any, ...]:
     )
 
 
+class NotAMockStore(ValueError):
+    """A folder to reset holds files but is not a mock cloud."""
+
+
 class MockStore:
     """JSON files under ``root``, seeded from ``seed`` on first use."""
 
@@ -113,9 +123,33 @@ class MockStore:
         with self.transaction():
             if (self.root / "images").is_dir():
                 return
-            for source in sorted(self.seed.iterdir()):
-                if source.is_dir() and not source.name.startswith(("_", ".")):
-                    shutil.copytree(source, self.root / source.name, dirs_exist_ok=True)
+            self._copy_seed()
+
+    def _copy_seed(self) -> None:
+        for source in sorted(self.seed.iterdir()):
+            if source.is_dir() and not source.name.startswith(("_", ".")):
+                shutil.copytree(source, self.root / source.name, dirs_exist_ok=True)
+
+    @classmethod
+    def reset(cls, root: Path, seed: Path) -> MockStore:
+        """Put the mock cloud in ``root`` back to the seed data, under the lock.
+
+        A folder holding files but no store lock is refused
+        (:class:`NotAMockStore`), so a mistyped path loses nothing.
+        """
+        if root.is_dir() and any(root.iterdir()) and not (root / LOCK).is_file():
+            raise NotAMockStore(f"{root} is not a mock cloud folder")
+        store = cls(root, seed)
+        with store.transaction():
+            for entry in os.scandir(root):
+                if entry.name == LOCK:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
+            store._copy_seed()
+        return store
 
     # -- paths -------------------------------------------------------------------
     def _dir(self, collection: str) -> Path:
@@ -194,6 +228,29 @@ class MockStore:
             return False
         return True
 
+    def next_number(self, collection: str, floor: int) -> int:
+        """A number never handed out before for ``collection``, at least
+        ``floor``; advances the collection's counter under the store lock."""
+        counters_path = self.root / COUNTERS
+        with self.transaction():
+            text = read_text(os.fspath(counters_path))
+            counters: dict[str, int] = json.loads(text) if text else {}
+            number = max(int(counters.get(collection, 0)), floor)
+            counters[collection] = number + 1
+            write_atomic(counters_path, json.dumps(counters, sort_keys=True).encode())
+        return number
+
+    def new_id(self, collection: str, prefix: str) -> str:
+        """``<prefix><n>`` for a new entity: ``n`` is past every such id
+        stored now (the seed's included) and every one handed out before."""
+        pattern = re.compile(re.escape(prefix) + r"(\d+)")
+        used = [
+            int(match.group(1))
+            for entity_id in self.ids(collection)
+            if (match := pattern.fullmatch(entity_id))
+        ]
+        return f"{prefix}{self.next_number(collection, max(used, default=-1) + 1)}"
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Hold the store's exclusive lock (threads and processes); re-entrant."""
@@ -205,7 +262,7 @@ class MockStore:
                 _held.depth -= 1
             return
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with _thread_lock, open(self.root / ".lock", "a+b") as lock_file:
+        with _thread_lock, open(self.root / LOCK, "a+b") as lock_file:
             fcntl.flock(lock_file, fcntl.LOCK_EX)
             _held.depth = 1
             try:

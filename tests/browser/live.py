@@ -1,12 +1,14 @@
 """A live deltaflask server and Debian's headless Chromium, for UI tests and docs.
 
 The server is werkzeug's own, in a thread, on a free loopback port, serving the
-mock cloud from a given folder. The browser is ``/usr/bin/chromium`` driven by
-Playwright (never a downloaded browser build).
+mock cloud from a given folder. The browser is ``/usr/bin/chromium`` (or the
+Chromium the ``CHROMIUM`` environment variable names) driven by Playwright
+(never a downloaded browser build).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +20,7 @@ from werkzeug.serving import make_server
 
 from deltaflask import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CHROMIUM") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -66,7 +68,7 @@ def missing_browser() -> str | None:
     if not CHROMIUM.exists():
         return (
             f"{CHROMIUM} is missing: install Debian's chromium package "
-            "(make test does so)"
+            "(make test does so) or set CHROMIUM to another Chromium"
         )
     try:
         import playwright.sync_api  # noqa: F401
