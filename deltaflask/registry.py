@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
@@ -43,6 +44,10 @@ class FrontendSpec:
     render_error: Callable[[Exception], Response]
 
 
+#: held while a driver class is imported (once per driver, see ``resolve``)
+_resolving = threading.Lock()
+
+
 class DriverUnavailable(ObjectNotFound):
     """The driver is unknown, or its plugin or SDK could not be imported."""
 
@@ -76,19 +81,23 @@ class Registry:
         self.frontends.setdefault(spec.name, spec)
 
     def resolve(self, entry: DriverEntry) -> None:
-        """Import the driver class once, remembering any failure."""
+        """Import the driver class once, remembering any failure (threads
+        asking meanwhile wait for the outcome)."""
         if entry.resolved:
             return
-        entry.resolved = True
-        module_name, _, class_name = entry.spec.loader.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-            entry.driver_class = getattr(module, class_name)
-        except Exception as exc:  # an SDK may fail in any way on import
-            hint = f" (pip install 'deltaflask[{entry.spec.sdk_extra}]')"
-            entry.error = f"{type(exc).__name__}: {exc}" + (
-                hint if entry.spec.sdk_extra else ""
-            )
+        with _resolving:
+            if entry.resolved:
+                return
+            module_name, _, class_name = entry.spec.loader.partition(":")
+            try:
+                module = importlib.import_module(module_name)
+                entry.driver_class = getattr(module, class_name)
+            except Exception as exc:  # an SDK may fail in any way on import
+                hint = f" (pip install 'deltaflask[{entry.spec.sdk_extra}]')"
+                entry.error = f"{type(exc).__name__}: {exc}" + (
+                    hint if entry.spec.sdk_extra else ""
+                )
+            entry.resolved = True
 
     def driver_class(self, name: str) -> type[BaseDriver]:
         """The class of driver ``name``; unknown or broken drivers are a 404."""
