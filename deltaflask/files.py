@@ -10,8 +10,10 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 #: the name prefix of every temporary file the stores write
 TMP_PREFIX = ".tmp-"
@@ -79,16 +81,20 @@ def locked(folder: Path) -> Iterator[None]:
         os.close(descriptor)
 
 
-def sweep_due(folder: Path, interval: float = SWEEP_INTERVAL) -> bool:
-    """Whether this process should sweep ``folder`` now: the first time, then
-    at most once per ``interval`` seconds (the answer ``True`` books the sweep)."""
+def sweep(folder: Path, settings: Mapping[str, Any]) -> bool:
+    """Sweep the stale temporary files under ``folder`` (see
+    :func:`sweep_temporaries`) if this process has not done so for
+    ``SWEEP_INTERVAL`` seconds; return whether it did (so that the caller
+    sweeps its own leftovers too)."""
     key = os.fspath(folder)
     now = time.monotonic()
+    interval = float(settings.get("SWEEP_INTERVAL", SWEEP_INTERVAL))
     with _swept_guard:
         last = _swept.get(key)
         if last is not None and now - last < interval:
             return False
         _swept[key] = now
+    sweep_temporaries(folder, float(settings.get("TMP_MAX_AGE", TMP_MAX_AGE)))
     return True
 
 

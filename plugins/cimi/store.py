@@ -38,11 +38,8 @@ from deltaflask.context import current_provider
 from deltaflask.errors import AuthenticationFailure
 from deltaflask.errors import AuthenticationRequired
 from deltaflask.errors import ObjectNotFound
-from deltaflask.files import SWEEP_INTERVAL
-from deltaflask.files import TMP_MAX_AGE
 from deltaflask.files import locked
-from deltaflask.files import sweep_due
-from deltaflask.files import sweep_temporaries
+from deltaflask.files import sweep
 from deltaflask.files import write_atomic
 from deltaflask.resources import resource_dir
 from deltaflask.settings import default_mock_storage
@@ -228,15 +225,15 @@ def storage_root(config: Mapping[str, Any]) -> Path:
 
 
 def cimi_store() -> CimiStore:
-    """The store of the current driver and provider (seeded on first use)."""
+    """The store of the current driver and provider (seeded on first use;
+    temporary files a killed writer left are swept, see ``files.sweep``)."""
     config = current_app.config
     user = hashlib.sha256(_checked_user().encode()).hexdigest()[:16]
     scope = f"{current_driver_name()}-{current_provider() or 'default'}-{user}"
     if not SAFE.match(scope) or ".." in scope:
         raise ObjectNotFound("Not found")
     store = CimiStore(storage_root(config) / scope)
-    if sweep_due(store.root, float(config.get("SWEEP_INTERVAL", SWEEP_INTERVAL))):
-        sweep_temporaries(store.root, float(config.get("TMP_MAX_AGE", TMP_MAX_AGE)))
+    sweep(store.root, config)
     seed = SEEDS.get(current_driver_name())
     if seed and not (store.root / ".seeded").exists():
         store.seed(resource_dir("mock") / seed)

@@ -1,10 +1,21 @@
 """The mock cloud driver plugin: a JSON-file cloud mirroring Deltacloud's mock."""
 
+from pathlib import Path
+
+from flask import Flask
+
 from deltaflask import DriverSpec
 from deltaflask import hookimpl
+from deltaflask.plugins.mock.segmented import sweep_stale
 
 
 @hookimpl
 def register_drivers() -> list[DriverSpec]:
     """Offer the mock driver."""
     return [DriverSpec("mock", "Mock", "deltaflask.plugins.mock.driver:MockDriver")]
+
+
+@hookimpl
+def prepare_app(app: Flask) -> None:
+    """Sweep what killed or abandoned uploads left in the mock cloud folder."""
+    sweep_stale(Path(app.config["MOCK_STORAGE"]), app.config)
