@@ -29,11 +29,15 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from typing import Any
 
+from gunicorn import util
 from gunicorn.workers.gthread import ThreadWorker
 from werkzeug.exceptions import RequestTimeout
 
 #: seconds a client may stay silent while it should send or read
 IDLE_TIMEOUT = float(os.environ.get("DELTAFLASK_IDLE_TIMEOUT", "60"))
+
+#: gunicorn's graceful close (25+; older ones close at once)
+LINGER: Callable[[socket.socket], None] | None = getattr(util, "close_graceful", None)
 
 worker_class = "deltaflask.gunicorn_conf.IdleTimeoutWorker"
 threads = 16
@@ -43,6 +47,9 @@ timeout = 30
 graceful_timeout = 120
 #: how long an idle kept-alive connection is kept (in the poller, not a thread)
 keepalive = 5
+#: no runtime control socket (gunicorn 25.1+ opens one per user in ``$HOME``
+#: or ``$XDG_RUNTIME_DIR``, which every server of the user would share)
+control_socket_disable = True
 
 
 class IdleSocket(socket.socket):
@@ -50,7 +57,10 @@ class IdleSocket(socket.socket):
     :data:`IDLE_TIMEOUT` seconds for each piece of data to come or go."""
 
     def setblocking(self, flag: bool) -> None:
-        """Wait with the idle limit (blocking), or not at all."""
+        """Wait with the idle limit (blocking), or not at all (nothing to
+        change once closed)."""
+        if self.fileno() == -1:
+            return
         if flag:
             self.settimeout(IDLE_TIMEOUT)
         else:
@@ -58,13 +68,27 @@ class IdleSocket(socket.socket):
 
 
 class IdleTimeoutWorker(ThreadWorker):
-    """gunicorn's threaded worker whose client sockets have the idle limit."""
+    """gunicorn's threaded worker, whose client sockets have the idle limit
+    and whose closing connections linger in their own thread.
+
+    gunicorn 25+ closes a connection gracefully, waiting up to 2 s for the
+    client to close its side too, in the loop every connection of the worker
+    waits on: a client that stays connected after its answer would hold up
+    everyone else for 2 s. Here that wait happens in the request's thread.
+    """
 
     def enqueue_req(self, conn: Any) -> None:
         """Give a new connection an :class:`IdleSocket` before any request."""
         if not conn.initialized and not isinstance(conn.sock, IdleSocket):
             conn.sock = IdleSocket(fileno=conn.sock.detach())
         super().enqueue_req(conn)
+
+    def handle(self, conn: Any) -> Any:
+        """Serve a request; close the connection here when it ends."""
+        result = super().handle(conn)
+        if not result and LINGER is not None:
+            LINGER(conn.sock)
+        return result
 
 
 class StalledBody:
