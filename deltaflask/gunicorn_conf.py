@@ -4,9 +4,8 @@ server (``-c python:deltaflask.gunicorn_conf``, see the README)::
     gunicorn -c python:deltaflask.gunicorn_conf -w 2 deltaflask.wsgi:app
 
 * **Threads** (``gthread``, :data:`threads` per worker process): a client that
-  sends or reads slowly holds one thread, not a whole worker, and a
-  connection that has sent nothing yet, or waits between keep-alive requests,
-  holds none. No extra package is needed.
+  sends or reads slowly holds one thread, not a whole worker; a kept-alive
+  connection waiting for its next request holds none. No extra package.
 * **No request time limit**: a gthread worker reports to the master from its
   own loop, so ``timeout`` only restarts a worker whose loop hangs; a blob
   transfer may take as long as it needs.
