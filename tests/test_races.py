@@ -123,3 +123,16 @@ def test_an_edit_racing_a_delete_never_brings_the_entity_back(
         status, _ = server.request("PUT", entity, b'{"name": "late"}', JSON)
         assert status == 404
         assert server.request("GET", entity, headers=JSON)[0] == 404
+
+
+def test_an_edit_racing_a_delete_leaves_no_metadata_of_a_cloud_entity(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    """Names kept for a cloud object (here an address) are gone with it."""
+    for _ in range(30):
+        status, body = server.request("POST", "/api/addresses", headers=JSON)
+        assert status == 201, body
+        address = json.loads(body)["address"]["id"]
+        put_status, delete_status = _race(server, f"/cimi/addresses/{address}")
+        assert (put_status in (200, 404), delete_status) == (True, 200)
+        assert not list(tmp_path.glob(f"mock/.cimi/*/metadata/addresses-{address}.*"))
