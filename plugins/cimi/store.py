@@ -144,9 +144,10 @@ class CimiStore:
     def update(
         self, kind: str, entity_id: str, change: Callable[[dict[str, Any]], Result]
     ) -> Result:
-        """Apply ``change`` to a stored entity and store the result, in one
-        transaction: 404 when the entity is missing (also when deleted by a
-        request that ran first); nothing is stored when ``change`` raises."""
+        """Apply ``change`` to a stored entity (in place) and store it, in one
+        transaction; return what ``change`` returns. 404 when the entity is
+        missing (also when a delete ran first); nothing is stored when
+        ``change`` raises."""
         with self.transaction():
             entity = self.get(kind, entity_id)
             result = change(entity)
