@@ -37,6 +37,17 @@ def private_dir(folder: Path) -> Path:
     return folder
 
 
+def make_private(folder: Path) -> None:
+    """Make ``folder`` and everything under it owner-only (0700 and 0600), as
+    after copying in files whose modes came from elsewhere."""
+    os.chmod(folder, 0o700)
+    for parent, folders, names in os.walk(folder):
+        for name in folders:
+            os.chmod(os.path.join(parent, name), 0o700)
+        for name in names:
+            os.chmod(os.path.join(parent, name), 0o600)
+
+
 def write_atomic(target: Path, payload: bytes) -> None:
     """Write ``payload`` to ``target`` (0600) via a temporary file and a rename."""
     private_dir(target.parent)

@@ -1,5 +1,5 @@
-"""The CIMI store and the mock's blob and segment files are owner-only
-(folders 0700, files 0600) whatever the umask, and the CIMI store's default
+"""The CIMI store and the mock cloud (its seed, blobs and segments) are
+owner-only (folders 0700, files 0600) whatever the umask, and the CIMI store's default
 folder is never one other servers or users share."""
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def test_cimi_store_is_owner_only(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("no_umask")
-def test_blob_and_segment_files_are_owner_only(tmp_path: Path) -> None:
+def test_mock_cloud_is_owner_only(tmp_path: Path) -> None:
     storage = tmp_path / "mock"
     client = create_app({"TESTING": True, "MOCK_STORAGE": str(storage)}).test_client()
     response = client.post("/api/buckets", data={"name": "fresh"}, headers=AUTH)
@@ -78,9 +78,7 @@ def test_blob_and_segment_files_are_owner_only(tmp_path: Path) -> None:
     assert response.status_code == 200, response.get_data(as_text=True)
     upload = initiate(client, AUTH)
     segment(client, AUTH, upload, 1, b"part")
-    for folder in (storage / "blobs" / "fresh", storage / "segmented"):
-        _owner_only(_modes(folder), folder)
-    assert stat.S_IMODE(storage.stat().st_mode) == 0o700
+    _owner_only(_modes(storage), storage)  # the seed copied in included
 
 
 def test_cimi_default_folder_is_private_to_the_server(tmp_path: Path) -> None:

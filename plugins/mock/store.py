@@ -28,6 +28,7 @@ from deltaflask.drivers.base import as_list
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.files import locked
+from deltaflask.files import make_private
 from deltaflask.files import write_atomic
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._:@+\-]{0,127}$")
@@ -116,6 +117,7 @@ class MockStore:
                     if source.is_dir() and not source.name.startswith(("_", ".")):
                         target = self.root / source.name
                         shutil.copytree(source, target, dirs_exist_ok=True)
+                        make_private(target)
             write_atomic(self.root / ".seeded", b"1")
 
     # -- paths -------------------------------------------------------------------
