@@ -9,12 +9,14 @@ server (``-c python:deltaflask.gunicorn_conf``, see the README)::
 * **No request time limit**: a gthread worker reports to the master from its
   own loop, so ``timeout`` only restarts a worker whose loop hangs; a blob
   transfer may take as long as it needs.
-* **Idle limit** (``DELTAFLASK_IDLE_TIMEOUT`` seconds, default 60): a client
-  silent that long while its request headers or body are due, or that reads
-  nothing of the answer that long, is dropped (the answer is a 408 when the
-  body stalls). Each wait starts afresh, so a slow client that keeps going is
-  served to the end; only a 1 MiB piece of a segmented blob's download must
-  go out within the limit, so a reader needs about 17 KiB/s at 60 s.
+* **Idle limit** (``DELTAFLASK_IDLE_TIMEOUT`` seconds, default 60): a request's
+  line and headers must arrive within it; then a client silent that long
+  while its body is due, or that reads nothing of the answer that long, is
+  dropped (the answer is a 408 when the body stalls). Each wait starts
+  afresh, so a slow client that keeps going is served to the end; only a
+  1 MiB piece of a segmented blob's download must go out within the limit, so
+  a reader needs about 17 KiB/s at 60 s. (With TLS terminated by gunicorn
+  itself, its sockets are gunicorn's own: terminate TLS at a proxy.)
 
 Options on the command line (``--threads 32``, ``--timeout``) win over these.
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -53,17 +56,44 @@ control_socket_disable = True
 
 class IdleSocket(socket.socket):
     """A client socket on which "blocking" means waiting at most
-    :data:`IDLE_TIMEOUT` seconds for each piece of data to come or go."""
+    :data:`IDLE_TIMEOUT` seconds for each piece of data to come or go, and
+    on which a request's head (request line and headers) must arrive whole
+    within :data:`IDLE_TIMEOUT` of a thread taking the request up, so that a
+    slow-loris sending a byte now and then is dropped too. A client too slow
+    with its head is treated as gone: its reads end (as at a disconnection).
+    """
+
+    #: when the head of the request being read is due (``None``: it came)
+    head_due: float | None = None
 
     def setblocking(self, flag: bool) -> None:
-        """Wait with the idle limit (blocking), or not at all (nothing to
-        change once closed)."""
+        """Wait with the idle limit (blocking: a thread takes up a request,
+        whose head is now due), or not at all (nothing to change once closed)."""
         if self.fileno() == -1:
             return
         if flag:
             self.settimeout(IDLE_TIMEOUT)
+            self.head_due = time.monotonic() + IDLE_TIMEOUT
         else:
             super().setblocking(False)
+
+    def head_received(self) -> None:
+        """The head came: from now on only each wait is limited."""
+        self.head_due = None
+        self.settimeout(IDLE_TIMEOUT)
+
+    def recv(self, size: int, flags: int = 0) -> bytes:
+        """Up to ``size`` bytes; ``b""`` once the head is overdue."""
+        if self.head_due is None:
+            return super().recv(size, flags)
+        left = self.head_due - time.monotonic()
+        if left <= 0:
+            return b""
+        self.settimeout(left)
+        try:
+            return super().recv(size, flags)
+        except TimeoutError:
+            return b""
 
 
 class IdleTimeoutWorker(ThreadWorker):
@@ -81,6 +111,12 @@ class IdleTimeoutWorker(ThreadWorker):
         if not conn.initialized and not isinstance(conn.sock, IdleSocket):
             conn.sock = IdleSocket(fileno=conn.sock.detach())
         super().enqueue_req(conn)
+
+    def handle_request(self, req: Any, conn: Any) -> Any:
+        """Answer a request whose head has been read."""
+        if isinstance(conn.sock, IdleSocket):
+            conn.sock.head_received()
+        return super().handle_request(req, conn)
 
     def handle(self, conn: Any) -> Any:
         """Serve a request; close the connection here when it ends."""
