@@ -37,6 +37,11 @@ ENVIRONMENT_HELP = {
     "DELTAFLASK_MAX_FORM_BYTES": "form body size cap in bytes",
     "DELTAFLASK_SECRET_KEY": "session cookie key (default: kept in <data>)",
     "DELTAFLASK_SECURE_COOKIES": "1: send the session cookie over HTTPS only",
+    "CIMI_STORAGE": "CIMI's own store (default: <data>/cimi)",
+    "DELTAFLASK_TMP_MAX_AGE": "seconds before abandoned .tmp-* files are swept",
+    "DELTAFLASK_SEGMENT_MAX_AGE": "seconds before unfinished uploads are swept",
+    "DELTAFLASK_SWEEP_INTERVAL": "seconds between two sweeps of one process",
+    "DELTAFLASK_IDLE_TIMEOUT": "gunicorn_conf: seconds a client may stay silent",
 }
 LOOPBACK_NAMES = frozenset({"localhost", "ip6-localhost"})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
@@ -70,6 +71,10 @@ class FrontendSpec:
         return path == prefix or path.startswith(prefix + "/")
 
 
+#: held while a driver class is imported (once per driver, see ``resolve``)
+_resolving = threading.Lock()
+
+
 class DriverUnavailable(ObjectNotFound):
     """The driver is unknown, or its plugin or SDK could not be imported."""
 
@@ -103,24 +108,28 @@ class Registry:
         self.frontends.setdefault(spec.name, spec)
 
     def resolve(self, entry: DriverEntry) -> None:
-        """Import the driver class once, remembering any failure."""
+        """Import the driver class once, remembering any failure (threads
+        asking meanwhile wait for the outcome)."""
         if entry.resolved:
             return
-        entry.resolved = True
-        spec = entry.spec
-        extra = spec.sdk_extra
-        hint = f" (pip install 'deltaflask[{extra}]')" if extra else ""
-        missing = spec.missing_modules()
-        if missing:
-            names = ", ".join(missing)
-            entry.error = f"its SDK is not installed: no module {names}{hint}"
-            return
-        module_name, _, class_name = spec.loader.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-            entry.driver_class = getattr(module, class_name)
-        except Exception as exc:  # an SDK may fail in any way on import
-            entry.error = f"{type(exc).__name__}: {exc}{hint}"
+        with _resolving:
+            if entry.resolved:
+                return
+            spec = entry.spec
+            extra = spec.sdk_extra
+            hint = f" (pip install 'deltaflask[{extra}]')" if extra else ""
+            missing = spec.missing_modules()
+            if missing:
+                names = ", ".join(missing)
+                entry.error = f"its SDK is not installed: no module {names}{hint}"
+            else:
+                module_name, _, class_name = spec.loader.partition(":")
+                try:
+                    module = importlib.import_module(module_name)
+                    entry.driver_class = getattr(module, class_name)
+                except Exception as exc:  # an SDK may fail in any way on import
+                    entry.error = f"{type(exc).__name__}: {exc}{hint}"
+            entry.resolved = True
 
     def driver_class(self, name: str) -> type[BaseDriver]:
         """The class of driver ``name``; unknown or broken drivers are a 404."""

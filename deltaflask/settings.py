@@ -23,6 +23,10 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "MAX_FORM_BYTES": ("DELTAFLASK_MAX_FORM_BYTES", 1024 * 1024),
     "SECRET_KEY": ("DELTAFLASK_SECRET_KEY", None),
     "SECURE_COOKIES": ("DELTAFLASK_SECURE_COOKIES", ""),
+    "CIMI_STORAGE": ("CIMI_STORAGE", None),
+    "TMP_MAX_AGE": ("DELTAFLASK_TMP_MAX_AGE", 3600),
+    "SEGMENT_MAX_AGE": ("DELTAFLASK_SEGMENT_MAX_AGE", 86400),
+    "SWEEP_INTERVAL": ("DELTAFLASK_SWEEP_INTERVAL", 60),
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -51,6 +55,8 @@ def normalise(config: dict[str, Any]) -> None:
         if isinstance(value, str):
             config[key] = [part.strip() for part in value.split(",") if part.strip()]
     config["MAX_FORM_BYTES"] = int(config["MAX_FORM_BYTES"])
+    for key in ("TMP_MAX_AGE", "SEGMENT_MAX_AGE", "SWEEP_INTERVAL"):
+        config[key] = float(config[key])
     config["SECURE_COOKIES"] = flag(config.get("SECURE_COOKIES"))
     config["DATA"] = str(data_dir(config))
     if not config.get("MOCK_STORAGE"):

@@ -22,6 +22,7 @@ from deltaflask.plugins.cimi.render import empty
 from deltaflask.plugins.cimi.render import operation
 from deltaflask.plugins.cimi.render import respond
 from deltaflask.plugins.cimi.render import url
+from deltaflask.plugins.cimi.store import cimi_store
 from deltaflask.plugins.cimi.store import forget
 from deltaflask.plugins.cimi.store import overrides
 from deltaflask.plugins.cimi.store import remember
@@ -145,11 +146,15 @@ class Family:
         return empty(200)
 
     def edit(self, entity_id: str) -> Response:
-        """PUT /<path>/<id>: change the name, description or properties."""
+        """PUT /<path>/<id>: change the name, description or properties (kept
+        only if the object still exists once the CIMI store is locked: a
+        delete's ``forget`` waits for that lock, so it removes them again)."""
         driver = current_driver()
         self.get(driver, entity_id)
         body = parsing.load_edit(self.type_name)
-        remember(self.path, entity_id, body)
+        with cimi_store().transaction():
+            self.get(driver, entity_id)
+            remember(self.path, entity_id, body)
         return respond(Entity(self.type_name, self.data(entity_id)))
 
     def register(

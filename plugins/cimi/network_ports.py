@@ -118,13 +118,16 @@ def register(bp: Blueprint) -> None:
 
 def port_action(entity_id: str, action: str) -> Response:
     """POST /network_ports/<id>/<action> with an Action naming the same action."""
-    port = PORTS.get(entity_id)
+    PORTS.get(entity_id)
     parsing.load_action(action)
     needs, leaves = ACTIONS[action]
-    if port.get("state") != needs:
-        raise Conflict(f"NetworkPort '{entity_id}' is {port.get('state')}")
-    port["state"] = leaves
-    cimi_store().save("network_ports", port)
+
+    def act(port: Data) -> None:
+        if port.get("state") != needs:
+            raise Conflict(f"NetworkPort '{entity_id}' is {port.get('state')}")
+        port["state"] = leaves
+
+    cimi_store().update("network_ports", entity_id, act)
     return empty(202)
 
 

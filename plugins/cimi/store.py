@@ -1,28 +1,32 @@
 """What CIMI knows but clouds do not store: templates, configurations, and the
 names, descriptions and properties given to created resources.
 
-One JSON file per entity under ``CIMI_STORAGE`` (default: ``cimi`` next to
-the mock storage), scoped by driver, provider and user (a digest of the user
-name: tenants of one cloud never see each other's templates), written
-atomically under a lock. Only a request whose credentials the driver accepts
-reaches the store. Ids of created entities are sequential integers. The mock
-driver's scope is seeded on first use with the original mock's CIMI entities
-(network and address templates, configurations, network ports, systems and
-their members); their hrefs are kept relative to ``/cimi`` (see
+One JSON file per entity under ``CIMI_STORAGE`` (default: see
+:func:`storage_root`), scoped by driver, provider and user (a digest of the
+user name: tenants of one cloud never see each other's templates), owner-only
+(folders 0700, files 0600). Every read-modify-write (create, edit, member
+add/remove, delete) is one transaction under the scope's lock, so parallel
+requests of any worker process neither lose writes nor bring a deleted entity
+back. Only a request whose credentials the driver accepts reaches the store.
+Ids of created entities are sequential integers. The mock driver's scope is
+seeded on first use with the original mock's CIMI entities (network and
+address templates, configurations, network ports, systems and their members);
+their hrefs are kept relative to ``/cimi`` (see
 :func:`relative_href`).
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
+from typing import TypeVar
 
 from flask import current_app
 from flask import g
@@ -34,8 +38,12 @@ from deltaflask.context import current_provider
 from deltaflask.errors import AuthenticationFailure
 from deltaflask.errors import AuthenticationRequired
 from deltaflask.errors import ObjectNotFound
+from deltaflask.files import locked
+from deltaflask.files import sweep
 from deltaflask.files import write_atomic
 from deltaflask.resources import resource_dir
+
+Result = TypeVar("Result")
 
 KINDS = (
     "machine_templates",
@@ -121,22 +129,39 @@ class CimiStore:
         )
         return [data for name in names if (data := self.load(kind, name)) is not None]
 
+    def transaction(self) -> AbstractContextManager[None]:
+        """Hold the scope's lock (every thread and process); re-entrant."""
+        return locked(self.root)
+
     def create(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
         """Store ``data`` under the next number; return it with its id."""
-        with self._lock():
+        with self.transaction():
             entity = {**data, "id": str(self._next_number())}
-            self.save(kind, entity)
+            self._save(kind, entity)
         return entity
+
+    def update(
+        self, kind: str, entity_id: str, change: Callable[[dict[str, Any]], Result]
+    ) -> Result:
+        """Apply ``change`` to a stored entity (in place) and store it, in one
+        transaction; return what ``change`` returns. 404 when the entity is
+        missing (also when a delete ran first); nothing is stored when
+        ``change`` raises."""
+        with self.transaction():
+            entity = self.get(kind, entity_id)
+            result = change(entity)
+            self._save(kind, entity)
+        return result
 
     def keep(self, key: str, kept: dict[str, Any]) -> None:
         """Merge ``kept`` into the metadata record ``key``; a new record takes a
         number, so ids come from one sequence for everything CIMI keeps (as
         the original's single table gave them)."""
-        with self._lock():
+        with self.transaction():
             record = self.load("metadata", key)
             if record is None:
                 record = {"number": self._next_number()}
-            self.save("metadata", {**record, **kept, "id": key})
+            self._save("metadata", {**record, **kept, "id": key})
 
     def _next_number(self) -> int:
         counter = self.root / ".next_id"
@@ -144,22 +169,27 @@ class CimiStore:
         write_atomic(counter, str(number).encode())
         return number
 
-    def save(self, kind: str, entity: dict[str, Any]) -> None:
-        """Write ``entity`` (its ``id`` names the file)."""
+    def _save(self, kind: str, entity: dict[str, Any]) -> None:
+        """Write ``entity`` (its ``id`` names the file); callers hold the lock."""
         write_atomic(self._path(kind, entity["id"]), json.dumps(entity).encode())
 
     def delete(self, kind: str, entity_id: str) -> bool:
         """Remove an entity; return whether it existed."""
         try:
-            self._path(kind, entity_id).unlink()
-        except (FileNotFoundError, ObjectNotFound):
+            path = self._path(kind, entity_id)
+        except ObjectNotFound:
             return False
+        with self.transaction():
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                return False
         return True
 
     def seed(self, folder: Path) -> None:
         """Copy the seed entities under ``folder`` in (once). The members of a
         system's sub-collections go into its ``members``."""
-        with self._lock():
+        with self.transaction():
             if (self.root / ".seeded").exists():
                 return
             members = []
@@ -171,37 +201,40 @@ class CimiStore:
                     members.append(data)
                     continue
                 data["id"] = data["id"].rsplit("/", 1)[-1]
-                self.save(kind, data)
+                self._save(kind, data)
             for member in members:
                 path = relative_href(member["id"])
                 _, system_id, sub, member["id"] = path.split("/")
                 system = self.get("systems", system_id)
                 system.setdefault("members", {}).setdefault(sub, []).append(member)
-                self.save("systems", system)
+                self._save("systems", system)
             write_atomic(self.root / ".seeded", b"1")
 
-    @contextmanager
-    def _lock(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "a+b") as lock_file:
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+def storage_root(config: Mapping[str, Any]) -> Path:
+    """The folder of every CIMI scope, never one shared with other servers or
+    users: ``CIMI_STORAGE``; else ``cimi`` in the server's data folder beside
+    the default mock cloud; else ``.cimi`` inside the configured mock cloud
+    folder (``DELTACLOUD_MOCK_STORAGE``), whose parent may be shared."""
+    if config.get("CIMI_STORAGE"):
+        return Path(config["CIMI_STORAGE"])
+    data = config.get("DATA")
+    mock = Path(config["MOCK_STORAGE"])
+    if data and mock == Path(data) / "mock":
+        return Path(data) / "cimi"
+    return mock / ".cimi"
 
 
 def cimi_store() -> CimiStore:
-    """The store of the current driver and provider (seeded on first use)."""
+    """The store of the current driver and provider (seeded on first use;
+    temporary files a killed writer left are swept, see ``files.sweep``)."""
     config = current_app.config
-    root = config.get("CIMI_STORAGE") or str(
-        Path(config["MOCK_STORAGE"]).parent / "cimi"
-    )
     user = hashlib.sha256(_checked_user().encode()).hexdigest()[:16]
     scope = f"{current_driver_name()}-{current_provider() or 'default'}-{user}"
     if not SAFE.match(scope) or ".." in scope:
         raise ObjectNotFound("Not found")
-    store = CimiStore(Path(root) / scope)
+    store = CimiStore(storage_root(config) / scope)
+    sweep(store.root, config)
     seed = SEEDS.get(current_driver_name())
     if seed and not (store.root / ".seeded").exists():
         store.seed(resource_dir("mock") / seed)

@@ -154,11 +154,16 @@ class StoredFamily:
         return empty(200)
 
     def edit(self, entity_id: str) -> Response:
-        """PUT /<kind>/<id>: change the name, description or properties."""
-        stored = self.get(entity_id)
+        """PUT /<kind>/<id>: change the name, description or properties, in
+        one transaction: an entity deleted meanwhile stays deleted (404)."""
+        self.get(entity_id)
         body = parsing.load_edit(self.type_name)
-        stored.update(common(body), updated=iso())
-        cimi_store().save(self.kind, stored)
+
+        def change(stored: Data) -> Data:
+            stored.update(common(body), updated=iso())
+            return stored
+
+        stored = cimi_store().update(self.kind, entity_id, change)
         return respond(Entity(self.type_name, self.data(stored)))
 
     def register(self, bp: Blueprint) -> None:

@@ -213,8 +213,9 @@ def show_member(system_id: str, sub: str, member_id: str) -> Response:
 
 
 def add_member(system_id: str, sub: str) -> Response:
-    """POST /systems/<id>/<sub>: a member referencing an existing resource."""
-    system = SYSTEMS.get(system_id)
+    """POST /systems/<id>/<sub>: a member referencing an existing resource
+    (its id is chosen in the transaction that stores it)."""
+    SYSTEMS.get(system_id)
     type_name, attribute, target, getter = SUBS[sub]
     body = parsing.load(parsing.SystemMember, type_name=type_name + "Create")
     if not body.get(attribute):
@@ -225,10 +226,8 @@ def add_member(system_id: str, sub: str) -> Response:
         else partial(cimi_store().load, target)
     )
     entity_id = referenced(body[attribute], attribute, finder)
-    member = _add(
-        system, sub, {**common(body), attribute: local_ref(target, entity_id)}
-    )
-    cimi_store().save("systems", system)
+    member = {**common(body), attribute: local_ref(target, entity_id)}
+    cimi_store().update("systems", system_id, partial(_add, sub=sub, member=member))
     return created(type_name, member_data(system_id, sub, member))
 
 
@@ -244,13 +243,15 @@ def _add(system: Data, sub: str, member: Data) -> Data:
 
 def remove_member(system_id: str, sub: str, member_id: str) -> Response:
     """DELETE /systems/<id>/<sub>/<member>: drop the member (not the resource)."""
-    system = SYSTEMS.get(system_id)
-    members = _members(system, sub)
-    kept = [m for m in members if m["id"] != member_id]
-    if len(kept) == len(members):
-        raise ObjectNotFound("Not found")
-    system["members"][sub] = kept
-    cimi_store().save("systems", system)
+
+    def drop(system: Data) -> None:
+        members = _members(system, sub)
+        kept = [m for m in members if m["id"] != member_id]
+        if len(kept) == len(members):
+            raise ObjectNotFound("Not found")
+        system["members"][sub] = kept
+
+    cimi_store().update("systems", system_id, drop)
     return empty(200)
 
 
@@ -320,8 +321,9 @@ def system_action(system_id: str, action: str) -> Response:
         instance = driver.instance(instance_id)
         if instance is not None and verb in driver.instance_actions(instance):
             perform_instance_action(driver, instance_id, verb)
-    system.update(state=state, updated=iso())
-    cimi_store().save("systems", system)
+    cimi_store().update(
+        "systems", system_id, lambda stored: stored.update(state=state, updated=iso())
+    )
     return empty(202)
 
 

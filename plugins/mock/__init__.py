@@ -1,7 +1,12 @@
 """The mock cloud driver plugin: a JSON-file cloud mirroring Deltacloud's mock."""
 
+from pathlib import Path
+
+from flask import Flask
+
 from deltaflask import DriverSpec
 from deltaflask import hookimpl
+from deltaflask.plugins.mock.segmented import sweep_stale
 
 #: the one account the mock cloud accepts (the original mock's)
 MOCK_USER = "mockuser"
@@ -19,3 +24,9 @@ def register_drivers() -> list[DriverSpec]:
             sample_credentials=(MOCK_USER, MOCK_PASSWORD),
         )
     ]
+
+
+@hookimpl
+def prepare_app(app: Flask) -> None:
+    """Sweep what killed or abandoned uploads left in the mock cloud folder."""
+    sweep_stale(Path(app.config["MOCK_STORAGE"]), app.config)

@@ -18,6 +18,7 @@ from typing import BinaryIO
 from deltaflask.drivers.base import as_list
 from deltaflask.errors import Conflict
 from deltaflask.errors import Forbidden
+from deltaflask.files import private_dir
 from deltaflask.models import Blob
 from deltaflask.models import Bucket
 from deltaflask.plugins.mock.blob_files import copy_stream
@@ -73,7 +74,7 @@ class MockBlobs(MockSegmentedUploads):
         with self.store.transaction():
             if self.store.exists("buckets", name):
                 raise Conflict(f"Bucket '{name}' already exists")
-            self._bucket_dir(name).mkdir(parents=True, exist_ok=True)
+            private_dir(self._bucket_dir(name))
             entity = {"id": name, "name": name, "location": location, "created": now()}
             self.store.save("buckets", entity)
         return Bucket(id=name, name=name, location=location)
@@ -120,10 +121,11 @@ class MockBlobs(MockSegmentedUploads):
     ) -> Blob:
         """Stream ``body`` to a temporary file, then publish it atomically."""
         self.user()
+        self._sweep()
         self._require_bucket(bucket_id)
         check_id(blob_id, "blob name")
         folder = self._bucket_dir(bucket_id)
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         try:
             with os.fdopen(handle, "wb") as stream:

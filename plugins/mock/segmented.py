@@ -4,16 +4,21 @@ An upload is a folder ``segmented/<upload id>/`` holding ``upload.json`` and
 one file per segment. Nothing lives in process memory, so the segments of one
 upload may reach different worker processes, in any order and of any size.
 Completing renames the folder into the bucket (see ``blob_files``): the
-segments become the blob's bytes without being copied again.
+segments become the blob's bytes without being copied again. An upload nobody
+has touched for ``SEGMENT_MAX_AGE`` seconds (default a day) is swept away, as
+are temporary files nobody has written to for ``TMP_MAX_AGE`` (an hour): when
+the mock plugin starts and on uploads, at most once a minute per process.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import secrets
 import shutil
 import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +26,9 @@ from typing import BinaryIO
 
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
+from deltaflask.files import locked
+from deltaflask.files import private_dir
+from deltaflask.files import sweep
 from deltaflask.models import Blob
 from deltaflask.plugins.mock.blob_files import PARTS_PREFIX
 from deltaflask.plugins.mock.blob_files import BlobFiles
@@ -35,10 +43,55 @@ MAX_SEGMENTS = 10000
 _ENDED = "Segmented blob upload '{}' was completed or aborted"
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 SEGMENT_ID = re.compile(r"^[0-9a-f]{16}$")
+#: seconds an unfinished upload may stay untouched (setting ``SEGMENT_MAX_AGE``)
+SEGMENT_MAX_AGE = 24 * 3600.0
+
+
+def sweep_stale(root: Path, settings: Mapping[str, Any]) -> None:
+    """Sweep the mock store ``root`` unless this process did within a minute:
+    stale temporary files, then uploads untouched for ``SEGMENT_MAX_AGE``."""
+    if sweep(root, settings):
+        sweep_uploads(root, float(settings.get("SEGMENT_MAX_AGE", SEGMENT_MAX_AGE)))
+
+
+def sweep_uploads(root: Path, max_age: float) -> int:
+    """Remove the uploads under ``root`` whose folder and files nobody has
+    changed for ``max_age`` seconds; return how many."""
+    cutoff = time.time() - max_age
+    try:
+        names = os.listdir(root / "segmented")
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    for name in filter(UPLOAD_ID.match, names):
+        folder = root / "segmented" / name
+        with locked(root):  # completing renames the folder under this lock
+            if _last_change(folder) < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+    return removed
+
+
+def _last_change(folder: Path) -> float:
+    """When ``folder`` or a file in it last changed (infinity while one is
+    being renamed or the folder is gone: nothing to sweep then)."""
+    try:
+        return max(
+            [folder.stat().st_mtime]
+            + [entry.stat().st_mtime for entry in os.scandir(folder)]
+        )
+    except FileNotFoundError:
+        return math.inf
 
 
 class MockSegmentedUploads(BlobFiles):
     """Segmented-upload operations of the mock driver (a base of ``MockBlobs``)."""
+
+    settings: Mapping[str, Any]
+
+    def _sweep(self) -> None:
+        """Sweep what killed or abandoned uploads left (see :func:`sweep_stale`)."""
+        sweep_stale(self.store.root, self.settings)
 
     def _upload_dir(self, upload_id: str) -> Path:
         if not UPLOAD_ID.match(upload_id or ""):
@@ -54,11 +107,13 @@ class MockSegmentedUploads(BlobFiles):
     ) -> str:
         """Record a new upload on disk; return its id."""
         self.user()
+        self._sweep()
         self._require_bucket(bucket_id)
         check_id(blob_id, "blob name")
         upload_id = secrets.token_hex(16)
         folder = self._upload_dir(upload_id)
-        folder.mkdir(parents=True, mode=0o700)
+        private_dir(folder.parent)
+        folder.mkdir(mode=0o700)
         write_json(
             folder / "upload.json",
             {
@@ -92,6 +147,7 @@ class MockSegmentedUploads(BlobFiles):
     ) -> str:
         """Stream one segment (any size) to its own file; return its id."""
         self.user()
+        self._sweep()
         if not 1 <= order <= MAX_SEGMENTS:
             raise ValidationFailure(
                 f"Segment order must be between 1 and {MAX_SEGMENTS}"

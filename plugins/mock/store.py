@@ -18,15 +18,12 @@ a nanosecond, so a later change within the same tick could keep its key.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
 import shutil
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,18 +31,20 @@ from typing import Any
 from deltaflask.drivers.base import as_list
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
+from deltaflask.files import locked
+from deltaflask.files import make_private
 from deltaflask.files import write_atomic
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._:@+\-]{0,127}$")
 COLLECTION = re.compile(r"^[a-z_]+(/[a-z_]+)?$")
-_thread_lock = threading.Lock()
-_held = threading.local()
 #: files younger than this (1 s) are read but not cached
 RACY_NS = 1_000_000_000
 CACHE_SIZE = 4096
 #: path -> ((inode, mtime_ns, size), text), this process's read cache
 COUNTERS = ".counters.json"
 LOCK = ".lock"
+#: written last when the seed has been copied in
+SEEDED = ".seeded"
 _texts: dict[str, tuple[tuple[int, int, int], str]] = {}
 
 
@@ -117,18 +116,24 @@ class MockStore:
 
     # -- seeding -----------------------------------------------------------------
     def _ensure_seeded(self) -> None:
-        if os.path.isdir(os.path.join(self._root, "images")):
+        """Copy the seed in once; ``.seeded``, written last, tells every other
+        thread and process that the copy is complete (a store seeded before
+        the marker existed has ``images`` and is only marked)."""
+        if os.path.exists(os.path.join(self._root, SEEDED)):
             return
-        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         with self.transaction():
-            if (self.root / "images").is_dir():
+            if (self.root / SEEDED).exists():
                 return
-            self._copy_seed()
+            if not (self.root / "images").is_dir():
+                self._copy_seed()
+            write_atomic(self.root / SEEDED, b"1")
 
     def _copy_seed(self) -> None:
         for source in sorted(self.seed.iterdir()):
             if source.is_dir() and not source.name.startswith(("_", ".")):
-                shutil.copytree(source, self.root / source.name, dirs_exist_ok=True)
+                target = self.root / source.name
+                shutil.copytree(source, target, dirs_exist_ok=True)
+                make_private(target)
 
     @classmethod
     def reset(cls, root: Path, seed: Path) -> MockStore:
@@ -149,6 +154,7 @@ class MockStore:
                 else:
                     os.unlink(entry.path)
             store._copy_seed()
+            write_atomic(root / SEEDED, b"1")
         return store
 
     # -- paths -------------------------------------------------------------------
@@ -251,22 +257,6 @@ class MockStore:
         ]
         return f"{prefix}{self.next_number(collection, max(used, default=-1) + 1)}"
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> AbstractContextManager[None]:
         """Hold the store's exclusive lock (threads and processes); re-entrant."""
-        if getattr(_held, "depth", 0):
-            _held.depth += 1
-            try:
-                yield
-            finally:
-                _held.depth -= 1
-            return
-        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with _thread_lock, open(self.root / LOCK, "a+b") as lock_file:
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
-            _held.depth = 1
-            try:
-                yield
-            finally:
-                _held.depth = 0
-                fcntl.flock(lock_file, fcntl.LOCK_UN)
+        return locked(self.root)
