@@ -1,4 +1,4 @@
-"""The production command from an installed wheel: ``gunicorn deltaflask.wsgi:app``.
+"""The production command from an installed wheel: ``gunicorn -c python:deltaflask.gunicorn_conf deltaflask.wsgi:app``.
 
 The wheel is built from this checkout and installed with its ``server`` extra
 into a fresh virtual environment (pip's configured indexes), without the
@@ -55,10 +55,16 @@ class Install:
             timeout=120,
         )
 
-    def gunicorn(self, data: Path, workers: int, log: Path) -> Iterator[Running]:
+    def gunicorn(
+        self, data: Path, workers: int, log: Path, configured: bool = True
+    ) -> Iterator[Running]:
+        """gunicorn serving the wheel; ``configured``: with the shipped
+        production configuration (threads), else sync workers."""
         port = free_port()
+        config = ["-c", "python:deltaflask.gunicorn_conf"] if configured else []
         command = [
             str(self.bin / "gunicorn"),
+            *config,
             f"-w{workers}",
             f"-b127.0.0.1:{port}",
             f"--access-logfile={log}",
@@ -166,7 +172,8 @@ def test_workers_share_the_generated_secret_key(install, tmp_path):
     key, so a form (cookie and CSRF token from one worker) posts to them all."""
     data = tmp_path / "data"
     log = tmp_path / "access.log"
-    with install.gunicorn(data, 4, log) as server:
+    # sync workers: one held request occupies a worker, so posts spread over all
+    with install.gunicorn(data, 4, log, configured=False) as server:
         page = exchange(server.port, "/api/drivers", headers={"Accept": "text/html"})
         cookie = page.all("Set-Cookie")[0].split(";", 1)[0]
         token = re.search(r'name="_csrf_token" value="([^"]+)"', page.body.decode())
