@@ -24,6 +24,7 @@ from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.cimi.negotiation import CONTENT_TYPES
 from deltaflask.plugins.cimi.negotiation import choose_format
 from deltaflask.plugins.cimi.negotiation import query_format
+from deltaflask.text import xml_safe
 from deltaflask.web import error_headers
 from deltaflask.web import error_json
 from deltaflask.web import printable_path
@@ -54,7 +55,7 @@ def render_error(error: Exception) -> Response:
     from deltaflask.plugins.cimi.blueprint import add_common_headers
 
     status, kind, message = _describe(error)
-    message = printable_text(message)
+    message = xml_safe(printable_text(message))
     headers = error_headers(error)
     # a 406 client accepts neither format: it gets XML, the no-Accept default
     fmt = "xml" if status == 406 else g.get("cimi_format") or _fallback_format()
