@@ -377,3 +377,20 @@ def test_attaching_a_volume_again_answers_the_attachment(
         )
         == "/dev/sdf"
     )
+
+
+@pytest.mark.parametrize("fmt", ["xml", "json"])
+def test_oversized_bodies_are_refused_unread(
+    cimi: FlaskClient, xml: dict[str, str], json_headers: dict[str, str], fmt: str
+) -> None:
+    headers = xml if fmt == "xml" else json_headers
+    before = count(cimi, "/cimi/volume_configurations", headers)
+    body = json.dumps({"name": "x" * (2 * 1024 * 1024), "capacity": 1})
+    response = cimi.post(
+        "/cimi/volume_configurations",
+        data=body,
+        headers=headers,
+        content_type="application/json",
+    )
+    assert_error(response, 413, fmt)
+    assert count(cimi, "/cimi/volume_configurations", headers) == before

@@ -263,3 +263,12 @@ def test_renderers_never_emit_invalid_xml(mock_storage: Path) -> None:
     root = SafeET.fromstring(body)
     name = root.findtext(f"{NAMESPACE}keySet/{NAMESPACE}item/{NAMESPACE}keyName")
     assert name == "a\ufffdb\ufffdc\ufffd\ufffd"
+
+
+def test_oversized_bodies_are_refused(ec2_url: str) -> None:
+    response = signed_post(
+        ec2_url,
+        {"Action": "CreateKeyPair", "KeyName": "k", "Padding": "x" * (2 * 1024 * 1024)},
+    )
+    assert response.status_code == 413
+    assert error_code(response) == "InvalidParameterValue"
