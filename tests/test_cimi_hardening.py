@@ -394,3 +394,20 @@ def test_oversized_bodies_are_refused_unread(
     )
     assert_error(response, 413, fmt)
     assert count(cimi, "/cimi/volume_configurations", headers) == before
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["X-Deltacloud-Driver", "X-Deltacloud-Provider"],
+    ids=["driver", "provider"],
+)
+def test_error_documents_echo_no_raw_header_text(
+    cimi: FlaskClient, xml: dict[str, str], header: str
+) -> None:
+    for value in ("\x01\x1b", "\u00e9\x7f", "x" * 5000):
+        response = cimi.get("/cimi/machines", headers={**xml, header: value})
+        assert_error(response, 404)  # parsed as XML: well-formed
+        backend = parse_xml(response).find("backend")
+        assert backend is not None
+        assert all(len(shown) <= 64 * 4 for shown in backend.attrib.values())
+        assert not any(c < " " for shown in backend.attrib.values() for c in shown)

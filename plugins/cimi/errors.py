@@ -71,16 +71,22 @@ def render_error(error: Exception) -> Response:
 
 def _error_xml(status: int, message: str) -> bytes:
     root = ET.Element("error", {"status": str(status), "url": printable_path()})
+    backend = {"driver": current_driver_name(), "provider": current_provider()}
     ET.SubElement(
         root,
         "backend",
-        {"driver": current_driver_name(), "provider": current_provider() or "default"},
+        {name: _shown(value or "default") for name, value in backend.items()},
     )
     ET.SubElement(root, "code").text = str(status)
     ET.SubElement(root, "message").text = message
     ET.SubElement(root, "backtrace")
     ET.SubElement(root, "request")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _shown(text: str) -> str:
+    """A request-chosen name (driver, provider) as the error may echo it."""
+    return xml_safe(printable_text(text[:64]))
 
 
 def _describe(error: Exception) -> tuple[int, str, str]:
