@@ -161,6 +161,20 @@ def test_non_ascii_signatures_do_not_match(ec2_url: str) -> None:
     response = send(AWSRequest(method="GET", url=head + "&X-Amz-Signature=%C3%A9"))
     assert response.status_code == 403, response.content
     assert error_code(response) == "SignatureDoesNotMatch"
+    header = AWSRequest(
+        method="POST",
+        url=ec2_url,
+        data="Action=DescribeRegions",
+        headers={"Content-Type": FORM},
+    )
+    SigV4Auth(Credentials(KEY, SECRET), "ec2", REGION).add_auth(header)
+    signed, _, _ = header.headers["Authorization"].partition("Signature=")
+    header.headers.replace_header(
+        "Authorization", signed + "Signature=" + "\u00e9" * 64
+    )
+    response = send(header)
+    assert response.status_code == 403, response.content
+    assert error_code(response) == "SignatureDoesNotMatch"
 
 
 @pytest.mark.parametrize(
