@@ -411,3 +411,30 @@ def test_error_documents_echo_no_raw_header_text(
         assert backend is not None
         assert all(len(shown) <= 64 * 4 for shown in backend.attrib.values())
         assert not any(c < " " for shown in backend.attrib.values() for c in shown)
+
+
+@pytest.mark.parametrize(
+    "quantity", [HUGE, int(HUGE[:4000]), 2.5, True, "\u00b2", "-1"]
+)
+def test_system_quantities_are_bounded_numbers(
+    cimi: FlaskClient, json_headers: dict[str, str], quantity: Any
+) -> None:
+    before = count(cimi, "/cimi/system_templates", json_headers)
+    template = {
+        "name": "q",
+        "componentDescriptors": [
+            {
+                "type": "http://schemas.dmtf.org/cimi/1/Machine",
+                "machineTemplate": {
+                    "machineConfig": {
+                        "href": f"{BASE}/machine_configurations/m1-small"
+                    },
+                    "machineImage": IMAGE,
+                },
+                "quantity": quantity,
+            }
+        ],
+    }
+    response = post_json(cimi, "/cimi/system_templates", template, json_headers)
+    assert "quantity" in _refused(response, "json")
+    assert count(cimi, "/cimi/system_templates", json_headers) == before
