@@ -103,11 +103,11 @@ DEVIATIONS: dict[int, tuple[int, str]] = {
         "the MachineVolume collection' does with curl (the original's route had "
         "become POST only: Sinatra's 404)",
     ),
-    191: (409, "the volume is already attached, by seq 190's PUT"),
     193: (
-        409,
+        201,
         "POST to the MachineVolume collection attaches (its add operation); the "
-        "volume named is already attached by seq 190",
+        "volume named is already attached there by seq 190, so it answers that "
+        "attachment",
     ),
     210: (200, "an address is deleted (spec 14.7 #43: missing driver method)"),
     211: (

@@ -24,6 +24,7 @@ from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.cimi.negotiation import CONTENT_TYPES
 from deltaflask.plugins.cimi.negotiation import choose_format
 from deltaflask.plugins.cimi.negotiation import query_format
+from deltaflask.text import xml_safe
 from deltaflask.web import error_headers
 from deltaflask.web import error_json
 from deltaflask.web import printable_path
@@ -54,7 +55,7 @@ def render_error(error: Exception) -> Response:
     from deltaflask.plugins.cimi.blueprint import add_common_headers
 
     status, kind, message = _describe(error)
-    message = printable_text(message)
+    message = xml_safe(printable_text(message))
     headers = error_headers(error)
     # a 406 client accepts neither format: it gets XML, the no-Accept default
     fmt = "xml" if status == 406 else g.get("cimi_format") or _fallback_format()
@@ -70,16 +71,22 @@ def render_error(error: Exception) -> Response:
 
 def _error_xml(status: int, message: str) -> bytes:
     root = ET.Element("error", {"status": str(status), "url": printable_path()})
+    backend = {"driver": current_driver_name(), "provider": current_provider()}
     ET.SubElement(
         root,
         "backend",
-        {"driver": current_driver_name(), "provider": current_provider() or "default"},
+        {name: _shown(value or "default") for name, value in backend.items()},
     )
     ET.SubElement(root, "code").text = str(status)
     ET.SubElement(root, "message").text = message
     ET.SubElement(root, "backtrace")
     ET.SubElement(root, "request")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _shown(text: str) -> str:
+    """A request-chosen name (driver, provider) as the error may echo it."""
+    return xml_safe(printable_text(text[:64]))
 
 
 def _describe(error: Exception) -> tuple[int, str, str]:

@@ -83,12 +83,18 @@ PART = MachinePart(
 
 
 def attach_volume(machine_id: str) -> Response:
-    """POST a MachineVolume: attach the volume at ``initialLocation``."""
+    """POST a MachineVolume: attach the volume at ``initialLocation``.
+
+    Attaching a volume again to the machine it is attached to changes nothing
+    and answers the existing MachineVolume, as the original's re-attach did.
+    """
     driver, body = PART.adding(parsing.MachineVolume, machine_id)
     volume_id = referenced(body["volume"], "volume", driver.storage_volume)
-    volume = driver.attach_storage_volume(
-        volume_id, machine_id, body["initialLocation"]
-    )
+    volume = driver.storage_volume(volume_id)
+    if volume is None or volume.instance_id != machine_id:
+        volume = driver.attach_storage_volume(
+            volume_id, machine_id, body["initialLocation"]
+        )
     return created("MachineVolume", machine_volume_data(machine_id, volume))
 
 

@@ -8,6 +8,7 @@ Both forms become plain dicts keyed by the JSON attribute names.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -22,12 +23,22 @@ from marshmallow import pre_load
 
 from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.cimi.errors import UnsupportedMediaType
+from deltaflask.plugins.cimi.numbers import BoundedInteger
+from deltaflask.text import refused_text
 
 NAMESPACE = "http://schemas.dmtf.org/cimi/1"
 XML_TYPES = ("application/xml", "text/xml")
 JSON_TYPES = ("application/json",)
 #: repeated XML elements -> the JSON array they form
 PLURALS = {"disk": "disks", "componentDescriptor": "componentDescriptors"}
+#: how deeply a body's objects, arrays or elements may nest
+MAX_DEPTH = 32
+#: a JSON string (an unterminated one runs to the end: one linear pass)
+JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*+(?:"|\\?\Z)', re.DOTALL)
+#: the largest cpu count and KiB amount (memory, capacity) a body may ask for
+MAX_CPU = 4096
+MAX_KIB = 2**50
+NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 
 
 def read_body() -> dict[str, Any]:
@@ -41,29 +52,82 @@ def read_body() -> dict[str, Any]:
         return {}
     media = request.mimetype
     if media in JSON_TYPES or media.endswith("+json"):
-        try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ValidationFailure(
-                f"Bad request (malformed JSON: {exc.__class__.__name__})"
-            ) from None
+        data = _json_body(raw)
         if not isinstance(data, dict):
             raise ValidationFailure("Bad request (a JSON object is expected)")
-        return data
-    if media in XML_TYPES or media.endswith("+xml"):
-        try:
-            root = SafeET.fromstring(raw)
-        except SafeET.ParseError as exc:
-            raise ValidationFailure(f"Bad request (malformed XML: {exc})") from None
-        except (DefusedXmlException, ValueError):
+    elif media in XML_TYPES or media.endswith("+xml"):
+        value = _element_value(_xml_root(raw))
+        data = value if isinstance(value, dict) else {}
+    else:
+        raise UnsupportedMediaType(
+            "Request bodies must be application/xml, text/xml or application/json"
+        )
+    _check_text(data)
+    return data
+
+
+def _json_body(raw: bytes) -> Any:
+    """JSON no deeper than MAX_DEPTH (checked before parsing), without the
+    non-standard NaN and Infinity."""
+    if _json_depth(raw) > MAX_DEPTH:
+        raise _too_deep()
+    try:
+        return json.loads(raw, parse_constant=_no_constant)
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError, digit limit
+        raise ValidationFailure("Bad request (malformed JSON)") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _json_depth(raw: bytes) -> int:
+    """How deeply ``raw``'s arrays and objects nest (strings skipped)."""
+    brackets = JSON_STRING.sub(b"", raw).translate(None, NOT_BRACKETS)
+    depth = deepest = 0
+    for byte in brackets:
+        depth += 1 if byte in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _xml_root(raw: bytes) -> Element:
+    """The parsed document; 400 if malformed, with entities or a DTD, or
+    nested deeper than MAX_DEPTH."""
+    try:
+        root = SafeET.fromstring(raw)
+    except SafeET.ParseError as exc:
+        raise ValidationFailure(f"Bad request (malformed XML: {exc})") from None
+    except (DefusedXmlException, ValueError):
+        raise ValidationFailure(
+            "Bad request (XML with entities or a DTD is refused)"
+        ) from None
+    level = [root]
+    for _ in range(MAX_DEPTH):
+        level = [child for element in level for child in element]
+    if level:
+        raise _too_deep()
+    return root
+
+
+def _too_deep() -> ValidationFailure:
+    return ValidationFailure(f"Bad request (nested deeper than {MAX_DEPTH} levels)")
+
+
+def _check_text(value: Any) -> None:
+    """400 when a name or value carries control or non-character code points."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str) and refused_text(item):
             raise ValidationFailure(
-                "Bad request (XML with entities or a DTD is refused)"
-            ) from None
-        value = _element_value(root)
-        return value if isinstance(value, dict) else {}
-    raise UnsupportedMediaType(
-        "Request bodies must be application/xml, text/xml or application/json"
-    )
+                "Bad request (text with control or non-character code points)"
+            )
 
 
 def _local(tag: str) -> str:
@@ -149,8 +213,8 @@ class Common(Base):
 class MachineConfigValue(Base):
     """A MachineConfiguration given by value (memory in KiB)."""
 
-    cpu = fields.Integer(required=True, strict=False)
-    memory = fields.Integer(required=True, strict=False)
+    cpu = BoundedInteger(1, MAX_CPU, required=True)
+    memory = BoundedInteger(1, MAX_KIB, required=True)
     disks = fields.List(fields.Dict())
 
 
@@ -221,7 +285,7 @@ class VolumeConfigValue(Base):
 
     format = fields.String()
     type = fields.String()
-    capacity = fields.Integer(required=True, strict=False)
+    capacity = BoundedInteger(1, MAX_KIB, required=True)
 
 
 class VolumeImageValue(Base):
@@ -282,7 +346,7 @@ class NetworkConfigValue(Base):
     name of ``networkType``, is read as it)."""
 
     networkType = fields.String()
-    mtu = fields.Integer(strict=False)
+    mtu = BoundedInteger(1, 65535)
     classOfService = fields.String()
 
     @pre_load
@@ -450,12 +514,17 @@ def load(
 
 
 def _check_resource_uri(body: dict[str, Any], type_name: str) -> None:
+    """A ``<Type>Create`` request may also name the ``<Type>`` it makes (as
+    CIMI clients of the original post a ``MachineTemplate`` to create one)."""
     given = body.get("resourceURI")
     if given is None:
         return
-    if not isinstance(given, str) or given.strip() != f"{NAMESPACE}/{type_name}":
+    accepted = [f"{NAMESPACE}/{type_name}"]
+    if type_name.endswith("Create"):
+        accepted.append(f"{NAMESPACE}/{type_name.removesuffix('Create')}")
+    if not isinstance(given, str) or given.strip() not in accepted:
         raise ValidationFailure(
-            f"Invalid resourceURI: expected {NAMESPACE}/{type_name}"
+            "Invalid resourceURI: expected " + " or ".join(accepted)
         )
 
 

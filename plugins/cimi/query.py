@@ -18,6 +18,7 @@ from typing import Any
 from flask import request
 
 from deltaflask.errors import ValidationFailure
+from deltaflask.plugins.cimi.numbers import parse_position
 from deltaflask.plugins.cimi.render import Collection
 from deltaflask.plugins.cimi.selection import select
 
@@ -31,6 +32,10 @@ TOKEN = re.compile(
 )
 ORDER_ITEM = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9]*)(?::(?P<way>asc|desc))?$")
 MAX_FILTER = 1024
+MAX_FILTERS = 16
+#: how deeply ``$filter`` parentheses may nest
+MAX_NESTING = 16
+MAX_ORDER_KEYS = 16
 
 
 def apply(
@@ -38,7 +43,10 @@ def apply(
 ) -> Collection:
     """Apply the request's query parameters to ``collection`` (in place)."""
     entries = collection.entries
-    for text in request.args.getlist("$filter"):
+    filters = request.args.getlist("$filter")
+    if len(filters) > MAX_FILTERS:
+        raise ValidationFailure(f"At most {MAX_FILTERS} $filter parameters")
+    for text in filters:
         if text:
             predicate = parse_filter(text)
             entries = [entry for entry in entries if predicate(entry)]
@@ -78,16 +86,17 @@ def _position(name: str, default: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValidationFailure(f"{name} must be a positive integer")
-    return int(raw)
+    return parse_position(name, raw)
 
 
 def order(entries: list[Entry], ordering: str) -> list[Entry]:
     """``entries`` sorted by ``attr[:asc|:desc],...`` (numbers by value; entries
     lacking an attribute last)."""
+    items = ordering.split(",")
+    if len(items) > MAX_ORDER_KEYS:
+        raise ValidationFailure(f"$orderby names at most {MAX_ORDER_KEYS} attributes")
     keys = []
-    for item in ordering.split(","):
+    for item in items:
         match = ORDER_ITEM.match(item.strip())
         if match is None:
             raise ValidationFailure(f"Invalid $orderby item '{item.strip()[:40]}'")
@@ -145,6 +154,7 @@ class _Parser:
     def __init__(self, tokens: list[tuple[str, str]]) -> None:
         self.tokens = tokens
         self.position = 0
+        self.nesting = 0
 
     def _peek(self) -> tuple[str, str] | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -178,9 +188,15 @@ class _Parser:
     def term(self) -> Predicate:
         kind, value = self._next()
         if kind == "lparen":
+            self.nesting += 1
+            if self.nesting > MAX_NESTING:
+                raise ValidationFailure(
+                    f"Invalid $filter: parentheses nest deeper than {MAX_NESTING}"
+                )
             inner = self.disjunction()
             if self._next()[0] != "rparen":
                 raise ValidationFailure("Invalid $filter: missing ')'")
+            self.nesting -= 1
             return inner
         if kind != "word":
             raise ValidationFailure("Invalid $filter: an attribute name is expected")

@@ -20,6 +20,7 @@ from flask import request
 
 from deltaflask.plugins.cimi.negotiation import CONTENT_TYPES
 from deltaflask.plugins.cimi.selection import select
+from deltaflask.text import xml_safe
 
 NAMESPACE = "http://schemas.dmtf.org/cimi/1"
 ACTION_URI = NAMESPACE + "/action/"
@@ -129,17 +130,17 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, Collection):  # embedded: only its href while empty
         return _collection_json(value) if value.entries else {"href": value.id}
     if isinstance(value, dict):
-        return {key: _json_value(item) for key, item in value.items()}
+        return {xml_safe(str(key)): _json_value(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_json_value(item) for item in value]
-    return value
+    return xml_safe(value) if isinstance(value, str) else value
 
 
 # -- XML -------------------------------------------------------------------------
 def to_xml(document: Entity | Collection) -> bytes:
     """The XML form (default namespace CIMI) of an entity or a collection."""
     if isinstance(document, Collection):
-        root = ET.Element("Collection", {"href": document.id})
+        root = ET.Element("Collection", {"href": _text(document.id)})
         _collection_children(root, document)
         type_uri = resource_uri(document.type_name + "Collection")
     else:
@@ -153,19 +154,19 @@ def to_xml(document: Entity | Collection) -> bytes:
 
 
 def _collection_children(element: ET.Element, collection: Collection) -> None:
-    ET.SubElement(element, "id").text = collection.id
+    ET.SubElement(element, "id").text = _text(collection.id)
     ET.SubElement(element, "count").text = str(collection.total)
     for entry in collection.entries:
         _fill(ET.SubElement(element, collection.type_name), entry)
     for op in collection.operations:
-        ET.SubElement(element, "operation", op)
+        ET.SubElement(element, "operation", {k: _text(v) for k, v in op.items()})
 
 
 def _fill(element: ET.Element, data: dict[str, Any]) -> None:
     for key, value in data.items():
         if key == "properties" and isinstance(value, dict):
             for name, text in value.items():
-                ET.SubElement(element, "property", {"key": str(name)}).text = _text(
+                ET.SubElement(element, "property", {"key": _text(name)}).text = _text(
                     text
                 )
         elif isinstance(value, list):
@@ -176,13 +177,13 @@ def _fill(element: ET.Element, data: dict[str, Any]) -> None:
 
 def _member(parent: ET.Element, key: str, value: Any) -> None:
     if isinstance(value, Collection):  # embedded: only its href while empty
-        child = ET.SubElement(parent, key, {"href": value.id})
+        child = ET.SubElement(parent, key, {"href": _text(value.id)})
         if value.entries:
             _collection_children(child, value)
     elif isinstance(value, dict):
         child = ET.SubElement(parent, key)
         if "href" in value:
-            child.set("href", str(value["href"]))
+            child.set("href", _text(value["href"]))
         _fill(child, {k: v for k, v in value.items() if k != "href"})
     else:
         ET.SubElement(parent, key).text = _text(value)
@@ -207,9 +208,10 @@ def _array(parent: ET.Element, key: str, items: list[Any]) -> None:
 
 
 def _text(value: Any) -> str:
+    """A value as XML text (what XML cannot carry replaced, never emitted)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return "" if value is None else str(value)
+    return "" if value is None else xml_safe(str(value))
 
 
 # -- responses -------------------------------------------------------------------

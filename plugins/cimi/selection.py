@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from deltaflask.errors import ValidationFailure
+from deltaflask.plugins.cimi.numbers import parse_position
 
 SELECT_ITEM = re.compile(
     r"^(?P<name>[A-Za-z][A-Za-z0-9]*)(?:\[(?P<first>\d+)(?:-(?P<last>\d+))?\])?$"
@@ -21,8 +22,12 @@ def select(entry: dict[str, Any], selection: str) -> dict[str, Any]:
         match = SELECT_ITEM.match(item.strip())
         if match is None:
             raise ValidationFailure(f"Invalid $select item '{item.strip()[:40]}'")
-        first = match["first"]
-        window = (int(first), int(match["last"] or first)) if first else None
+        first, last = match["first"], match["last"] or match["first"]
+        window = (
+            (parse_position("$select", first), parse_position("$select", last))
+            if first
+            else None
+        )
         slices[match["name"]] = window
     kept: dict[str, Any] = {}
     for name, value in entry.items():

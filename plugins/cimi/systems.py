@@ -27,6 +27,7 @@ from deltaflask.plugins.cimi.families import found
 from deltaflask.plugins.cimi.families import referenced
 from deltaflask.plugins.cimi.links import last_segment
 from deltaflask.plugins.cimi.machines import launch
+from deltaflask.plugins.cimi.numbers import parse_position
 from deltaflask.plugins.cimi.query import apply
 from deltaflask.plugins.cimi.render import NAMESPACE
 from deltaflask.plugins.cimi.render import Collection
@@ -294,11 +295,8 @@ def _plan(descriptor: Data) -> tuple[str, dict[str, Any], int]:
     reference = loaded["machineTemplate"]
     if "href" in reference:
         lookup("machine_templates", reference, "machineTemplate")
-    try:
-        quantity = int(descriptor.get("quantity") or 1)
-    except (TypeError, ValueError):
-        raise ValidationFailure("quantity must be an integer") from None
-    if not 1 <= quantity <= MAX_QUANTITY:
+    quantity = parse_position("quantity", str(descriptor.get("quantity") or 1))
+    if quantity > MAX_QUANTITY:
         raise ValidationFailure(f"quantity must lie between 1 and {MAX_QUANTITY}")
     return str(descriptor.get("name") or ""), reference, quantity
 

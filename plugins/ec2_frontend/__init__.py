@@ -6,7 +6,9 @@ aws_access_key_id=..., aws_secret_access_key=...)`` or
 ``aws ec2 ... --endpoint-url http://host:port/ec2``. Every request must be
 signed (Signature Version 4 in the ``Authorization`` header or presigned
 query, or Version 2); the server checks the signature before calling the
-driver, which is the app's default driver (config ``DRIVER``).
+driver, which is the app's default driver (config ``DRIVER``). Only signed
+parameters are used: a presigned URL signed with ``UNSIGNED-PAYLOAD`` must
+come without a body, and a parameter may be given only once.
 
 Credentials: the access key id is the provider user name and the secret key
 the provider password (for the mock, ``mockuser`` / ``mockpassword``). A

@@ -19,8 +19,11 @@ from deltaflask.plugins.ec2_frontend.dispatch import lookup
 from deltaflask.plugins.ec2_frontend.errors import EC2Error
 from deltaflask.plugins.ec2_frontend.regions import use_region
 from deltaflask.plugins.ec2_frontend.signature import verify
+from deltaflask.text import refused_text
 
 FORM_TYPE = "application/x-www-form-urlencoded"
+#: more parameters than any action reads (a 1,000-id list and its filters)
+MAX_PARAMETERS = 2000
 
 
 def create_blueprint(app: Flask) -> Blueprint:
@@ -45,16 +48,41 @@ def _query() -> Response:
 
 
 def _params() -> dict[str, str]:
-    """Query-string and form parameters (the first value of each name)."""
+    """Query-string and form parameters, each given once, in text a document
+    can carry (``InvalidParameterValue`` otherwise)."""
     body = request.get_data(cache=True)
-    params: dict[str, str] = {}
+    pairs = list(request.args.items(multi=True))
     if request.method == "POST" and request.mimetype == FORM_TYPE:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             raise EC2Error("InvalidParameterValue", "The body is not UTF-8") from None
-        for name, value in parse_qsl(text, keep_blank_values=True):
-            params.setdefault(name, value)
-    for name, value in request.args.items():
-        params.setdefault(name, value)
+        try:
+            pairs += parse_qsl(
+                text, keep_blank_values=True, max_num_fields=MAX_PARAMETERS
+            )
+        except ValueError:  # more fields than max_num_fields
+            raise _too_many() from None
+    if len(pairs) > MAX_PARAMETERS:
+        raise _too_many()
+    params: dict[str, str] = {}
+    for name, value in pairs:
+        if refused_text(name) or refused_text(value):
+            raise EC2Error(
+                "InvalidParameterValue",
+                "A parameter carries control or non-character code points",
+            )
+        if name in params:
+            raise EC2Error(
+                "InvalidParameterValue",
+                f"The parameter {name[:64]} is given more than once",
+            )
+        params[name] = value
     return params
+
+
+def _too_many() -> EC2Error:
+    return EC2Error(
+        "InvalidParameterValue",
+        f"A request may carry at most {MAX_PARAMETERS} parameters",
+    )

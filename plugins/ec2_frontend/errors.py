@@ -21,6 +21,10 @@ from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ProviderUnavailable
 from deltaflask.errors import RequestTooLarge
 from deltaflask.errors import ValidationFailure
+from deltaflask.text import xml_safe
+
+#: the longest error message answered (longer ones, echoing input, are cut)
+MAX_MESSAGE = 1024
 
 
 class EC2Error(Exception):
@@ -31,6 +35,13 @@ class EC2Error(Exception):
         self.code = code
         self.message = message
         self.status = status
+
+
+def shown(text: str, limit: int = 64) -> str:
+    """``text`` as a document may echo it: at most ``limit`` characters, and
+    only characters XML can carry."""
+    cut = text if len(text) <= limit else text[:limit] + "..."
+    return xml_safe(cut)
 
 
 def missing_parameter(name: str) -> EC2Error:
@@ -46,7 +57,7 @@ def invalid_value(name: str, value: str, reason: str = "") -> EC2Error:
     suffix = f": {reason}" if reason else ""
     return EC2Error(
         "InvalidParameterValue",
-        f"Value ({value}) for parameter {name} is invalid{suffix}",
+        f"Value ({shown(value)}) for parameter {name} is invalid{suffix}",
     )
 
 
@@ -113,7 +124,7 @@ def render_error(error: Exception) -> Response:
     errors = ET.SubElement(root, "Errors")
     item = ET.SubElement(errors, "Error")
     ET.SubElement(item, "Code").text = ec2.code
-    ET.SubElement(item, "Message").text = ec2.message
+    ET.SubElement(item, "Message").text = shown(ec2.message, MAX_MESSAGE)
     ET.SubElement(root, "RequestID").text = str(uuid.uuid4())
     body = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root)
     response = Response(body, status=ec2.status, mimetype="text/xml")

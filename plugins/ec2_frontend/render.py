@@ -16,6 +16,8 @@ from typing import Any
 
 from flask import Response
 
+from deltaflask.text import xml_safe
+
 NAMESPACE = "http://ec2.amazonaws.com/doc/2016-11-15/"
 TIME_FORMATS = (
     "%Y-%m-%dT%H:%M:%S.%fZ",
@@ -51,7 +53,7 @@ def _add(parent: ET.Element, name: str, value: Any) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     else:
-        element.text = str(value)
+        element.text = xml_safe(str(value))
 
 
 def iso_time(value: str | None) -> str | None:

@@ -22,6 +22,7 @@ from flask import Request
 from deltaflask.drivers import Credentials
 from deltaflask.plugins.ec2_frontend import keys
 from deltaflask.plugins.ec2_frontend.errors import EC2Error
+from deltaflask.plugins.ec2_frontend.params import parse_int
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 SERVICE = "ec2"
@@ -135,9 +136,24 @@ def _verify_v4(request: Request, fields: dict[str, str], from_query: bool) -> Si
             ]
         )
         expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-        if hmac.compare_digest(expected, fields["Signature"]):
+        if _same(expected, fields["Signature"]):
+            if payload == UNSIGNED_PAYLOAD and request.get_data(cache=True):
+                raise _unsigned_body()
             return Signed(credentials, region)
     raise _mismatch()
+
+
+def _same(expected: str, given: str) -> bool:
+    """Constant-time comparison of signatures as bytes (``given`` may be any text)."""
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace"))
+
+
+def _unsigned_body() -> EC2Error:
+    return EC2Error(
+        "InvalidRequest",
+        "A presigned URL with an unsigned payload signs only its query: "
+        "send its parameters in the URL, without a body",
+    )
 
 
 def _parse_amz_date(stamp: str) -> datetime:
@@ -156,9 +172,10 @@ def _check_v4_time(request: Request, when: datetime, from_query: bool) -> None:
             raise _expired("the request date is more than 15 minutes old")
         return
     raw = request.args.get("X-Amz-Expires", "")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_EXPIRES:
-        raise _incomplete(f"X-Amz-Expires must be between 1 and {MAX_EXPIRES}")
-    if now > when + timedelta(seconds=int(raw)):
+    if not raw:
+        raise _incomplete("missing X-Amz-Expires")
+    expires = parse_int("X-Amz-Expires", raw, 1, MAX_EXPIRES)
+    if now > when + timedelta(seconds=expires):
         raise _expired("the presigned request is past its expiry")
 
 
@@ -218,7 +235,7 @@ def _verify_v2(request: Request, params: Mapping[str, str]) -> Credentials:
     expected = base64.b64encode(
         hmac.new(secret.encode(), to_sign.encode(), digest).digest()
     ).decode()
-    if not hmac.compare_digest(expected, params.get("Signature", "")):
+    if not _same(expected, params.get("Signature", "")):
         raise _mismatch()
     return credentials
 
@@ -239,5 +256,10 @@ def _check_v2_time(params: Mapping[str, str]) -> None:
     now = datetime.now(UTC)
     if expires and now > when:
         raise _expired("the request is past its Expires time")
+    if expires and when - now > timedelta(seconds=MAX_EXPIRES):
+        raise EC2Error(
+            "InvalidParameterValue",
+            f"Expires must be at most {MAX_EXPIRES} seconds (7 days) ahead",
+        )
     if timestamp and abs(now - when) > MAX_SKEW:
         raise _expired("the Timestamp is more than 15 minutes away")

@@ -74,8 +74,8 @@ def _text(value: Any) -> str:
 def natural(value: str) -> tuple[Any, ...]:
     """Sort key ordering ``inst2`` before ``inst10``."""
     return tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part)
-        for part in re.split(r"(\d+)", value)
+        (0, int(part), "") if index % 2 else (1, 0, part)
+        for index, part in enumerate(re.split(r"([0-9]{1,18})", value))
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 
 from deltaflask.drivers import BaseDriver
 from deltaflask.models import Key
@@ -21,6 +20,7 @@ from deltaflask.plugins.ec2_frontend.params import get_list
 from deltaflask.plugins.ec2_frontend.params import get_str
 from deltaflask.plugins.ec2_frontend.params import require
 from deltaflask.plugins.ec2_frontend.params import require_id
+from deltaflask.text import refused_text
 
 NOT_FOUND = "InvalidKeyPair.NotFound"
 FILTERS = {
@@ -75,10 +75,10 @@ def import_key_pair(driver: BaseDriver, params: Params) -> Item:
     raw = require(params, "PublicKeyMaterial")
     try:
         public_key = base64.b64decode(raw, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        raise invalid_value(
-            "PublicKeyMaterial", "(key)", "base64 text expected"
-        ) from None
+    except ValueError:  # not ASCII, not base64 (binascii.Error) or not UTF-8
+        public_key = ""
+    if not public_key.strip() or refused_text(public_key):
+        raise invalid_value("PublicKeyMaterial", "(key)", "base64 text expected")
     if not driver.has_feature("keys", "import_key"):
         raise EC2Error(
             "UnsupportedOperation",

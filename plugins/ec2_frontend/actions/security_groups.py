@@ -21,6 +21,7 @@ from deltaflask.plugins.ec2_frontend.params import check_ids
 from deltaflask.plugins.ec2_frontend.params import get_list
 from deltaflask.plugins.ec2_frontend.params import get_str
 from deltaflask.plugins.ec2_frontend.params import get_structs
+from deltaflask.plugins.ec2_frontend.params import parse_int
 from deltaflask.plugins.ec2_frontend.params import require
 
 NOT_FOUND = "InvalidGroup.NotFound"
@@ -111,6 +112,12 @@ def create_security_group(driver: BaseDriver, params: Params) -> Item:
     return {"return": True, "groupId": firewall.id}
 
 
+def _port(permission: Params, name: str) -> str:
+    """A rule's port (-1, all ICMP types, to 65535) as the driver reads it."""
+    raw = permission.get(name) or ""
+    return str(parse_int(name, raw, -1, 65535)) if raw else ""
+
+
 def _permissions(params: Params) -> list[dict[str, str]]:
     found = get_structs(params, "IpPermissions")
     if not found and get_str(params, "IpProtocol"):
@@ -156,8 +163,8 @@ def authorize_ingress(driver: BaseDriver, params: Params) -> Item:
         driver.create_firewall_rule(
             firewall.id,
             protocol,
-            permission.get("FromPort") or "",
-            permission.get("ToPort") or "",
+            _port(permission, "FromPort"),
+            _port(permission, "ToPort"),
             cidrs,
             groups,
         )
