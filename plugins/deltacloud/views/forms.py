@@ -32,6 +32,7 @@ from deltaflask.errors import Forbidden
 from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.deltacloud.params import request_params
 from deltaflask.plugins.deltacloud.render import href
+from deltaflask.web import xml_safe
 
 FORM_BODIES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 REQUIRED = "This field is required."
@@ -215,7 +216,7 @@ def page(builder: Builder, status: int = 200, **view_args: Any) -> Response:
 
 
 def _render(form: Form, status: int) -> Response:
-    body = render_template("api/form.html", form=form)
+    body = xml_safe(render_template("api/form.html", form=form))
     return Response(body, status=status, content_type="text/html")
 
 
@@ -279,10 +280,10 @@ def form_error_response(error: Exception) -> Response | None:
         return None
     if not _browser_form_post():
         return None
-    values = submitted_values()
     try:
+        values = submitted_values()
         form = FORMS[request.endpoint or ""](values, **(request.view_args or {}))
-    except DeltaflaskError:  # e.g. the bucket is gone: show the error page
+    except DeltaflaskError:  # unusable values, or e.g. the bucket is gone
         return None
     form.values = values
     if isinstance(error, FormInvalid):

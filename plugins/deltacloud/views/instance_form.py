@@ -21,6 +21,7 @@ from deltaflask.plugins.deltacloud.views.forms import Form
 from deltaflask.plugins.deltacloud.views.forms import new_form
 
 HWP_PROPERTIES = ("cpu", "memory", "storage", "architecture")
+NUMERIC_PROPERTIES = ("cpu", "memory", "storage")
 #: units that read badly after a number ("1 count", "x86_64 label")
 SILENT_UNITS = frozenset({"count", "label"})
 LABELS = {"cpu": "CPUs", "memory": "Memory", "storage": "Storage"}

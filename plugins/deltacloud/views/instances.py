@@ -11,10 +11,11 @@ from werkzeug.wrappers import Response as BaseResponse
 from deltaflask.context import current_driver
 from deltaflask.drivers import InstanceCreate
 from deltaflask.errors import CapabilityMissing
-from deltaflask.errors import ValidationFailure
 from deltaflask.instance_actions import perform_instance_action
+from deltaflask.plugins.deltacloud.params import positive_number
 from deltaflask.plugins.deltacloud.params import request_params
 from deltaflask.plugins.deltacloud.params import require
+from deltaflask.plugins.deltacloud.params import whole_number
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import respond
 from deltaflask.plugins.deltacloud.views import instance_form
@@ -23,6 +24,7 @@ from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
 from deltaflask.plugins.deltacloud.views.forms import member_form
 from deltaflask.plugins.deltacloud.views.instance_form import HWP_PROPERTIES
+from deltaflask.plugins.deltacloud.views.instance_form import NUMERIC_PROPERTIES
 from deltaflask.plugins.deltacloud.views.instance_json import template_context
 from deltaflask.plugins.deltacloud.views.instance_json import to_json
 
@@ -49,10 +51,10 @@ def register(bp: Blueprint) -> None:
 def parse_create(params: dict[str, str]) -> InstanceCreate:
     """Turn form parameters into an :class:`InstanceCreate` (400 on bad values)."""
     require(params, "image_id")
-    try:
-        count = int(params.get("instance_count") or 1)
-    except ValueError as exc:
-        raise ValidationFailure("instance_count must be a whole number") from exc
+    count = whole_number(params.get("instance_count") or "1", "instance_count")
+    for prop in NUMERIC_PROPERTIES:
+        if params.get(f"hwp_{prop}"):
+            positive_number(params[f"hwp_{prop}"], f"hwp_{prop}")
     firewalls = [
         value
         for key, value in sorted(params.items())
@@ -143,10 +145,7 @@ def run(instance_id: str) -> Response:
     """Run ``cmd`` on the instance and show its output."""
     params = request_params()
     require(params, "cmd")
-    try:
-        port = int(params.get("port") or 22)
-    except ValueError as exc:
-        raise ValidationFailure("port must be a whole number") from exc
+    port = whole_number(params.get("port") or "22", "port", 1, 65535)
     result = current_driver().run_on_instance(
         instance_id,
         params["cmd"],
