@@ -49,7 +49,7 @@ def create_blueprint(app: Flask) -> Blueprint:
     return bp
 
 
-def _before() -> None:
+def _before() -> Response | None:
     refuse_cross_site()
     uncapped = request.endpoint in views.UNCAPPED
     if not uncapped:
@@ -69,7 +69,7 @@ def _before() -> None:
         g.api_url += "".join(f";{k}={quote(v, safe='')}" for k, v in in_url.items())
     check_request(with_body=not uncapped)
     csrf.check()
-    forms.check_submission()
+    return forms.check_submission()
 
 
 @lru_cache(maxsize=64)

@@ -51,7 +51,9 @@ def to_json(bucket: Bucket) -> dict[str, object]:
     return data
 
 
-BUCKETS = Collection("buckets", "bucket", "bucket_id", "Bucket", to_json)
+BUCKETS = Collection(
+    "buckets", "bucket", "bucket_id", "Bucket", to_json, confirm_destroy="Delete bucket"
+)
 FORMATS = BUCKETS.html_only("new_blob")
 
 
@@ -88,7 +90,7 @@ def create() -> BaseResponse:
 def destroy(bucket_id: str) -> BaseResponse:
     """Delete an empty bucket: 204."""
     current_driver().delete_bucket(bucket_id)
-    return BUCKETS.gone()
+    return BUCKETS.gone(bucket_id)
 
 
 def blob_form(values: dict[str, str], bucket_id: str) -> Form:

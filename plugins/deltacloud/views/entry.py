@@ -56,6 +56,7 @@ def collection_links() -> list[dict[str, object]]:
         features = [
             {
                 "name": feature.name,
+                "label": feature.description,
                 "rel": feature.operation,
                 "params": list(feature.params),
                 "constraints": dict(

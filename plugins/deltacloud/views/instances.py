@@ -20,6 +20,7 @@ from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import respond
 from deltaflask.plugins.deltacloud.views import instance_form
 from deltaflask.plugins.deltacloud.views.collection import Collection
+from deltaflask.plugins.deltacloud.views.collection import notify
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
 from deltaflask.plugins.deltacloud.views.forms import member_form
@@ -36,6 +37,7 @@ INSTANCES = Collection(
     to_json,
     filters=("id", "state", "realm_id"),
     extra=template_context,
+    confirm_destroy="Destroy instance",
 )
 FORMATS = INSTANCES.html_only("run_form")
 
@@ -88,8 +90,11 @@ def create() -> BaseResponse:
     """Launch instances: 201 with ``Location`` (a list when several)."""
     created = current_driver().create_instance(parse_create(request_params()))
     if len(created) == 1:
-        return INSTANCES.created(created[0])
+        launched = created[0]
+        done = f"Instance {launched.name or launched.id} launched ({launched.state})."
+        return INSTANCES.created(launched, done=done)
     if g.format == "html":
+        notify(f"{len(created)} instances launched.")
         return redirect(href("instances"), 303)
     return respond(
         "instances/index",
@@ -103,6 +108,9 @@ def create() -> BaseResponse:
 def action(instance_id: str, action: str) -> BaseResponse:
     """Start, stop or reboot: 202 with the instance (bare JSON, as the original)."""
     instance = perform_instance_action(current_driver(), instance_id, action)
+    if g.format == "html":
+        state = f"; it is now {instance.state}" if instance is not None else ""
+        notify(f"Instance {instance_id}: {action} requested{state}.")
     if instance is None or g.format == "html":
         return redirect(href("instances", instance_id), 303)
     return respond(
@@ -117,7 +125,7 @@ def action(instance_id: str, action: str) -> BaseResponse:
 def destroy(instance_id: str) -> BaseResponse:
     """Terminate (only where the state allows): 204."""
     perform_instance_action(current_driver(), instance_id, "destroy")
-    return INSTANCES.gone()
+    return INSTANCES.gone(instance_id)
 
 
 def run_form_fields(values: dict[str, str], instance_id: str) -> Form:

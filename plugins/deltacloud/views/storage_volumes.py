@@ -154,4 +154,4 @@ def detach(volume_id: str) -> BaseResponse:
 def destroy(volume_id: str) -> BaseResponse:
     """Delete a volume: 204."""
     current_driver().destroy_storage_volume(volume_id)
-    return VOLUMES.gone()
+    return VOLUMES.gone(volume_id)
