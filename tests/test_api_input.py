@@ -12,10 +12,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from deltaflask import create_app
+from deltaflask.drivers import Credentials
+from deltaflask.drivers import VolumeCreate
+from deltaflask.errors import ValidationFailure
+from deltaflask.plugins.mock.driver import MockDriver
 from tests.helpers import assert_error
 from tests.helpers import parse_xml
 from tests.html_support import BROWSER
 from tests.html_support import token_from
+from tests.test_html_driver_picker import Ghost
 
 #: a seeded id for each route variable, so a POST reaches its view
 SAMPLE_IDS = {
@@ -130,6 +136,19 @@ def test_an_unknown_driver_lists_the_drivers(
     assert "ec2, mock" in message
 
 
+def test_a_broken_driver_names_no_python_exception(mock_storage: Path) -> None:
+    app = create_app(
+        {"TESTING": True, "MOCK_STORAGE": str(mock_storage), "EXTRA_PLUGINS": [Ghost()]}
+    )
+    answer = app.test_client().get(
+        "/api/realms", headers={"X-Deltacloud-Driver": "ghost"}
+    )
+    message = assert_error(answer, 404)
+    assert "Driver 'ghost' is not available" in message
+    assert "ec2, ghost, mock" in message
+    assert not EXCEPTION_NAMES.search(message)
+
+
 # whole numbers ---------------------------------------------------------------------
 HUGE = "9" * 5000
 
@@ -156,6 +175,14 @@ def test_a_number_of_thousands_of_digits_is_a_400(
 ) -> None:
     answer = client.post(path, data=params, headers=xml)
     assert name in assert_error(answer, 400)
+
+
+def test_the_mock_refuses_a_huge_capacity_from_any_frontend(mock_storage: Path) -> None:
+    driver = MockDriver(
+        Credentials("mockuser", "mockpassword"), None, {"MOCK_STORAGE": mock_storage}
+    )
+    with pytest.raises(ValidationFailure, match="capacity"):
+        driver.create_storage_volume(VolumeCreate(capacity=HUGE))
 
 
 def test_a_huge_segment_order_is_a_400(client: FlaskClient, xml: dict) -> None:

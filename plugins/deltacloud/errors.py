@@ -50,9 +50,12 @@ def render_error(error: Exception) -> Response:
     from deltaflask.plugins.deltacloud.blueprint import add_common_headers
 
     status, kind, message = _describe(error)
-    if isinstance(error, DriverUnavailable):
+    if isinstance(error, DriverUnavailable):  # why it failed: on /api/drivers
         known = ", ".join(sorted(state().registry.drivers)) or "none"
-        message += f" (the drivers of this server: {known})"
+        message = (
+            f"Driver '{current_driver_name()}' is not available (the drivers of "
+            f"this server: {known}; see /api/drivers)"
+        )
     message = printable_text(message)
     fmt = _acceptable_format() if isinstance(error, NotAcceptable) else None
     if isinstance(error, NotAcceptable) and fmt is None:

@@ -50,7 +50,12 @@ class MockStorage:
         """A new AVAILABLE volume of ``capacity`` GB (default 1)."""
         self.user()
         capacity = (request.capacity or "1").strip()
-        if not capacity.isdigit() or not 1 <= int(capacity) <= MAX_CAPACITY_GB:
+        too_long = len(capacity) > len(str(MAX_CAPACITY_GB))
+        if (
+            too_long
+            or not capacity.isdigit()
+            or not 1 <= int(capacity) <= MAX_CAPACITY_GB
+        ):
             raise ValidationFailure(
                 f"capacity must be a whole number of GB between 1 and {MAX_CAPACITY_GB}"
             )
