@@ -51,8 +51,8 @@ def check_metadata(metadata: Mapping[str, str]) -> None:
     for position, (name, value) in enumerate(metadata.items(), start=1):
         if not isinstance(name, str) or not is_token(name) or len(name) > MAX_NAME:
             raise ValidationFailure(
-                f"Metadata name {position} is not a valid header name: use letters, "
-                f"digits and !#$%&'*+-.^_`|~ only (at most {MAX_NAME})"
+                f"Metadata name {position} is not a valid HTTP header name: use "
+                f"letters, digits and !#$%&'*+-.^_`|~ only (at most {MAX_NAME})"
             )
         if not isinstance(value, str) or not is_header_text(value):
             raise ValidationFailure(
