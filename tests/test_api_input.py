@@ -116,6 +116,22 @@ def test_a_bad_json_body_is_a_400_document(
     assert client.get("/api/instances", headers=json_headers).get_json() == before
 
 
+def test_a_json_body_over_the_form_cap_is_a_413_even_on_upload_routes(
+    app: Flask, client: FlaskClient, json_headers: dict[str, str]
+) -> None:
+    cap = app.config["MAX_FORM_BYTES"]
+    body = json.dumps({"blob_id": "big", "blob_data": "x" * cap}).encode()
+    answer = client.post(
+        "/api/buckets/bucket1",
+        data=body,
+        headers={**json_headers, "Content-Type": "application/json"},
+    )
+    assert_error(answer, 413, "json")
+    assert (
+        client.get("/api/buckets/bucket1/big", headers=json_headers).status_code == 404
+    )
+
+
 # formats and drivers ---------------------------------------------------------------
 @pytest.mark.parametrize(
     "choose",

@@ -13,9 +13,11 @@ import json
 import re
 from typing import Any
 
+from flask import current_app
 from flask import g
 from flask import request
 
+from deltaflask.errors import RequestTooLarge
 from deltaflask.errors import ValidationFailure
 from deltaflask.middleware import MATRIX_KEY
 
@@ -92,7 +94,10 @@ def _collect(with_body: bool) -> dict[str, str]:
 
 
 def _json_fields() -> dict[str, str]:
-    """The members of a JSON object body as form fields (400 if malformed)."""
+    """The members of a JSON object body as form fields (400 if malformed;
+    413 over the form size cap, which upload routes do not otherwise apply)."""
+    if (request.content_length or 0) > current_app.config["MAX_FORM_BYTES"]:
+        raise RequestTooLarge("The JSON request body is too large")
     raw = request.get_data(cache=True)
     if not raw.strip():
         return {}
