@@ -239,7 +239,7 @@ def _segmented(bucket_id: str, blob_id: str, upload_id: str | None) -> Response:
 
 
 def _order(value: str) -> int:
-    return whole_number(value, "X-Deltacloud-SegmentOrder", 1)
+    return whole_number(value, "X-Deltacloud-SegmentOrder")
 
 
 def _read_manifest() -> str:
