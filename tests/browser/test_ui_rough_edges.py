@@ -64,6 +64,22 @@ def test_a_setting_the_picked_profile_does_not_allow_is_refused(
     expect(page.get_by_label("Hardware profile")).to_have_value("m1-xlarge")
 
 
+def test_settings_of_another_profile_that_the_picked_one_fixes_are_dropped(
+    page: Any, live_server: LiveServer
+) -> None:
+    page.goto(f"{live_server.url}/api/instances/new?image_id=img1&hwp_id=m1-large")
+    page.get_by_label("Memory (MB)").fill("14000")  # fits both profiles
+    page.get_by_label("Storage (GB)").select_option("1024")  # so does this
+    page.get_by_label("Hardware profile").select_option("m1-xlarge")  # fixes cpu
+    page.get_by_label("Instance name").fill("switched")
+    page.get_by_role("button", name="Launch instance").click()
+
+    expect(page.get_by_role("heading", name="switched")).to_be_visible()
+    instance = api_json(page, page.url)["instance"]
+    assert instance["hardware_profile"]["id"] == "m1-xlarge"
+    expect(page.locator("dl.props")).to_contain_text("memory=14000")
+
+
 def test_launch_stop_and_destroy_say_what_they_did_and_destroy_asks_first(
     page: Any, live_server: LiveServer
 ) -> None:

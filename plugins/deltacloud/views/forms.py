@@ -256,7 +256,8 @@ class FormInvalid(ValidationFailure):
         self.errors = errors
 
 
-def _browser_form_post() -> bool:
+def browser_form_post() -> bool:
+    """Whether the request is a browser posting one of the registered forms."""
     return (
         g.get("format") == "html"
         and request.method != "GET"
@@ -271,7 +272,7 @@ def check_submission() -> Response | None:
     :return: the form again, when its refresh button was pressed (the view
         does not run), else ``None``.
     """
-    if not _browser_form_post():
+    if not browser_form_post():
         return None
     values = submitted_values()
     form = FORMS[request.endpoint or ""](values, **(request.view_args or {}))
@@ -298,7 +299,7 @@ def form_error_response(error: Exception) -> Response | None:
     """
     if not isinstance(error, ValidationFailure | Forbidden | Conflict):
         return None
-    if not _browser_form_post():
+    if not browser_form_post():
         return None
     try:
         values = submitted_values()

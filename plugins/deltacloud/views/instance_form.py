@@ -62,6 +62,18 @@ def build(values: Mapping[str, str]) -> Form:
     )
 
 
+def picked_profile_values(values: Mapping[str, str]) -> dict[str, str]:
+    """A browser's launch values without the ``hwp_*`` settings the picked
+    profile has no field for (they were on show for another profile): the
+    picked profile's own values apply."""
+    shown = set(build(values).names())
+    return {
+        name: value
+        for name, value in values.items()
+        if not name.startswith("hwp_") or name == "hwp_id" or name in shown
+    }
+
+
 def image_field(driver: BaseDriver, image_id: str) -> Field:
     """The image picker: every image, or only the one chosen on its page (a
     cloud may offer thousands of images, which the images page pages through)."""

@@ -23,6 +23,7 @@ from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.collection import notify
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import browser_form_post
 from deltaflask.plugins.deltacloud.views.forms import member_form
 from deltaflask.plugins.deltacloud.views.instance_form import HWP_PROPERTIES
 from deltaflask.plugins.deltacloud.views.instance_form import NUMERIC_PROPERTIES
@@ -88,7 +89,10 @@ def parse_create(params: dict[str, str]) -> InstanceCreate:
 
 def create() -> BaseResponse:
     """Launch instances: 201 with ``Location`` (a list when several)."""
-    created = current_driver().create_instance(parse_create(request_params()))
+    params = request_params()
+    if browser_form_post():
+        params = instance_form.picked_profile_values(params)
+    created = current_driver().create_instance(parse_create(params))
     if len(created) == 1:
         launched = created[0]
         done = f"Instance {launched.name or launched.id} launched ({launched.state})."
