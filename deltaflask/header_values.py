@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Mapping
+from urllib.parse import quote
 
 from deltaflask.errors import ValidationFailure
 
@@ -99,3 +100,12 @@ def check_choice(kind: str, value: str) -> str:
             rule = "printable ASCII without line breaks (at most 1024 characters)"
         raise ValidationFailure(f"The {kind} name is not valid: use {rule}")
     return value
+
+
+def attachment(filename: str) -> str:
+    """A ``Content-Disposition`` for a download named ``filename``: plain when
+    it is a token, else RFC 6266's percent-encoded ``filename*``."""
+    if is_token(filename):
+        return f"attachment; filename={filename}"
+    encoded = quote(filename.encode("utf-8", "replace"), safe="")
+    return f"attachment; filename*=UTF-8''{encoded}"

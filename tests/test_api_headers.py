@@ -173,6 +173,24 @@ def test_metadata_update_refuses_what_a_header_cannot_carry(
     assert "X-Deltacloud-Blobmeta-k" not in head.headers
 
 
+def test_a_download_of_any_name_gets_a_sound_disposition(
+    ec2_client: FlaskClient, ec2_auth: dict[str, str], aws: MotoServer
+) -> None:
+    s3 = aws_client(aws, "s3")
+    s3.create_bucket(Bucket="names")
+    for key, expected in (
+        ("plain.txt", "attachment; filename=plain.txt"),
+        ("ключ файл", "attachment; filename*=UTF-8''%D0%BA%D0%BB%D1%8E%D1%87%20"),
+        ('a"b c', "attachment; filename*=UTF-8''a%22b%20c"),
+    ):
+        s3.put_object(Bucket="names", Key=key, Body=b"x")
+        answer = ec2_client.get(
+            f"/api/buckets/names/{quote(key, safe='')}/content", headers=ec2_auth
+        )
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        assert answer.headers["Content-Disposition"].startswith(expected)
+
+
 # driver and provider ---------------------------------------------------------------
 @pytest.mark.parametrize(
     "request_bytes",

@@ -309,7 +309,7 @@ def content(bucket_id: str, blob_id: str) -> Response:
         content_type=blob.content_type or "application/octet-stream",
         headers={
             "Content-Length": str(blob.content_length),
-            "Content-Disposition": f"attachment; filename={blob.id}",
+            "Content-Disposition": header_values.attachment(blob.id),
             # a stored HTML or SVG blob must never run as a page of this site
             "Content-Security-Policy": CONTENT_POLICY,
         },
