@@ -15,6 +15,8 @@ from deltaflask.errors import DEFAULT_MESSAGES
 from deltaflask.errors import DeltaflaskError
 from deltaflask.errors import NotAcceptable
 from deltaflask.negotiation import CONTENT_TYPES
+from deltaflask.plugins.mock.driver import MOCK_PASSWORD
+from deltaflask.plugins.mock.driver import MOCK_USER
 from deltaflask.registry import DriverUnavailable
 from deltaflask.state import state
 from deltaflask.web import error_headers
@@ -121,5 +123,5 @@ def _acceptable_format() -> str | None:
 def _login_hint(status: int) -> str:
     """What a person may log in with, on the mock driver's 401 page."""
     if status == 401 and current_driver_name() == "mock":
-        return "The mock driver's credentials are mockuser / mockpassword."
+        return f"The mock driver's credentials are {MOCK_USER} / {MOCK_PASSWORD}."
     return ""
