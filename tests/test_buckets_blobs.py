@@ -296,7 +296,7 @@ def test_body_fills_a_bytearray_and_stops_at_its_length(app: Flask) -> None:
 FAULTS = """
 import os, resource, sys
 if sys.argv[1] == "wsgi":
-    import wsgi
+    from deltaflask import wsgi
     assert wsgi.tune_malloc() == ("MALLOC_MMAP_THRESHOLD_" not in os.environ)
 r, w = os.pipe()
 piece = b"x" * 65536
