@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 MATRIX_KEY = "deltaflask.matrix"
-_PAIR = re.compile(r"^(\w+)=(.*)$")
+_PAIR = re.compile(r"(\w+)=(.*)", re.DOTALL)
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -27,7 +27,7 @@ def split_matrix(path: str) -> tuple[str, dict[str, dict[str, str]]]:
     for segment in path.split("/"):
         name, *pairs = segment.split(";")
         for pair in pairs:
-            match = _PAIR.match(pair)
+            match = _PAIR.fullmatch(pair)
             if match and name:
                 params.setdefault(name, {})[match.group(1)] = match.group(2)
         segments.append(name)

@@ -39,16 +39,16 @@ def negotiate(
 ) -> str:
     """The format to answer with.
 
-    ``?format=`` wins; otherwise the highest-q media type of ``Accept`` that
-    maps to an offered format (ties go to the first listed); no or an empty
-    Accept gives ``default``.
+    ``?format=`` (in any case) wins; otherwise the highest-q media type of
+    ``Accept`` that maps to an offered format (ties go to the first listed);
+    no or an empty Accept gives ``default``.
 
-    :raises NotAcceptable: nothing offered matches.
+    :raises NotAcceptable: nothing offered matches; its message lists what is.
     """
     if query_format:
-        if query_format in offered:
-            return query_format
-        raise NotAcceptable()
+        if query_format.lower() in offered:
+            return query_format.lower()
+        raise not_acceptable(offered)
     if not accept:
         return default
     best: tuple[float, int, str] | None = None
@@ -60,5 +60,14 @@ def negotiate(
         if best is None or rank[:2] > best[:2]:
             best = rank
     if best is None:
-        raise NotAcceptable()
+        raise not_acceptable(offered)
     return best[2]
+
+
+def not_acceptable(offered: Sequence[str]) -> NotAcceptable:
+    """The 406 error naming the formats that are offered."""
+    listed = ", ".join(offered)
+    return NotAcceptable(
+        f"Not Acceptable: this resource is available as {listed} "
+        "(ask with ?format= or the Accept header)"
+    )

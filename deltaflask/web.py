@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from typing import Any
 from urllib.parse import quote
 from urllib.parse import urlsplit
 
@@ -19,6 +21,11 @@ from deltaflask.errors import Forbidden
 from deltaflask.errors import ProviderUnavailable
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
+#: what XML 1.0 cannot carry (and no UTF-8 text: lone surrogates)
+XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: what a message shows escaped: the above, and CR (a parser would drop it)
+_UNPRINTABLE = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def refuse_cross_site() -> None:
@@ -67,9 +74,12 @@ def error_headers(error: Exception) -> dict[str, str]:
 
 def error_json(status: int, kind: str, message: str) -> str:
     """The original's JSON error document."""
-    return json.dumps(
-        {"code": status, "message": message, "error": f"Deltacloud::Exceptions::{kind}"}
-    )
+    document = {
+        "code": status,
+        "message": message,
+        "error": f"Deltacloud::Exceptions::{kind}",
+    }
+    return json.dumps(json_safe(document))
 
 
 def printable_path() -> str:
@@ -78,8 +88,29 @@ def printable_path() -> str:
 
 
 def printable_text(text: str) -> str:
-    """``text`` with control characters (which XML cannot carry) shown escaped."""
-    return "".join(
-        char if char >= " " or char in "\t\n" else f"\\x{ord(char):02x}"
-        for char in text
-    )
+    """``text`` with the characters XML cannot carry shown escaped."""
+    return _UNPRINTABLE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with every character XML cannot carry (controls, lone
+    surrogates, U+FFFE/U+FFFF) replaced by U+FFFD: the last line of defence
+    of a renderer, so no document is ever malformed."""
+    return XML_INVALID.sub("\ufffd", text)
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` (a JSON document) with lone surrogates, which strict JSON
+    parsers refuse, replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {json_safe(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    return value

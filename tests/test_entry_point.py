@@ -91,12 +91,37 @@ def test_format_parameter_wins(client):
     assert response.content_type == "application/json"
 
 
-def test_unsupported_accept_is_406_with_empty_body(client):
+def test_unsupported_accept_is_406_naming_the_formats_in_plain_text(client):
     response = client.get("/api", headers={"Accept": "application/pdf"})
     assert response.status_code == 406
-    assert response.get_data() == b""
-    response = client.get("/api?format=pdf")
+    assert response.mimetype == "text/plain"
+    assert "xml, json, html" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("accept", "mimetype"),
+    [
+        ("application/json", "application/json"),
+        ("text/html", "text/html"),
+        (None, "application/xml"),
+        ("application/pdf", "text/plain"),
+    ],
+)
+def test_unsupported_format_is_406_in_the_best_acceptable_format(
+    client, accept, mimetype
+):
+    headers = {"Accept": accept} if accept else {}
+    response = client.get("/api?format=pdf", headers=headers)
     assert response.status_code == 406
+    assert response.mimetype == mimetype
+    assert "xml, json, html" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["JSON", "Json", "json"])
+def test_format_parameter_is_case_insensitive(client, value):
+    response = client.get(f"/api?format={value}")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
 
 
 def test_common_headers(client):

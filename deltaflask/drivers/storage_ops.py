@@ -55,9 +55,10 @@ class StorageOperations:
 
     @operation
     def attach_storage_volume(
-        self, volume_id: str, instance_id: str, device: str
+        self, volume_id: str, instance_id: str, device: str | None
     ) -> StorageVolume:
-        """Attach a volume to an instance at ``device``."""
+        """Attach a volume to an instance at ``device`` (``None``: a free
+        device the driver chooses, shown in the answer)."""
         raise missing("attach_storage_volume")
 
     @operation

@@ -20,10 +20,12 @@ from deltaflask.context import select_driver
 from deltaflask.errors import AuthenticationFailure
 from deltaflask.errors import AuthenticationRequired
 from deltaflask.errors import DeltaflaskError
+from deltaflask.header_values import check_choice
 from deltaflask.middleware import MATRIX_KEY
 from deltaflask.negotiation import negotiate
 from deltaflask.plugins.deltacloud import views
 from deltaflask.plugins.deltacloud.errors import render_error
+from deltaflask.plugins.deltacloud.params import check_request
 from deltaflask.plugins.deltacloud.views import drivers
 from deltaflask.plugins.deltacloud.views import forms
 from deltaflask.web import add_etag
@@ -47,13 +49,14 @@ def create_blueprint(app: Flask) -> Blueprint:
     return bp
 
 
-def _before() -> None:
+def _before() -> Response | None:
     refuse_cross_site()
-    if request.endpoint not in views.UNCAPPED:
+    uncapped = request.endpoint in views.UNCAPPED
+    if not uncapped:
         request.max_content_length = current_app.config["MAX_FORM_BYTES"]
     in_url = _chosen_in_url()
-    driver = in_url.get("driver") or request.headers.get("X-Deltacloud-Driver")
-    provider = in_url.get("provider") or request.headers.get("X-Deltacloud-Provider")
+    driver = in_url.get("driver") or _chosen_in_header("Driver")
+    provider = in_url.get("provider") or _chosen_in_header("Provider")
     if not driver:  # a browser session's pick fills in what the request left out
         driver, picked_provider = drivers.session_choice()
         provider = provider or picked_provider
@@ -64,8 +67,9 @@ def _before() -> None:
     g.api_url = _api_url(request.scheme, request.host, request.root_path)
     if g.format == "html":  # links of a page keep the driver its URL chose
         g.api_url += "".join(f";{k}={quote(v, safe='')}" for k, v in in_url.items())
+    check_request(with_body=not uncapped)
     csrf.check()
-    forms.check_submission()
+    return forms.check_submission()
 
 
 @lru_cache(maxsize=64)
@@ -75,14 +79,21 @@ def _api_url(scheme: str, host: str, root_path: str) -> str:
 
 
 def _chosen_in_url() -> dict[str, str]:
-    """``driver`` / ``provider`` from matrix or ``api[...]`` parameters."""
+    """``driver`` / ``provider`` from matrix or ``api[...]`` parameters (400
+    when one is no valid name)."""
     matrix = request.environ.get(MATRIX_KEY, {}).get("api", {})
     chosen = {}
     for key in ("driver", "provider"):
         value = matrix.get(key) or request.args.get(f"api[{key}]")
         if value:
-            chosen[key] = value
+            chosen[key] = check_choice(key, value)
     return chosen
+
+
+def _chosen_in_header(kind: str) -> str | None:
+    """The ``X-Deltacloud-<kind>`` request header (400 when no valid name)."""
+    value = request.headers.get(f"X-Deltacloud-{kind}")
+    return check_choice(kind.lower(), value) if value else None
 
 
 def _offered_formats() -> tuple[str, ...]:

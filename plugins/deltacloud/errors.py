@@ -15,11 +15,22 @@ from deltaflask.errors import DEFAULT_MESSAGES
 from deltaflask.errors import DeltaflaskError
 from deltaflask.errors import NotAcceptable
 from deltaflask.negotiation import CONTENT_TYPES
+from deltaflask.plugins.mock.driver import MOCK_PASSWORD
+from deltaflask.plugins.mock.driver import MOCK_USER
+from deltaflask.registry import DriverUnavailable
+from deltaflask.state import state
 from deltaflask.web import error_headers
 from deltaflask.web import error_json
 from deltaflask.web import printable_path
 from deltaflask.web import printable_text
+from deltaflask.web import xml_safe
 
+#: the formats of error documents, by their media types
+ERROR_FORMATS = {
+    "xml": "application/xml",
+    "json": "application/json",
+    "html": "text/html",
+}
 KIND_BY_STATUS = {
     400: "ValidationFailure",
     401: "AuthenticationFailure",
@@ -41,13 +52,21 @@ def render_error(error: Exception) -> Response:
     from deltaflask.plugins.deltacloud.blueprint import add_common_headers
 
     status, kind, message = _describe(error)
+    if isinstance(error, DriverUnavailable):  # why it failed: on /api/drivers
+        known = ", ".join(sorted(state().registry.drivers)) or "none"
+        message = (
+            f"Driver '{current_driver_name()}' is not available (the drivers of "
+            f"this server: {known}; see /api/drivers)"
+        )
     message = printable_text(message)
-    if isinstance(error, NotAcceptable):
-        response = Response(b"", status=406)
-        response.headers.pop("Content-Type", None)
+    fmt = _acceptable_format() if isinstance(error, NotAcceptable) else None
+    if isinstance(error, NotAcceptable) and fmt is None:
+        response = Response(
+            f"{status} {message}\n", status=status, mimetype="text/plain"
+        )
         add_common_headers(response)
         return response
-    fmt = g.get("format") or _fallback_format()
+    fmt = fmt or g.get("format") or _fallback_format()
     headers = error_headers(error)
     context = {
         "status": status,
@@ -56,14 +75,15 @@ def render_error(error: Exception) -> Response:
         "url": printable_path(),
         "driver": current_driver_name(),
         "provider": current_provider() or "default",
+        "hint": _login_hint(status),
     }
     if fmt == "json":
         body = error_json(status, kind, message)
     elif fmt == "html":
-        body = render_template("api/error.html", **context)
+        body = xml_safe(render_template("api/error.html", **context))
     else:
         fmt = "xml"
-        body = render_template("api/error.xml", **context)
+        body = xml_safe(render_template("api/error.xml", **context))
     response = Response(
         body, status=status, headers=headers, content_type=CONTENT_TYPES[fmt]
     )
@@ -85,12 +105,23 @@ def _describe(error: Exception) -> tuple[int, str, str]:
 
 
 def _fallback_format() -> str:
-    requested = request.args.get("format")
-    if requested in ("xml", "json", "html"):
+    requested = (request.args.get("format") or "").lower()
+    if requested in ERROR_FORMATS:
         return requested
-    best = request.accept_mimetypes.best_match(
-        ["application/xml", "application/json", "text/html"], default="application/xml"
-    )
-    if not request.accept_mimetypes:
+    return _acceptable_format() or "xml"
+
+
+def _acceptable_format() -> str | None:
+    """The error format ``Accept`` allows (XML without one), or ``None``."""
+    accept = request.accept_mimetypes
+    if not accept:
         return "xml"
-    return {"application/json": "json", "text/html": "html"}.get(best or "", "xml")
+    best = accept.best_match(list(ERROR_FORMATS.values()))
+    return next((fmt for fmt, media in ERROR_FORMATS.items() if media == best), None)
+
+
+def _login_hint(status: int) -> str:
+    """What a person may log in with, on the mock driver's 401 page."""
+    if status == 401 and current_driver_name() == "mock":
+        return f"The mock driver's credentials are {MOCK_USER} / {MOCK_PASSWORD}."
+    return ""

@@ -15,6 +15,8 @@ from flask import request
 from markupsafe import Markup
 
 from deltaflask.negotiation import CONTENT_TYPES
+from deltaflask.web import json_safe
+from deltaflask.web import xml_safe
 
 #: ``json.dumps(..., separators=(",", ":"))``, built once
 COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
@@ -71,9 +73,12 @@ def respond(
     """
     fmt = g.format
     if fmt == "json":
-        body = COMPACT_JSON.encode(to_json())
+        document = to_json()
+        body = COMPACT_JSON.encode(document)
+        if "\\ud" in body:  # perhaps a lone surrogate: escaped, still invalid
+            body = COMPACT_JSON.encode(json_safe(document))
     else:
-        body = render_template(f"api/{template}.{fmt}", **context)
+        body = xml_safe(render_template(f"api/{template}.{fmt}", **context))
     return Response(
         body, status=status, headers=headers, content_type=CONTENT_TYPES[fmt]
     )

@@ -8,6 +8,7 @@ upper-cased as the classic API's states (``CREATING``, ``AVAILABLE``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,6 +16,7 @@ from deltaflask.drivers import VolumeCreate
 from deltaflask.drivers.base import filter_on
 from deltaflask.errors import Conflict
 from deltaflask.errors import ValidationFailure
+from deltaflask.models import Instance
 from deltaflask.models import StorageVolume
 from deltaflask.plugins.ec2.calls import DESCRIPTION_TAG
 from deltaflask.plugins.ec2.calls import ids_of
@@ -34,6 +36,7 @@ class Ec2Volumes:
 
     ec2: Any
     provider: str | None
+    instances: Callable[[Mapping[str, Any]], list[Instance]]
 
     def storage_volumes(self, filters: Mapping[str, Any]) -> list[StorageVolume]:
         """Volumes filtered by id and state (unknown ids are simply absent)."""
@@ -66,14 +69,16 @@ class Ec2Volumes:
             self.ec2.delete_volume(VolumeId=volume_id)
 
     def attach_storage_volume(
-        self, volume_id: str, instance_id: str, device: str
+        self, volume_id: str, instance_id: str, device: str | None
     ) -> StorageVolume:
-        """Attach an available volume to ``instance_id`` at ``device``."""
+        """Attach an available volume to ``instance_id`` at ``device`` (EC2
+        needs one: ``None`` picks the first free of ``/dev/sdf`` ... ``sdp``)."""
         volume = self._volume(volume_id)
         if volume.instance_id:
             raise Conflict(
                 f"Volume '{volume_id}' is already attached to '{volume.instance_id}'"
             )
+        device = device or self._free_device(instance_id)
         with aws_errors():
             self.ec2.attach_volume(
                 VolumeId=volume_id, InstanceId=instance_id, Device=device
@@ -90,6 +95,20 @@ class Ec2Volumes:
                 VolumeId=volume_id, InstanceId=volume.instance_id, Device=volume.device
             )
         return self._volume(volume_id)
+
+    def _free_device(self, instance_id: str) -> str:
+        """The first of ``/dev/sdf`` ... ``/dev/sdp`` the instance does not use
+        (as ``sdX`` or ``xvdX``); 409 when all are taken."""
+        found = self.instances({"id": instance_id})
+        instance = only(found, f"Instance '{instance_id}'")
+        names = [
+            (device or "").rsplit("/", 1)[-1] for _, device in instance.storage_volumes
+        ]
+        used = {name.removeprefix("xv").removeprefix("s") for name in names}
+        for letter in "fghijklmnop":
+            if f"d{letter}" not in used:
+                return f"/dev/sd{letter}"
+        raise Conflict(f"Instance '{instance_id}' has no free device; name one")
 
     def _volume(self, volume_id: str) -> StorageVolume:
         return only(

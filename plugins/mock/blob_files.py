@@ -34,6 +34,7 @@ from typing import Any
 from typing import BinaryIO
 
 from deltaflask.errors import ObjectNotFound
+from deltaflask.header_values import check_metadata
 from deltaflask.models import Blob
 from deltaflask.plugins.mock.store import MockStore
 from deltaflask.plugins.mock.store import check_id
@@ -50,8 +51,10 @@ def now() -> str:
 
 
 def lower_keys(metadata: Mapping[str, str]) -> dict[str, str]:
-    """User metadata with lower-cased names, as the original mock stored it."""
-    return {str(k).lower(): str(v) for k, v in metadata.items()}
+    """User metadata with lower-cased names, as the original mock stored it;
+    metadata no response header could carry is refused (400), nothing stored."""
+    check_metadata(metadata)
+    return {k.lower(): v for k, v in metadata.items()}
 
 
 def read_json(path: Path) -> dict[str, Any]:

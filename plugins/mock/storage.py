@@ -50,7 +50,12 @@ class MockStorage:
         """A new AVAILABLE volume of ``capacity`` GB (default 1)."""
         self.user()
         capacity = (request.capacity or "1").strip()
-        if not capacity.isdigit() or not 1 <= int(capacity) <= MAX_CAPACITY_GB:
+        too_long = len(capacity) > len(str(MAX_CAPACITY_GB))
+        if (
+            too_long
+            or not capacity.isdigit()
+            or not 1 <= int(capacity) <= MAX_CAPACITY_GB
+        ):
             raise ValidationFailure(
                 f"capacity must be a whole number of GB between 1 and {MAX_CAPACITY_GB}"
             )
@@ -88,11 +93,14 @@ class MockStorage:
             self.store.delete("storage_volumes", volume_id)
 
     def attach_storage_volume(
-        self, volume_id: str, instance_id: str, device: str
+        self, volume_id: str, instance_id: str, device: str | None
     ) -> StorageVolume:
-        """Attach an AVAILABLE volume to one of the user's instances."""
+        """Attach an AVAILABLE volume to one of the user's instances, at
+        ``device`` or (``None``) the instance's next free ``/dev/sdX``."""
         user = self.user()
-        if not device or len(device) > 64 or not set(device) <= DEVICE_CHARS:
+        if device is not None and (
+            not device or len(device) > 64 or not set(device) <= DEVICE_CHARS
+        ):
             raise ValidationFailure("device must be a device path such as /dev/sdc")
         with self.store.transaction():
             volume = self._volume(volume_id)
@@ -104,10 +112,11 @@ class MockStorage:
                     f"Volume '{volume_id}' is already attached to "
                     f"'{volume['instance_id']}'"
                 )
-            volume.update(instance_id=instance_id, device=device, state="IN-USE")
             mappings = [
                 m for m in instance.get("storage_volumes") or [] if volume_id not in m
             ]
+            device = device or _free_device(mappings)
+            volume.update(instance_id=instance_id, device=device, state="IN-USE")
             instance["storage_volumes"] = [*mappings, {volume_id: device}]
             self.store.save("instances", instance)
             self.store.save("storage_volumes", volume)
@@ -168,6 +177,15 @@ class MockStorage:
         check_id(snapshot_id, "snapshot id")
         if not self.store.delete("storage_snapshots", snapshot_id):
             raise ObjectNotFound(f"Storage snapshot '{snapshot_id}' not found")
+
+
+def _free_device(mappings: list[dict[str, str]]) -> str:
+    """The first of ``/dev/sdb`` ... ``/dev/sdz`` no mapping uses (409 if none)."""
+    used = {device for mapping in mappings for device in mapping.values()}
+    for letter in string.ascii_lowercase[1:]:
+        if f"/dev/sd{letter}" not in used:
+            return f"/dev/sd{letter}"
+    raise Conflict("The instance has no free device left; name one")
 
 
 def _to_volume(data: dict[str, Any]) -> StorageVolume:

@@ -36,7 +36,7 @@ def test_create_stop_and_destroy_an_instance(
     page.goto(f"{live_server.url}/api/images")
     page.get_by_role("link", name="Launch…").first.click()
     page.get_by_label("Hardware profile").select_option("m1-large")
-    page.get_by_role("button", name="Use this profile").click()
+    page.get_by_role("button", name="Show this profile's settings").click()
     expect(page.get_by_label("Memory (MB)")).to_have_attribute("max", "15360")
     fill_in(
         page,
@@ -52,7 +52,8 @@ def test_create_stop_and_destroy_an_instance(
 
     page.get_by_role("button", name="Stop").click()
     expect(page.locator("h2 .state")).to_have_text("STOPPED")
-    page.get_by_role("button", name="Destroy").click()
+    page.get_by_role("link", name="Destroy…").click()
+    page.get_by_role("button", name="Destroy instance").click()
     expect(page.get_by_role("heading", name="Instances")).to_be_visible()
     expect(page.locator("table")).not_to_contain_text("from-the-browser")
     gone = page.request.get(instance_url, headers={"Accept": "application/json"})

@@ -85,7 +85,7 @@ def create() -> BaseResponse:
 def destroy(address_id: str) -> BaseResponse:
     """Release an address (204)."""
     current_driver().destroy_address(address_id)
-    return ADDRESSES.gone()
+    return ADDRESSES.gone(address_id)
 
 
 def associate_fields(values: dict[str, str], address_id: str) -> Form:

@@ -24,10 +24,13 @@ from flask import redirect
 from flask import request
 from werkzeug.wrappers import Response as BaseResponse
 
+from deltaflask import header_values
 from deltaflask.context import current_driver
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
+from deltaflask.header_values import check_metadata
 from deltaflask.models import Blob
+from deltaflask.plugins.deltacloud.params import whole_number
 from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import respond
@@ -39,7 +42,6 @@ FORMATS = {
 UNCAPPED = ("api.blobs_put", "api.blobs_stream")
 META_PREFIX = "x-deltacloud-blobmeta-"
 META_HEADER = "X-Deltacloud-Blobmeta-"
-MAX_METADATA = 100
 INLINE_LIMIT = 64 * 1024
 MAX_MANIFEST = 1024 * 1024
 CONTENT_POLICY = "sandbox; default-src 'none'"
@@ -104,12 +106,13 @@ def answer(blob: Blob, status: int = 200) -> Response:
 
 
 def metadata_headers(metadata: Mapping[str, str]) -> dict[str, str]:
-    """One ``X-Deltacloud-Blobmeta-<key>`` header per metadata entry."""
-    return {f"{META_HEADER}{key}": value for key, value in metadata.items()}
+    """One ``X-Deltacloud-Blobmeta-<key>`` header per entry a header can carry."""
+    return header_values.metadata_headers(META_HEADER, metadata)
 
 
 def metadata_from_request() -> dict[str, str]:
-    """The ``X-Deltacloud-Blobmeta-*`` request headers (``_`` or ``-``), by name."""
+    """The ``X-Deltacloud-Blobmeta-*`` request headers (``_`` or ``-``), by name
+    (400 for metadata a response header could not carry)."""
     found = {}
     for name, value in request.headers.items():
         normal = name.lower().replace("_", "-")
@@ -118,8 +121,7 @@ def metadata_from_request() -> dict[str, str]:
             if not key:
                 raise ValidationFailure("A blob metadata header names no key")
             found[key] = value
-    if len(found) > MAX_METADATA:
-        raise ValidationFailure(f"At most {MAX_METADATA} metadata entries per blob")
+    check_metadata(found)
     return found
 
 
@@ -237,9 +239,7 @@ def _segmented(bucket_id: str, blob_id: str, upload_id: str | None) -> Response:
 
 
 def _order(value: str) -> int:
-    if not value.strip().isdigit():
-        raise ValidationFailure("X-Deltacloud-SegmentOrder must be a positive number")
-    return int(value)
+    return whole_number(value, "X-Deltacloud-SegmentOrder")
 
 
 def _read_manifest() -> str:
@@ -260,12 +260,12 @@ def parse_manifest(text: str) -> list[tuple[int, str]]:
         if not entry:
             continue
         order, sep, segment_id = (part.strip() for part in entry.partition("="))
-        if not sep or not order.isdigit() or not segment_id:
+        if not sep or not order.isascii() or not order.isdigit() or not segment_id:
             raise ValidationFailure(
                 f"Manifest entry '{entry[:40]}' is not ORDER=SEGMENT_ID; to upload "
                 "a segment send X-Deltacloud-SegmentOrder"
             )
-        manifest.append((int(order), segment_id))
+        manifest.append((whole_number(order, "A manifest order"), segment_id))
     if not manifest:
         raise ValidationFailure(
             "Completing a segmented blob needs a manifest body '1=ID1, 2=ID2, ...'"
@@ -309,7 +309,7 @@ def content(bucket_id: str, blob_id: str) -> Response:
         content_type=blob.content_type or "application/octet-stream",
         headers={
             "Content-Length": str(blob.content_length),
-            "Content-Disposition": f"attachment; filename={blob.id}",
+            "Content-Disposition": header_values.attachment(blob.id),
             # a stored HTML or SVG blob must never run as a page of this site
             "Content-Security-Policy": CONTENT_POLICY,
         },

@@ -13,12 +13,13 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from deltaflask.context import current_driver
 from deltaflask.context import current_driver_class
-from deltaflask.errors import ValidationFailure
+from deltaflask.header_values import MAX_ENTRIES as MAX_METADATA
+from deltaflask.header_values import check_metadata
 from deltaflask.models import Bucket
 from deltaflask.plugins.deltacloud.params import request_params
 from deltaflask.plugins.deltacloud.params import require
+from deltaflask.plugins.deltacloud.params import whole_number
 from deltaflask.plugins.deltacloud.render import href
-from deltaflask.plugins.deltacloud.views.blobs import MAX_METADATA
 from deltaflask.plugins.deltacloud.views.blobs import answer as blob_answer
 from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.forms import Field
@@ -50,7 +51,9 @@ def to_json(bucket: Bucket) -> dict[str, object]:
     return data
 
 
-BUCKETS = Collection("buckets", "bucket", "bucket_id", "Bucket", to_json)
+BUCKETS = Collection(
+    "buckets", "bucket", "bucket_id", "Bucket", to_json, confirm_destroy="Delete bucket"
+)
 FORMATS = BUCKETS.html_only("new_blob")
 
 
@@ -87,7 +90,7 @@ def create() -> BaseResponse:
 def destroy(bucket_id: str) -> BaseResponse:
     """Delete an empty bucket: 204."""
     current_driver().delete_bucket(bucket_id)
-    return BUCKETS.gone()
+    return BUCKETS.gone(bucket_id)
 
 
 def blob_form(values: dict[str, str], bucket_id: str) -> Form:
@@ -139,12 +142,13 @@ def _blob_data(params: dict[str, str]) -> tuple[BinaryIO, str]:
 
 
 def _form_metadata(params: dict[str, str]) -> dict[str, str]:
-    count = params.get("meta_params") or "0"
-    if not count.isdigit() or int(count) > MAX_METADATA:
-        raise ValidationFailure(f"meta_params must be a number up to {MAX_METADATA}")
+    count = whole_number(
+        params.get("meta_params") or "0", "meta_params", 0, MAX_METADATA
+    )
     found = {}
-    for index in range(1, int(count) + 1):
+    for index in range(1, count + 1):
         name = params.get(f"meta_name{index}", "").strip()
         if name:
             found[name] = params.get(f"meta_value{index}", "")
+    check_metadata(found)
     return found

@@ -16,8 +16,11 @@ from typing import Any
 
 from flask import Blueprint
 from flask import Response
+from flask import flash
 from flask import g
 from flask import redirect
+from flask import render_template
+from flask import request
 from werkzeug.wrappers import Response as BaseResponse
 
 from deltaflask.context import current_driver
@@ -30,6 +33,7 @@ from deltaflask.plugins.deltacloud.render import respond
 from deltaflask.plugins.deltacloud.views.forms import Builder
 from deltaflask.plugins.deltacloud.views.forms import page
 from deltaflask.plugins.deltacloud.views.forms import register_form
+from deltaflask.web import xml_safe
 
 View = Callable[..., BaseResponse]
 
@@ -62,6 +66,9 @@ class Collection:
     list_var: str = ""
     #: the route converter of a member's id (``path`` for ids that may hold ``/``)
     converter: str = ""
+    #: the button that deletes a member, when a browser must confirm it first
+    #: on the page ``<member>?confirm=destroy`` (e.g. "Destroy instance")
+    confirm_destroy: str = ""
 
     def endpoint(self, view: str) -> str:
         """The blueprint endpoint of ``view``: ``networks_index``."""
@@ -160,8 +167,27 @@ class Collection:
         )
 
     def show(self, **ids: str) -> Response:
-        """One member."""
-        return self.render(self.found(ids[self.id_param]))
+        """One member, or for a browser the page confirming its deletion."""
+        item = self.found(ids[self.id_param])
+        if (
+            self.confirm_destroy
+            and g.format == "html"
+            and request.args.get("confirm") == "destroy"
+        ):
+            return self.confirm_page(item)
+        return self.render(item)
+
+    def confirm_page(self, item: Any) -> Response:
+        """The page asking a person to confirm deleting ``item`` (a POST form)."""
+        name = getattr(item, "name", None) or item.id
+        body = render_template(
+            "api/confirm.html",
+            collection=self.name,
+            item_id=item.id,
+            title=f"{self.confirm_destroy} {name}?",
+            label=self.confirm_destroy,
+        )
+        return Response(xml_safe(body), content_type="text/html")
 
     def render(
         self, item: Any, status: int = 200, headers: dict[str, str] | None = None
@@ -176,24 +202,34 @@ class Collection:
             **self.context(),
         )
 
-    def created(self, item: Any, status: int = 201) -> BaseResponse:
+    def created(self, item: Any, status: int = 201, done: str = "") -> BaseResponse:
         """A browser goes to the new member; clients get it (a 201 with
         ``Location``, or a 200 where the original answered so)."""
         location = href(self.name, item.id)
         if g.format == "html":
+            notify(done or f"{self.label} {item.id} created.")
             return redirect(location, 303)
         headers = {"Location": location} if status == 201 else None
         return self.render(item, status, headers)
 
-    def changed(self, item: Any, status: int = 200) -> BaseResponse:
-        """A browser goes back to the member's page; clients get it (200, or
-        202 for a change the provider has yet to finish)."""
+    def changed(self, item: Any, status: int = 200, done: str = "") -> BaseResponse:
+        """A browser goes back to the member's page (told ``done``); clients
+        get it (200, or 202 for a change the provider has yet to finish)."""
         if g.format == "html":
+            if done:
+                notify(done)
             return redirect(href(self.name, item.id), 303)
         return self.render(item, status)
 
-    def gone(self, *back: str) -> BaseResponse:
-        """A browser goes to ``back`` (the list by default); clients get 204."""
+    def gone(self, item_id: str, *back: str, done: str = "") -> BaseResponse:
+        """A browser goes to ``back`` (the list by default) and is told
+        ``item_id`` is gone (or ``done``); clients get 204."""
         if g.format == "html":
+            notify(done or f"{self.label} {item_id} deleted.")
             return redirect(href(*(back or (self.name,))), 303)
         return empty()
+
+
+def notify(message: str) -> None:
+    """Show ``message`` on the browser's next page (kept in its session)."""
+    flash(message)

@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from deltaflask.context import current_driver_name
 from deltaflask.context import current_provider
 from deltaflask.errors import ObjectNotFound
+from deltaflask.header_values import is_choice
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import respond
 from deltaflask.plugins.deltacloud.views.forms import Field
@@ -36,7 +37,7 @@ FORMATS = {"api.drivers_use": ("html",)}
 #: the session entry holding ``{"driver": name, "provider": provider or ""}``
 SESSION_KEY = "api_driver"
 #: what a provider typed by hand may contain (regions, zones, endpoints' names)
-PROVIDER_PATTERN = r"[\w.:@/-]{1,100}"
+PROVIDER_PATTERN = r"[A-Za-z0-9_.:@/-]{1,100}"
 
 
 @dataclass
@@ -66,15 +67,22 @@ def session_choice() -> tuple[str | None, str | None]:
     """The driver and provider this browser session picked, if it did.
 
     The session is read only when the request carries its cookie, so that
-    clients which never picked anything get no ``Vary: Cookie``.
+    clients which never picked anything get no ``Vary: Cookie``. A stored
+    choice that is no valid name (a cookie from an older version) is ignored.
     """
     if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
         return None, None
     choice = session.get(SESSION_KEY)
-    if not isinstance(choice, dict) or not isinstance(choice.get("driver"), str):
+    if not isinstance(choice, dict):
         return None, None
-    provider = choice.get("provider")
-    return choice["driver"], (provider or None) if isinstance(provider, str) else None
+    driver, provider = choice.get("driver"), choice.get("provider") or None
+    if not isinstance(driver, str) or not is_choice("driver", driver):
+        return None, None  # a choice no header could carry is ignored
+    if provider is not None and not (
+        isinstance(provider, str) and is_choice("provider", provider)
+    ):
+        return driver, None
+    return driver, provider
 
 
 def all_drivers() -> list[DriverView]:

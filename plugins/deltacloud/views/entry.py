@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint
 from flask import Response
 from flask import redirect
@@ -15,6 +17,9 @@ from deltaflask.context import current_driver_name
 from deltaflask.context import current_provider
 from deltaflask.errors import AuthenticationFailure
 from deltaflask.errors import AuthenticationRequired
+from deltaflask.header_values import check_choice
+from deltaflask.header_values import is_choice
+from deltaflask.plugins.deltacloud.params import request_params
 from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import respond
@@ -51,6 +56,7 @@ def collection_links() -> list[dict[str, object]]:
         features = [
             {
                 "name": feature.name,
+                "label": feature.description,
                 "rel": feature.operation,
                 "params": list(feature.params),
                 "constraints": {},  # the original's drivers declared none either
@@ -111,17 +117,23 @@ def entry_point() -> Response:
 
 def switch_driver() -> BaseResponse:
     """``POST /api`` (the original's driver switch): redirect with matrix parameters."""
-    driver = request.form.get("driver")
-    provider = request.form.get("provider")
+    params = request_params()
+    driver, provider = params.get("driver"), params.get("provider")
     target = href().rstrip("/")
     if driver:
-        return redirect(f"{target};driver={driver}", 301)
+        return redirect(f"{target};driver={_quoted('driver', driver)}", 301)
     if provider and provider != "default":
         referer = request.headers.get("Referer", "")
         chosen = _matrix_value(referer, "driver")
-        prefix = f"{target};driver={chosen}" if chosen else target
-        return redirect(f"{prefix};provider={provider}", 301)
+        if chosen and is_choice("driver", chosen):  # else the default driver
+            target += f";driver={chosen}"
+        return redirect(f"{target};provider={_quoted('provider', provider)}", 301)
     return redirect(f"{target}/", 301)
+
+
+def _quoted(kind: str, value: str) -> str:
+    """A driver or provider name for a matrix parameter (400 if not valid)."""
+    return quote(check_choice(kind, value), safe="")
 
 
 def _matrix_value(url: str, key: str) -> str | None:

@@ -119,7 +119,7 @@ def create() -> BaseResponse:
 def destroy(firewall_id: str) -> BaseResponse:
     """Delete a firewall (204)."""
     current_driver().delete_firewall(firewall_id)
-    return FIREWALLS.gone()
+    return FIREWALLS.gone(firewall_id)
 
 
 def create_rule(firewall_id: str) -> BaseResponse:
@@ -145,10 +145,11 @@ def create_rule(firewall_id: str) -> BaseResponse:
         addresses,
         groups,
     )
-    return FIREWALLS.created(firewall)
+    return FIREWALLS.created(firewall, done="Rule added.")
 
 
 def destroy_rule(firewall_id: str, rule_id: str) -> BaseResponse:
     """Remove a rule (204)."""
     current_driver().delete_firewall_rule(firewall_id, rule_id)
-    return FIREWALLS.gone("firewalls", firewall_id)
+    done = f"Rule {rule_id} deleted."
+    return FIREWALLS.gone(firewall_id, "firewalls", firewall_id, done=done)

@@ -32,9 +32,12 @@ from deltaflask.errors import Forbidden
 from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.deltacloud.params import request_params
 from deltaflask.plugins.deltacloud.render import href
+from deltaflask.web import xml_safe
 
 FORM_BODIES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 REQUIRED = "This field is required."
+#: the name of a form's refresh button (see :attr:`Form.refresh`)
+REFRESH = "_refresh"
 
 
 @dataclass
@@ -64,6 +67,11 @@ class Field:
     pattern_message: str = "Enter a valid value."
     #: a number must be whole (counts, ports, gigabytes)
     whole: bool = False
+    #: the field belongs to a choice made in the same form (a hardware
+    #: profile's memory): a refresh shows the new choice's default, and a
+    #: post that did not show it (another choice was on show) is not held
+    #: to it, so the choice's default applies
+    follows_choice: bool = False
 
     @property
     def bounds(self) -> tuple[str | None, str | None]:
@@ -121,8 +129,9 @@ class Form:
     crumbs: list[tuple[str, str | None]]
     multipart: bool = False
     intro: str = ""
-    #: a GET form shown above this one (e.g. the hardware profile picker)
-    chooser: Form | None = None
+    #: the label of a second button that shows the form again for the values
+    #: chosen (e.g. another hardware profile's settings) instead of acting
+    refresh: str = ""
     method: str = "post"
     #: prefix of the input ids, for several forms on one page
     key: str = ""
@@ -199,11 +208,12 @@ def register_form(endpoint: str, builder: Builder) -> None:
 
 
 def submitted_values() -> dict[str, str]:
-    """The request's parameters without the CSRF token and method override."""
+    """The request's parameters without the CSRF token, method override and
+    refresh button."""
     return {
         key: value
         for key, value in request_params().items()
-        if key not in (CSRF_FIELD, "_method")
+        if key not in (CSRF_FIELD, "_method", REFRESH)
     }
 
 
@@ -215,7 +225,7 @@ def page(builder: Builder, status: int = 200, **view_args: Any) -> Response:
 
 
 def _render(form: Form, status: int) -> Response:
-    body = render_template("api/form.html", form=form)
+    body = xml_safe(render_template("api/form.html", form=form))
     return Response(body, status=status, content_type="text/html")
 
 
@@ -224,6 +234,8 @@ def validate(form: Form, values: Mapping[str, str]) -> dict[str, str]:
     errors = {}
     for item in form.fields:
         if item.kind in ("static", "checkboxes", "checkbox"):
+            continue
+        if item.follows_choice and item.name not in values:
             continue
         if item.kind == "file":
             upload = request.files.get(item.name)
@@ -244,7 +256,8 @@ class FormInvalid(ValidationFailure):
         self.errors = errors
 
 
-def _browser_form_post() -> bool:
+def browser_form_post() -> bool:
+    """Whether the request is a browser posting one of the registered forms."""
     return (
         g.get("format") == "html"
         and request.method != "GET"
@@ -253,15 +266,24 @@ def _browser_form_post() -> bool:
     )
 
 
-def check_submission() -> None:
-    """Validate a browser form post against its form before the view runs."""
-    if not _browser_form_post():
-        return
+def check_submission() -> Response | None:
+    """Validate a browser form post against its form before the view runs.
+
+    :return: the form again, when its refresh button was pressed (the view
+        does not run), else ``None``.
+    """
+    if not browser_form_post():
+        return None
     values = submitted_values()
     form = FORMS[request.endpoint or ""](values, **(request.view_args or {}))
+    if form.refresh and REFRESH in request.form:
+        dropped = {f.name for f in form.fields if f.follows_choice}
+        form.values = {k: v for k, v in values.items() if k not in dropped}
+        return _render(form, 200)
     errors = validate(form, values)
     if errors:
         raise FormInvalid(errors)
+    return None
 
 
 def form_error_response(error: Exception) -> Response | None:
@@ -277,12 +299,12 @@ def form_error_response(error: Exception) -> Response | None:
     """
     if not isinstance(error, ValidationFailure | Forbidden | Conflict):
         return None
-    if not _browser_form_post():
+    if not browser_form_post():
         return None
-    values = submitted_values()
     try:
+        values = submitted_values()
         form = FORMS[request.endpoint or ""](values, **(request.view_args or {}))
-    except DeltaflaskError:  # e.g. the bucket is gone: show the error page
+    except DeltaflaskError:  # unusable values, or e.g. the bucket is gone
         return None
     form.values = values
     if isinstance(error, FormInvalid):

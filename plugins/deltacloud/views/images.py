@@ -156,4 +156,4 @@ def create() -> BaseResponse:
 def destroy(image_id: str) -> BaseResponse:
     """Delete an image (204)."""
     current_driver().destroy_image(image_id)
-    return IMAGES.gone()
+    return IMAGES.gone(image_id)

@@ -1,8 +1,9 @@
 """The HTML launch form: image, hardware profile (ranges, enums), realm, features.
 
-The profile is picked first with a GET form (no script needed); the launch
-form then shows that profile's adjustable properties with their bounds and
-only the parameters the driver's declared features accept.
+The profile picker is part of the launch form (no script needed): the form
+shows the adjustable properties of the profile it was built for, a second
+button shows those of the profile picked instead, and a launch is checked
+against the profile that was picked, whichever settings were on show.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import HardwareProfile
 from deltaflask.models import Property
-from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
 from deltaflask.plugins.deltacloud.views.forms import new_form
 
 HWP_PROPERTIES = ("cpu", "memory", "storage", "architecture")
+NUMERIC_PROPERTIES = ("cpu", "memory", "storage")
 #: units that read badly after a number ("1 count", "x86_64 label")
 SILENT_UNITS = frozenset({"count", "label"})
 LABELS = {"cpu": "CPUs", "memory": "Memory", "storage": "Storage"}
@@ -33,42 +34,44 @@ def build(values: Mapping[str, str]) -> Form:
     profile_id = values.get("hwp_id") or (profiles[0].id if profiles else "")
     profile = next((p for p in profiles if p.id == profile_id), None)
     image_id = values.get("image_id") or ""
-    fields = [
-        image_field(driver, image_id),
-        Field("hwp_id", "", "hidden", value=profile_id),
-    ]
+    fields = [image_field(driver, image_id)]
+    if profiles:
+        fields.append(
+            Field(
+                "hwp_id",
+                "Hardware profile",
+                "select",
+                options=[(p.id, profile_summary(p)) for p in profiles],
+                value=profile_id,
+                blank="(the driver's default)",
+                hint="The settings below are checked against the profile chosen "
+                "here when you launch.",
+            )
+        )
     if profile is not None:
         fields.extend(profile_fields(profile))
     realms = [(r.id, f"{r.name} ({r.state})") for r in driver.realms({})]
     fields.append(Field("realm_id", "Realm", "select", options=realms, blank="(any)"))
     fields.extend(feature_fields(driver))
-    chooser = None
-    if profiles:
-        chooser = Form(
-            title="",
-            action=href("instances", "new"),
-            method="get",
-            fields=[
-                Field("image_id", "", "hidden", value=image_id),
-                Field(
-                    "hwp_id",
-                    "Hardware profile",
-                    "select",
-                    required=True,
-                    options=[(p.id, profile_summary(p)) for p in profiles],
-                    value=profile_id,
-                ),
-            ],
-            submit="Use this profile",
-            crumbs=[],
-        )
     return new_form(
         "instances",
         "Launch a new instance",
         fields,
         "Launch instance",
-        chooser=chooser,
+        refresh="Show this profile's settings" if profiles else "",
     )
+
+
+def picked_profile_values(values: Mapping[str, str]) -> dict[str, str]:
+    """A browser's launch values without the ``hwp_*`` settings the picked
+    profile has no field for (they were on show for another profile): the
+    picked profile's own values apply."""
+    shown = set(build(values).names())
+    return {
+        name: value
+        for name, value in values.items()
+        if not name.startswith("hwp_") or name == "hwp_id" or name in shown
+    }
 
 
 def image_field(driver: BaseDriver, image_id: str) -> Field:
@@ -130,6 +133,7 @@ def profile_fields(profile: HardwareProfile) -> list[Field]:
                     maximum=float(prop.last),
                     value=str(prop.value),
                     hint=f"{profile.id} allows {describe(prop)}",
+                    follows_choice=True,
                 )
             )
         elif prop.kind == "enum":
@@ -142,6 +146,7 @@ def profile_fields(profile: HardwareProfile) -> list[Field]:
                     required=True,
                     options=options,
                     value=str(prop.value),
+                    follows_choice=True,
                 )
             )
         else:

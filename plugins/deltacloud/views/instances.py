@@ -11,18 +11,22 @@ from werkzeug.wrappers import Response as BaseResponse
 from deltaflask.context import current_driver
 from deltaflask.drivers import InstanceCreate
 from deltaflask.errors import CapabilityMissing
-from deltaflask.errors import ValidationFailure
 from deltaflask.instance_actions import perform_instance_action
+from deltaflask.plugins.deltacloud.params import positive_number
 from deltaflask.plugins.deltacloud.params import request_params
 from deltaflask.plugins.deltacloud.params import require
+from deltaflask.plugins.deltacloud.params import whole_number
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.render import respond
 from deltaflask.plugins.deltacloud.views import instance_form
 from deltaflask.plugins.deltacloud.views.collection import Collection
+from deltaflask.plugins.deltacloud.views.collection import notify
 from deltaflask.plugins.deltacloud.views.forms import Field
 from deltaflask.plugins.deltacloud.views.forms import Form
+from deltaflask.plugins.deltacloud.views.forms import browser_form_post
 from deltaflask.plugins.deltacloud.views.forms import member_form
 from deltaflask.plugins.deltacloud.views.instance_form import HWP_PROPERTIES
+from deltaflask.plugins.deltacloud.views.instance_form import NUMERIC_PROPERTIES
 from deltaflask.plugins.deltacloud.views.instance_json import template_context
 from deltaflask.plugins.deltacloud.views.instance_json import to_json
 
@@ -34,6 +38,7 @@ INSTANCES = Collection(
     to_json,
     filters=("id", "state", "realm_id"),
     extra=template_context,
+    confirm_destroy="Destroy instance",
 )
 FORMATS = INSTANCES.html_only("run_form")
 
@@ -49,10 +54,10 @@ def register(bp: Blueprint) -> None:
 def parse_create(params: dict[str, str]) -> InstanceCreate:
     """Turn form parameters into an :class:`InstanceCreate` (400 on bad values)."""
     require(params, "image_id")
-    try:
-        count = int(params.get("instance_count") or 1)
-    except ValueError as exc:
-        raise ValidationFailure("instance_count must be a whole number") from exc
+    count = whole_number(params.get("instance_count") or "1", "instance_count")
+    for prop in NUMERIC_PROPERTIES:
+        if params.get(f"hwp_{prop}"):
+            positive_number(params[f"hwp_{prop}"], f"hwp_{prop}")
     firewalls = [
         value
         for key, value in sorted(params.items())
@@ -84,10 +89,16 @@ def parse_create(params: dict[str, str]) -> InstanceCreate:
 
 def create() -> BaseResponse:
     """Launch instances: 201 with ``Location`` (a list when several)."""
-    created = current_driver().create_instance(parse_create(request_params()))
+    params = request_params()
+    if browser_form_post():
+        params = instance_form.picked_profile_values(params)
+    created = current_driver().create_instance(parse_create(params))
     if len(created) == 1:
-        return INSTANCES.created(created[0])
+        launched = created[0]
+        done = f"Instance {launched.name or launched.id} launched ({launched.state})."
+        return INSTANCES.created(launched, done=done)
     if g.format == "html":
+        notify(f"{len(created)} instances launched.")
         return redirect(href("instances"), 303)
     return respond(
         "instances/index",
@@ -101,6 +112,9 @@ def create() -> BaseResponse:
 def action(instance_id: str, action: str) -> BaseResponse:
     """Start, stop or reboot: 202 with the instance (bare JSON, as the original)."""
     instance = perform_instance_action(current_driver(), instance_id, action)
+    if g.format == "html":
+        state = f"; it is now {instance.state}" if instance is not None else ""
+        notify(f"Instance {instance_id}: {action} requested{state}.")
     if instance is None or g.format == "html":
         return redirect(href("instances", instance_id), 303)
     return respond(
@@ -115,7 +129,7 @@ def action(instance_id: str, action: str) -> BaseResponse:
 def destroy(instance_id: str) -> BaseResponse:
     """Terminate (only where the state allows): 204."""
     perform_instance_action(current_driver(), instance_id, "destroy")
-    return INSTANCES.gone()
+    return INSTANCES.gone(instance_id)
 
 
 def run_form_fields(values: dict[str, str], instance_id: str) -> Form:
@@ -143,10 +157,7 @@ def run(instance_id: str) -> Response:
     """Run ``cmd`` on the instance and show its output."""
     params = request_params()
     require(params, "cmd")
-    try:
-        port = int(params.get("port") or 22)
-    except ValueError as exc:
-        raise ValidationFailure("port must be a whole number") from exc
+    port = whole_number(params.get("port") or "22", "port", 1, 65535)
     result = current_driver().run_on_instance(
         instance_id,
         params["cmd"],

@@ -79,4 +79,4 @@ def create() -> BaseResponse:
 def destroy(key_id: str) -> BaseResponse:
     """Delete a key (204)."""
     current_driver().destroy_key(key_id)
-    return KEYS.gone()
+    return KEYS.gone(key_id)

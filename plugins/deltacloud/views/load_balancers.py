@@ -154,4 +154,4 @@ def membership(balancer_id: str, action: str) -> BaseResponse:
 def destroy(balancer_id: str) -> BaseResponse:
     """Delete a load balancer (204)."""
     current_driver().destroy_load_balancer(balancer_id)
-    return BALANCERS.gone()
+    return BALANCERS.gone(balancer_id)

@@ -88,4 +88,4 @@ def create() -> BaseResponse:
 def destroy(interface_id: str) -> BaseResponse:
     """Delete an interface (204)."""
     current_driver().destroy_network_interface(interface_id)
-    return INTERFACES.gone()
+    return INTERFACES.gone(interface_id)

@@ -64,4 +64,4 @@ def create() -> BaseResponse:
 def destroy(network_id: str) -> BaseResponse:
     """Delete a network without subnets (204)."""
     current_driver().destroy_network(network_id)
-    return NETWORKS.gone()
+    return NETWORKS.gone(network_id)

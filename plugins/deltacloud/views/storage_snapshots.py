@@ -80,4 +80,4 @@ def create() -> BaseResponse:
 def destroy(snapshot_id: str) -> BaseResponse:
     """Delete a snapshot: 204."""
     current_driver().destroy_storage_snapshot(snapshot_id)
-    return SNAPSHOTS.gone()
+    return SNAPSHOTS.gone(snapshot_id)

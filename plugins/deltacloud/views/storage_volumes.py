@@ -10,6 +10,7 @@ from deltaflask.drivers import VolumeCreate
 from deltaflask.models import StorageVolume
 from deltaflask.plugins.deltacloud.params import request_params
 from deltaflask.plugins.deltacloud.params import require
+from deltaflask.plugins.deltacloud.params import whole_number
 from deltaflask.plugins.deltacloud.render import href
 from deltaflask.plugins.deltacloud.views.collection import Collection
 from deltaflask.plugins.deltacloud.views.forms import Field
@@ -97,6 +98,8 @@ def form(values: dict[str, str]) -> Form:
 def create() -> BaseResponse:
     """Create a volume: 201 with ``Location``."""
     params = request_params()
+    if params.get("capacity"):
+        whole_number(params["capacity"], "capacity")
     volume = current_driver().create_storage_volume(
         VolumeCreate(
             capacity=params.get("capacity") or None,
@@ -118,18 +121,27 @@ def attach_fields(values: dict[str, str], volume_id: str) -> Form:
     ]
     fields = [
         Field("instance_id", "Instance", "select", required=True, options=instances),
-        Field("device", "Device", required=True, value="/dev/sdc"),
+        Field(
+            "device",
+            "Device",
+            placeholder="/dev/sdc",
+            hint="Leave empty to let the driver choose a free device.",
+        ),
     ]
     title = f"Attach {volume.name or volume.id}"
     return member_form("storage_volumes", volume.id, "attach", title, fields, "Attach")
 
 
 def attach(volume_id: str) -> BaseResponse:
-    """Attach to ``instance_id`` at ``device``: 202 with the volume."""
+    """Attach to ``instance_id`` at ``device``: 202 with the volume.
+
+    An empty ``device`` (the Ruby client's default) lets the driver choose
+    one; the answer shows it. A missing one is a 400, as in the original.
+    """
     params = request_params()
     require(params, "instance_id", "device")
     volume = current_driver().attach_storage_volume(
-        volume_id, params["instance_id"], params["device"]
+        volume_id, params["instance_id"], params["device"].strip() or None
     )
     return VOLUMES.changed(volume, 202)
 
@@ -142,4 +154,4 @@ def detach(volume_id: str) -> BaseResponse:
 def destroy(volume_id: str) -> BaseResponse:
     """Delete a volume: 204."""
     current_driver().destroy_storage_volume(volume_id)
-    return VOLUMES.gone()
+    return VOLUMES.gone(volume_id)

@@ -97,4 +97,4 @@ def create() -> BaseResponse:
 def destroy(subnet_id: str) -> BaseResponse:
     """Delete a subnet nothing is bound to (204)."""
     current_driver().destroy_subnet(subnet_id)
-    return SUBNETS.gone()
+    return SUBNETS.gone(subnet_id)
