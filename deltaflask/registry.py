@@ -128,17 +128,21 @@ class Registry:
                     module = importlib.import_module(module_name)
                     entry.driver_class = getattr(module, class_name)
                 except Exception as exc:  # an SDK may fail in any way on import
-                    entry.error = f"{type(exc).__name__}: {exc}{hint}"
+                    entry.error = f"it failed to load ({exc}){hint}"
             entry.resolved = True
 
     def driver_class(self, name: str) -> type[BaseDriver]:
         """The class of driver ``name``; unknown or broken drivers are a 404."""
         entry = self.drivers.get(name)
+        known = ", ".join(sorted(self.drivers)) or "none"
+        listed = f"the drivers of this server: {known}; see /api/drivers"
         if entry is None:
-            raise DriverUnavailable(f"Driver '{name}' is not available")
+            raise DriverUnavailable(f"Driver '{name}' is not available ({listed})")
         self.resolve(entry)
         if entry.driver_class is None:
-            raise DriverUnavailable(f"Driver '{name}' is not available: {entry.error}")
+            raise DriverUnavailable(
+                f"Driver '{name}' is not available: {entry.error} ({listed})"
+            )
         return entry.driver_class
 
     def unavailable_reason(self, name: str) -> str | None:

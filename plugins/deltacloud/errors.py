@@ -17,8 +17,6 @@ from deltaflask.errors import NotAcceptable
 from deltaflask.negotiation import CONTENT_TYPES
 from deltaflask.plugins.mock.driver import MOCK_PASSWORD
 from deltaflask.plugins.mock.driver import MOCK_USER
-from deltaflask.registry import DriverUnavailable
-from deltaflask.state import state
 from deltaflask.web import error_headers
 from deltaflask.web import error_json
 from deltaflask.web import printable_path
@@ -52,12 +50,6 @@ def render_error(error: Exception) -> Response:
     from deltaflask.plugins.deltacloud.blueprint import add_common_headers
 
     status, kind, message = _describe(error)
-    if isinstance(error, DriverUnavailable):  # why it failed: on /api/drivers
-        known = ", ".join(sorted(state().registry.drivers)) or "none"
-        message = (
-            f"Driver '{current_driver_name()}' is not available (the drivers of "
-            f"this server: {known}; see /api/drivers)"
-        )
     message = printable_text(message)
     fmt = _acceptable_format() if isinstance(error, NotAcceptable) else None
     if isinstance(error, NotAcceptable) and fmt is None:
