@@ -96,6 +96,11 @@ _NOT_AN_UPLOAD = (
     "answered 400 (and its finalize stored an empty blob)"
 )
 _SERVER_ERROR_404 = "a missing bucket or blob is 404, not a 500"
+_NOT_OWNER = (
+    "only the owner's images offer destroy_image (issue 19.S7: the mock refuses "
+    "to delete another owner's image with 403, as EC2 does); the original offered "
+    "it on fedoraproject's img1 and img2 too"
+)
 _NON_EMPTY_BUCKET = "a non-empty bucket is refused with 403, not a 500"
 
 #: Intentional deviations: seq -> (status the rewrite must answer, reason).
@@ -117,6 +122,10 @@ DEVIATIONS: dict[int, tuple[int, str]] = {
     33: (404, _UNKNOWN_DRIVER),
     44: (404, "an unknown driver id is a 404 error document, not an empty body"),
     45: (404, "an unknown driver id is a 404 error document, not an empty body"),
+    59: (200, _NOT_OWNER),
+    61: (200, _NOT_OWNER),
+    63: (200, _NOT_OWNER),
+    65: (200, _NOT_OWNER),
     155: (404, "GET /metrics/:id honours the id (spec 14.5 #32)"),
     156: (404, _UNKNOWN_ROUTE),
     157: (404, _UNKNOWN_ROUTE),
@@ -139,7 +148,7 @@ DEVIATIONS: dict[int, tuple[int, str]] = {
     19: (401, _FORCE_AUTH),
     199: (201, _CREATED_IMAGE),
     200: (200, _CREATED_IMAGE),
-    201: (200, _CREATED_IMAGE),
+    201: (200, _CREATED_IMAGE + "; " + _NOT_OWNER),
     217: (303, "a browser's create answers 303 See Other to the new instance's page"),
     218: (400, _UNKNOWN_IMAGE),
     219: (200, _UNKNOWN_IMAGE + "; so the list has no inst6"),
