@@ -43,6 +43,7 @@ EXTRAS = {
 EXTRAS["all"] = sorted({req for reqs in EXTRAS.values() for req in reqs})
 EXTRAS["test"] = [
     "pytest>=8",
+    "hypothesis>=6.90",
     "defusedxml>=0.7",
     "ruff>=0.6",
     "gunicorn>=22",
