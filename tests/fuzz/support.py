@@ -35,6 +35,7 @@ from werkzeug.test import TestResponse
 
 import deltaflask
 from deltaflask import create_app
+from tests.conftest import MOCK_AUTH
 
 #: examples per test in CI; each test sends one request per example
 CI_EXAMPLES = 50
@@ -105,8 +106,6 @@ class Fuzzed:
 
     def warm_up(self) -> None:
         """Seed both stores, so a refused request's first use seeds nothing."""
-        from tests.conftest import MOCK_AUTH
-
         for path in ("/api/instances", "/cimi/systems"):
             answer = self.client.get(path, headers={"Authorization": MOCK_AUTH})
             assert answer.status_code == 200, answer.get_data(as_text=True)
