@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.conftest import MOCK_AUTH
 from tests.fuzz import routes
 from tests.fuzz import strategies as fz
 from tests.fuzz.support import FUZZ
@@ -103,6 +104,55 @@ def cimi_json(depth: int = 2) -> st.SearchStrategy[object]:
     )
 
 
+#: stands for a 5,000-digit integer in a JSON body (Python's own ``json`` will
+#: not write one: its int-to-text limit is 4,300 digits)
+HUGE = "__huge__"
+quantity = st.one_of(
+    st.integers(-2, 70_000),
+    st.integers(),
+    st.just(int("9" * 4000)),
+    st.just(HUGE),
+    st.floats(),
+    fz.value,
+)
+
+
+@st.composite
+def template_by_value(draw: st.DrawFn, family: str = "") -> bytes:
+    """A create request with its template given by value: machine or volume
+    configuration with generated quantities, an image by reference."""
+    config = {
+        "cpu": draw(quantity),
+        "memory": draw(quantity),
+        "capacity": draw(quantity),
+        "disks": [{"capacity": draw(quantity), "format": draw(fz.value)}],
+    }
+    image_id = draw(st.sampled_from(("img1", "img2", "img3", "snap1", "nosuch")))
+    image = draw(
+        st.sampled_from(
+            (
+                {"href": f"{BASE}/machine_images/{image_id}"},
+                {"href": f"{BASE}/volume_images/{image_id}"},
+                {"href": draw(reference())},
+            )
+        )
+    )
+    shapes = {
+        "machines": {
+            "machineTemplate": {"machineConfig": config, "machineImage": image}
+        },
+        "volumes": {"volumeTemplate": {"volumeConfig": config, "volumeImage": image}},
+        "machine_templates": {"machineConfig": config, "machineImage": image},
+        "volume_templates": {"volumeConfig": config, "volumeImage": image},
+        "configurations": config,
+    }
+    own = shapes.get(family.split(":", 1)[-1], config)
+    body = draw(st.sampled_from((own, own, *shapes.values())))
+    body["name"] = draw(fz.value)
+    text = json.dumps(body, allow_nan=True)
+    return text.replace(f'"{HUGE}"', "9" * 5000).encode()
+
+
 @st.composite
 def json_document(draw: st.DrawFn) -> bytes:
     """A CIMI JSON body."""
@@ -144,6 +194,7 @@ def xml_document(draw: st.DrawFn) -> bytes:
 
 cimi_bodies = st.one_of(
     st.tuples(st.just("application/json"), json_document()),
+    st.tuples(st.just("application/json"), template_by_value()),
     st.tuples(st.sampled_from(("application/xml", "text/xml")), xml_document()),
     st.tuples(st.just("application/json"), st.sampled_from(fz.SPECIAL_JSON)),
     st.tuples(st.just("application/xml"), st.sampled_from(fz.SPECIAL_XML)),
@@ -164,8 +215,35 @@ cimi_accept = st.sampled_from(
 
 
 @st.composite
+def create_request(draw: st.DrawFn, family: str) -> dict[str, object]:
+    """A create (POST to the collection) with a CIMI body and an accepted type."""
+    kind, body = draw(
+        st.one_of(
+            st.tuples(st.just("application/json"), template_by_value(family)),
+            st.tuples(st.just("application/json"), template_by_value(family)),
+            st.tuples(st.just("application/json"), json_document()),
+            st.tuples(st.just("application/xml"), xml_document()),
+        )
+    )
+    accept = draw(st.sampled_from(("application/json", "application/xml")))
+    return {
+        "method": "POST",
+        "path": f"/cimi/{family.split(':', 1)[1]}",
+        "headers": {"Authorization": MOCK_AUTH, "Accept": accept},
+        "data": body,
+        "content_type": kind,
+    }
+
+
+@st.composite
 def cimi_request(draw: st.DrawFn, family: str) -> dict[str, object]:
-    """One request on a route of ``family``."""
+    """One request on a route of ``family``; a third of them creates."""
+    root = f"/cimi/{family.split(':', 1)[1]}"
+    creates = any(
+        r.rule == root and "POST" in r.methods for r in routes.FAMILIES[family]
+    )
+    if creates and draw(st.integers(0, 2)) == 0:
+        return draw(create_request(family))
     route = draw(st.sampled_from(routes.FAMILIES[family]))
     method = draw(routes.method_for(route))
     headers = draw(fz.headers())
