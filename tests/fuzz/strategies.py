@@ -98,6 +98,14 @@ def keep_off(value: str) -> str:
     return value
 
 
+def mostly(
+    usual: st.SearchStrategy[str], other: st.SearchStrategy[str], odds: int = 3
+) -> st.SearchStrategy[str]:
+    """``usual`` ``odds`` times out of ``odds + 1``, else ``other`` (``one_of``
+    alone would weigh them by their number of branches)."""
+    return st.integers(0, odds).flatmap(lambda n: usual if n else other)
+
+
 unicode_text = st.text(
     st.one_of(
         st.characters(exclude_categories=()),
@@ -118,16 +126,17 @@ text = st.one_of(
     numbers,
 ).map(keep_off)
 #: a field value: plausible (an id, a small number, a name) or anything
-value = st.one_of(
-    st.sampled_from(REAL_IDS),
-    st.integers(0, 4096).map(str),
-    st.from_regex(r"\A[a-z][a-z0-9-]{0,11}\Z"),
+value = mostly(
+    st.one_of(
+        st.sampled_from(REAL_IDS),
+        st.integers(0, 4096).map(str),
+        st.from_regex(r"\A[a-z][a-z0-9-]{0,11}\Z"),
+    ),
     text,
+    odds=1,
 ).map(keep_off)
 #: a path parameter: a real id most often, else anything
-ident = st.one_of(st.sampled_from(REAL_IDS), st.sampled_from(REAL_IDS), text).map(
-    keep_off
-)
+ident = mostly(st.sampled_from(REAL_IDS), text, odds=2).map(keep_off)
 
 
 def ident_for(*names: str) -> st.SearchStrategy[str]:
@@ -136,8 +145,7 @@ def ident_for(*names: str) -> st.SearchStrategy[str]:
     for name in names:
         kind = name.removesuffix("_id")
         if kind in IDS_FOR:
-            own = st.sampled_from(IDS_FOR[kind])
-            return st.one_of(own, own, own, ident)
+            return mostly(st.sampled_from(IDS_FOR[kind]), ident)
     return ident
 
 
@@ -263,7 +271,7 @@ def query_string(pairs: list[tuple[str, str]]) -> str:
 
 def queries(names: tuple[str, ...]) -> st.SearchStrategy[list[tuple[str, str]]]:
     """Query pairs: known names (and any) with any values."""
-    name = st.one_of(st.sampled_from(names), text)
+    name = mostly(st.sampled_from(names), text)
     return st.lists(st.tuples(name, value), max_size=4)
 
 
@@ -304,7 +312,7 @@ SPECIAL_JSON = (
 def json_body(fields: tuple[str, ...]) -> st.SearchStrategy[bytes]:
     """A JSON body: an object of known fields, any JSON, or a hostile one."""
     objects = st.dictionaries(
-        st.one_of(st.sampled_from(fields), text),
+        mostly(st.sampled_from(fields), text),
         st.one_of(value, json_values),
         max_size=5,
     )
@@ -317,7 +325,7 @@ def json_body(fields: tuple[str, ...]) -> st.SearchStrategy[bytes]:
 
 def form_body(fields: tuple[str, ...]) -> st.SearchStrategy[bytes]:
     """An urlencoded form of known (and any) fields with any values."""
-    name = st.one_of(st.sampled_from(fields), st.sampled_from(fields), text)
+    name = mostly(st.sampled_from(fields), text)
     return st.lists(st.tuples(name, value), max_size=6).map(
         lambda pairs: query_string(pairs).encode("ascii")
     )
@@ -329,9 +337,7 @@ def multipart_body(draw: st.DrawFn, fields: tuple[str, ...]) -> bytes:
     names and file names, odd part headers included."""
     parts = []
     for _ in range(draw(st.integers(0, 4))):
-        name = draw(
-            st.one_of(st.sampled_from(fields), st.sampled_from(fields), text, st.none())
-        )
+        name = draw(st.one_of(mostly(st.sampled_from(fields), text), st.none()))
         filename = draw(st.one_of(st.none(), text))
         disposition = "form-data"
         if name is not None:

@@ -78,6 +78,51 @@ FILTER_NAMES = (
 )  # fmt: skip
 
 
+#: a plausible call of each action, which the fuzz then bends
+PLAUSIBLE = {
+    "RunInstances": {"ImageId": "img1", "MinCount": "1", "MaxCount": "1",
+                     "InstanceType": "m1-small", "KeyName": "test-key"},
+    "DescribeInstances": {"InstanceId.1": "inst1", "Filter.1.Name": "instance-id",
+                          "Filter.1.Value.1": "inst1"},
+    "DescribeInstanceStatus": {"InstanceId.1": "inst1", "IncludeAllInstances": "true"},
+    "StartInstances": {"InstanceId.1": "inst1"},
+    "StopInstances": {"InstanceId.1": "inst2"},
+    "RebootInstances": {"InstanceId.1": "inst0"},
+    "TerminateInstances": {"InstanceId.1": "inst2"},
+    "DescribeVolumes": {"VolumeId.1": "vol1"},
+    "CreateVolume": {"Size": "1", "AvailabilityZone": "us"},
+    "AttachVolume": {"VolumeId": "vol1", "InstanceId": "inst1", "Device": "/dev/sdf"},
+    "DetachVolume": {"VolumeId": "vol3"},
+    "DeleteVolume": {"VolumeId": "vol2"},
+    "DescribeSnapshots": {"SnapshotId.1": "snap1"},
+    "CreateSnapshot": {"VolumeId": "vol1", "Description": "x"},
+    "DeleteSnapshot": {"SnapshotId": "snap3"},
+    "DescribeKeyPairs": {"KeyName.1": "test-key"},
+    "CreateKeyPair": {"KeyName": "fuzzkey"},
+    "ImportKeyPair": {"KeyName": "fuzzimport", "PublicKeyMaterial": "c3NoLXJzYSBBQUFB"},
+    "DeleteKeyPair": {"KeyName": "test-key"},
+    "DescribeImages": {"ImageId.1": "img1", "Owner.1": "self"},
+    "CreateImage": {"InstanceId": "inst0", "Name": "fuzzimage"},
+    "DeregisterImage": {"ImageId": "img3"},
+    "DescribeVpcs": {"VpcId.1": "net1"},
+    "CreateVpc": {"CidrBlock": "10.9.0.0/16"},
+    "DeleteVpc": {"VpcId": "net2"},
+    "DescribeSubnets": {"SubnetId.1": "subnet1"},
+    "CreateSubnet": {"VpcId": "net1", "CidrBlock": "192.168.9.0/24"},
+    "DescribeSecurityGroups": {"GroupName.1": "default"},
+    "CreateSecurityGroup": {"GroupName": "fuzzgroup", "GroupDescription": "x"},
+    "DescribeAddresses": {"PublicIp.1": "192.168.0.1"},
+    "AllocateAddress": {},
+    "DisassociateAddress": {"PublicIp": "192.168.0.1"},
+    "ReleaseAddress": {"PublicIp": "192.168.0.2"},
+    "DescribeRegions": {"RegionName.1": "us"},
+    "DescribeAvailabilityZones": {"ZoneName.1": "us"},
+    "DescribeInstanceTypes": {"InstanceType.1": "m1-small"},
+    "DescribeTags": {"Filter.1.Name": "resource-id", "Filter.1.Value.1": "inst1"},
+    "CreateTags": {"ResourceId.1": "inst1", "Tag.1.Key": "Name", "Tag.1.Value": "x"},
+}  # fmt: skip
+
+
 def ec2_value() -> st.SearchStrategy[str]:
     """A parameter value: real ids, EC2-looking ids, filter names, anything."""
     return st.one_of(
@@ -91,13 +136,15 @@ def ec2_value() -> st.SearchStrategy[str]:
 @st.composite
 def parameters(draw: st.DrawFn, actions: tuple[str, ...]) -> list[tuple[str, str]]:
     """An ``Action`` (mostly of the group) and generated parameters."""
-    action = draw(
-        st.one_of(st.sampled_from(actions), st.sampled_from(actions), fz.text)
-    )
+    action = draw(fz.mostly(st.sampled_from(actions), fz.text, odds=5))
     pairs = [("Action", action)]
     if draw(st.integers(0, 3)):
         pairs.append(("Version", "2016-11-15"))
-    for _ in range(draw(st.integers(0, 6))):
+    for name, value in PLAUSIBLE.get(action, {}).items():
+        bend = draw(st.integers(0, 3))
+        if bend:  # keep it most of the time, else drop it or draw another value
+            pairs.append((name, value if bend > 1 else draw(ec2_value())))
+    for _ in range(draw(st.integers(0, 4))):
         name = draw(
             st.one_of(
                 st.builds(
