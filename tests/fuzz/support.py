@@ -38,7 +38,7 @@ from deltaflask import create_app
 from tests.conftest import MOCK_AUTH
 
 #: examples per test in CI; each test sends one request per example
-CI_EXAMPLES = 50
+CI_EXAMPLES = 60
 EXAMPLES = int(os.environ.get("DELTAFLASK_FUZZ_EXAMPLES") or CI_EXAMPLES)
 COLLECT = os.environ.get("DELTAFLASK_FUZZ_COLLECT") == "1"
 
