@@ -57,9 +57,10 @@ FUZZ = settings(
     ],
 )
 
-#: Werkzeug drops the half-read file of an unterminated multipart body without
-#: closing it (ResourceWarning at garbage collection): finding F1 of the report,
-#: outside the oracle; every fuzz module carries this filter.
+#: Werkzeug's form parser drops the half-read file of an unterminated multipart
+#: body without closing it (a ResourceWarning when it is garbage collected): a
+#: library defect reported with the fuzz's findings, not one of the oracle's
+#: checks; every fuzz module carries this filter.
 WERKZEUG_SPOOLED_LEAK = pytest.mark.filterwarnings(
     "ignore:Exception ignored in. <function SpooledTemporaryFile.__del__"
     ":pytest.PytestUnraisableExceptionWarning"
