@@ -45,6 +45,7 @@ EXTRAS["all"] = sorted({req for reqs in EXTRAS.values() for req in reqs})
 EXTRAS["server"] = ["gunicorn>=22"]
 EXTRAS["test"] = [
     "pytest>=8",
+    "hypothesis>=6.90",
     "defusedxml>=0.7",
     "ruff>=0.6",
     "gunicorn>=22",

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from deltaflask import create_app
 from tests.helpers import assert_error
 from tests.helpers import parse_xml
 
@@ -76,6 +77,9 @@ def test_images_and_filters(client, xml, json_headers):
     profiles = img1.findall("hardware_profiles/hardware_profile")
     assert profiles and all(p.get("rel") == "hardware_profile" for p in profiles)
     rels = {a.get("rel") for a in img1.findall("actions/link")}
+    assert rels == {"create_instance"}
+    img3 = root.find("image[@id='img3']")
+    rels = {a.get("rel") for a in img3.findall("actions/link")}
     assert rels == {"create_instance", "destroy_image"}
     mine = client.get("/api/images?owner_id=mockuser", headers=json_headers)
     assert [i["id"] for i in mine.get_json()["images"]] == ["img3"]
@@ -236,6 +240,26 @@ def test_create_and_destroy_image(client, xml):
     )
 
 
+def test_only_the_owner_destroys_an_image(client, xml, json_headers, auth):
+    """19.S7: another owner's image is refused with 403 and stays; its XML and
+    HTML pages offer no destroy action; the owner's image offers and allows it."""
+    assert "not owned" in assert_error(
+        client.delete("/api/images/img1", headers=xml), 403
+    )
+    refused = client.delete("/api/images/img1", headers=json_headers)
+    assert_error(refused, 403, "json")
+    shown = parse_xml(client.get("/api/images/img1", headers=xml))
+    assert [a.get("rel") for a in shown.findall("actions/link")] == ["create_instance"]
+    html = {**auth, "Accept": "text/html"}
+    page = client.get("/api/images/img1", headers=html).get_data(as_text=True)
+    assert "/api/images/img1?_method=DELETE" not in page
+    own = client.get("/api/images/img3", headers=html).get_data(as_text=True)
+    assert "/api/images/img3?_method=DELETE" in own
+    mine = parse_xml(client.get("/api/images/img3", headers=xml))
+    assert "destroy_image" in [a.get("rel") for a in mine.findall("actions/link")]
+    assert client.delete("/api/images/img3", headers=xml).status_code == 204
+
+
 def test_instance_states(client):
     root = parse_xml(client.get("/api/instance_states"))
     assert root.tag == "states"
@@ -364,3 +388,24 @@ def test_html_form_flow(client, auth):
     assert destroyed.status_code == 303
     assert client.get(location, headers=html).status_code == 404
     assert b"<h2>404</h2>" in client.get(location, headers=html).get_data()
+
+
+def test_cimi_and_ec2_refuse_another_owners_image(mock_storage, auth):
+    """19.S7 through CIMI: no delete operation on img1, and its DELETE is 403
+    (EC2: tests/test_ec2_frontend.py::test_deregister_another_owners_image_is_refused)."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "MOCK_STORAGE": str(mock_storage),
+            "FRONTENDS": "deltacloud,cimi",
+        }
+    )
+    client = app.test_client()
+    cimi = {**auth, "Accept": "application/json"}
+    image = client.get("/cimi/machine_images/img1", headers=cimi).get_json()
+    assert "delete" not in {op["rel"] for op in image.get("operations", [])}
+    own = client.get("/cimi/machine_images/img3", headers=cimi).get_json()
+    assert "delete" in {op["rel"] for op in own["operations"]}
+    refused = client.delete("/cimi/machine_images/img1", headers=cimi)
+    assert refused.status_code == 403, refused.get_data(as_text=True)
+    assert client.get("/cimi/machine_images/img1", headers=cimi).status_code == 200

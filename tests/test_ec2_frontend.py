@@ -183,6 +183,14 @@ def test_images_from_instances(ec2: Any) -> None:
     assert code_of(error) == "InvalidInstanceID.NotFound"
 
 
+def test_deregister_another_owners_image_is_refused(ec2: Any) -> None:
+    """19.S7: img1 belongs to fedoraproject; the mock user may not remove it."""
+    with pytest.raises(ClientError) as error:
+        ec2.deregister_image(ImageId="img1")
+    assert code_of(error) == "UnauthorizedOperation"
+    assert ec2.describe_images(ImageIds=["img1"])["Images"][0]["ImageId"] == "img1"
+
+
 def test_key_pairs(ec2: Any) -> None:
     created = ec2.create_key_pair(KeyName="golden")
     assert created["KeyMaterial"].startswith("-----BEGIN RSA PRIVATE KEY-----")

@@ -27,6 +27,7 @@ from deltaflask.drivers.storage_ops import StorageOperations
 from deltaflask.drivers.storage_ops import VolumeCreate as VolumeCreate
 from deltaflask.errors import AuthenticationRequired
 from deltaflask.models import HardwareProfile
+from deltaflask.models import Image
 from deltaflask.models import Instance
 
 T = TypeVar("T")
@@ -192,6 +193,10 @@ class BaseDriver(ComputeOperations, StorageOperations, NetworkOperations):
     def hardware_profile(self, profile_id: str) -> HardwareProfile | None:
         """One hardware profile by id."""
         return first(self.hardware_profiles({"id": profile_id}))
+
+    def may_destroy_image(self, image: Image) -> bool:
+        """Whether the user may delete ``image`` (override to check ownership)."""
+        return self.supports("destroy_image")
 
     def instance_actions(self, instance: Instance) -> list[str]:
         """The actions allowed on ``instance`` now, from the state machine."""

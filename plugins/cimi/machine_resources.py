@@ -124,7 +124,7 @@ def image_data(driver: BaseDriver, image: Image) -> dict[str, Any]:
             ),
             "state": (image.state or "UNKNOWN").upper(),
             "type": "IMAGE",
-            "operations": edit_ops(own, driver.supports("destroy_image")),
+            "operations": edit_ops(own, driver.may_destroy_image(image)),
         }
     )
 

@@ -101,10 +101,18 @@ class MockCompute:
         return self._to_image(self.store.load("images", image_id) or {})
 
     def destroy_image(self, image_id: str) -> None:
-        """Delete an image."""
-        self.user()
-        if not self.store.delete("images", check_id(image_id)):
-            raise ObjectNotFound(f"Image '{image_id}' not found")
+        """Delete an image the user owns; another owner's image is a 403 (as
+        EC2 refuses to deregister an image you do not own)."""
+        user = self.user()
+        with self.store.transaction():
+            image = self.store.require("images", check_id(image_id), "Image")
+            if image.get("owner_id") != user:
+                raise Forbidden(f"Image '{image_id}' is not owned by {user}")
+            self.store.delete("images", image_id)
+
+    def may_destroy_image(self, image: Image) -> bool:
+        """Only the owner of an image may delete it."""
+        return image.owner_id == self.user()
 
     def _to_image(self, data: dict[str, Any]) -> Image:
         return Image(

@@ -36,7 +36,7 @@ def actions(image: Image) -> list[dict[str, str]]:
         found.append(
             link("create_instance", f"{href('instances')};image_id={image.id}")
         )
-    if driver.supports("destroy_image"):
+    if driver.supports("destroy_image") and current_driver().may_destroy_image(image):
         found.append(link("destroy_image", href("images", image.id), "delete"))
     return found
 
