@@ -103,3 +103,35 @@ def test_store_and_sweep_settings_come_from_the_environment(
     assert storage_root(app.config) == tmp_path / "cimi-here"
     assert (app.config["TMP_MAX_AGE"], app.config["SEGMENT_MAX_AGE"]) == (5.0, 7.0)
     assert app.config["SWEEP_INTERVAL"] == 0.0
+
+
+def test_reading_any_provider_writes_no_cimi_scope(tmp_path: Path) -> None:
+    """Unwritten scopes read one pristine copy of the seed: reads and refused
+    requests, whatever provider they name, create no folder; the first write
+    gives the scope its own copy."""
+    app = create_app(
+        {"TESTING": True, "MOCK_STORAGE": str(tmp_path / "mock"), "FRONTENDS": "cimi"}
+    )
+    client = app.test_client()
+    root = storage_root(app.config)
+    before = sorted(path.name for path in root.iterdir())
+    for provider in ("anything", "eu", "x" * 100):
+        headers = {**JSON, "X-Deltacloud-Provider": provider}
+        listed = client.get("/cimi/address_templates", headers=headers)
+        assert listed.status_code == 200
+        assert listed.get_json()["addressTemplates"]  # the seed's
+        missing = client.get("/cimi/address_templates/nosuch", headers=headers)
+        assert missing.status_code == 404
+        gone = client.delete("/cimi/address_templates/nosuch", headers=headers)
+        assert gone.status_code == 404
+    assert sorted(path.name for path in root.iterdir()) == before
+    template = listed.get_json()["addressTemplates"][0]["id"].rsplit("/", 1)[-1]
+    deleted = client.delete(f"/cimi/address_templates/{template}", headers=headers)
+    assert deleted.status_code == 200
+    assert len(list(root.iterdir())) == len(before) + 1
+    again = client.get("/cimi/address_templates", headers=headers).get_json()
+    assert template not in [
+        t["id"].rsplit("/", 1)[-1] for t in again["addressTemplates"]
+    ]
+    other = client.get("/cimi/address_templates", headers=JSON).get_json()
+    assert template in [t["id"].rsplit("/", 1)[-1] for t in other["addressTemplates"]]

@@ -22,8 +22,9 @@ import json
 import os
 import re
 from collections.abc import Callable
+from collections.abc import Iterator
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from typing import TypeVar
@@ -71,6 +72,8 @@ SEED_FIXES = {
     "networks/network1": "networks/subnet1",
     "networks/network2": "networks/subnet3",
 }
+#: written last into a scope holding its copy of the seed
+SEEDED = ".seeded"
 #: drivers whose scope is seeded, and the seed folder under ``mock/``
 SEEDS = {"mock": "cimi"}
 #: seed folder -> kind (the ``system_*`` folders hold members of systems)
@@ -88,10 +91,28 @@ SEED_KINDS = {
 
 
 class CimiStore:
-    """The entities of one (driver, provider) scope."""
+    """The entities of one (driver, provider, user) scope.
 
-    def __init__(self, root: Path) -> None:
+    A scope with a ``seed`` folder takes its copy of the seed on its first
+    write; until then it reads from ``pristine`` (one seeded copy for every
+    scope), so reads and refused requests write nothing.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        seed: Path | None = None,
+        pristine: CimiStore | None = None,
+    ) -> None:
         self.root = root
+        self._seed = seed
+        self._pristine = pristine
+
+    def _reader(self) -> CimiStore:
+        """Where reads go: this scope, or the pristine seed until it is seeded."""
+        if self._pristine is not None and not (self.root / SEEDED).exists():
+            return self._pristine
+        return self
 
     def _path(self, kind: str, entity_id: str) -> Path:
         if kind not in KINDS or not SAFE.match(entity_id) or ".." in entity_id:
@@ -100,6 +121,9 @@ class CimiStore:
 
     def load(self, kind: str, entity_id: str) -> dict[str, Any] | None:
         """One entity, or ``None``."""
+        reader = self._reader()
+        if reader is not self:
+            return reader.load(kind, entity_id)
         try:
             with open(self._path(kind, entity_id), encoding="utf-8") as handle:
                 data: dict[str, Any] = json.load(handle)
@@ -116,6 +140,9 @@ class CimiStore:
 
     def all(self, kind: str) -> list[dict[str, Any]]:
         """Every entity of ``kind``, in id order."""
+        reader = self._reader()
+        if reader is not self:
+            return reader.all(kind)
         folder = self.root / kind
         if not folder.is_dir():
             return []
@@ -129,9 +156,14 @@ class CimiStore:
         )
         return [data for name in names if (data := self.load(kind, name)) is not None]
 
-    def transaction(self) -> AbstractContextManager[None]:
-        """Hold the scope's lock (every thread and process); re-entrant."""
-        return locked(self.root)
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the scope's lock (every thread and process; re-entrant), the
+        scope seeded first: every write goes through here."""
+        with locked(self.root):
+            if self._seed is not None:
+                self.seed(self._seed)
+            yield
 
     def create(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
         """Store ``data`` under the next number; return it with its id."""
@@ -147,6 +179,7 @@ class CimiStore:
         transaction; return what ``change`` returns. 404 when the entity is
         missing (also when a delete ran first); nothing is stored when
         ``change`` raises."""
+        self.get(kind, entity_id)  # a missing one is a 404 before any write
         with self.transaction():
             entity = self.get(kind, entity_id)
             result = change(entity)
@@ -179,6 +212,8 @@ class CimiStore:
             path = self._path(kind, entity_id)
         except ObjectNotFound:
             return False
+        if not self.root.exists() and self.load(kind, entity_id) is None:
+            return False  # an unwritten scope: nothing to delete, nothing written
         with self.transaction():
             try:
                 path.unlink()
@@ -189,8 +224,8 @@ class CimiStore:
     def seed(self, folder: Path) -> None:
         """Copy the seed entities under ``folder`` in (once). The members of a
         system's sub-collections go into its ``members``."""
-        with self.transaction():
-            if (self.root / ".seeded").exists():
+        with locked(self.root):
+            if (self.root / SEEDED).exists():
                 return
             members = []
             for source in sorted(folder.glob("*/*.json")):
@@ -208,7 +243,7 @@ class CimiStore:
                 system = self.get("systems", system_id)
                 system.setdefault("members", {}).setdefault(sub, []).append(member)
                 self._save("systems", system)
-            write_atomic(self.root / ".seeded", b"1")
+            write_atomic(self.root / SEEDED, b"1")
 
 
 def storage_root(config: Mapping[str, Any]) -> Path:
@@ -226,19 +261,39 @@ def storage_root(config: Mapping[str, Any]) -> Path:
 
 
 def cimi_store() -> CimiStore:
-    """The store of the current driver and provider (seeded on first use;
-    temporary files a killed writer left are swept, see ``files.sweep``)."""
+    """The store of the current driver, provider and user, seeded on its first
+    write; until then reads see one pristine copy of the seed, so reading
+    (any provider name) creates no folder. Temporary files a killed writer
+    left are swept (``files.sweep``)."""
     config = current_app.config
     user = hashlib.sha256(_checked_user().encode()).hexdigest()[:16]
     scope = f"{current_driver_name()}-{current_provider() or 'default'}-{user}"
     if not SAFE.match(scope) or ".." in scope:
         raise ObjectNotFound("Not found")
-    store = CimiStore(storage_root(config) / scope)
+    root = storage_root(config)
+    seed_name = SEEDS.get(current_driver_name())
+    if seed_name is None:
+        store = CimiStore(root / scope)
+    else:
+        seed = resource_dir("mock") / seed_name
+        store = CimiStore(root / scope, seed, pristine(config, seed_name))
     sweep(store.root, config)
-    seed = SEEDS.get(current_driver_name())
-    if seed and not (store.root / ".seeded").exists():
-        store.seed(resource_dir("mock") / seed)
     return store
+
+
+def pristine(config: Mapping[str, Any], seed_name: str) -> CimiStore:
+    """The one seeded copy every unwritten scope of a seeded driver reads."""
+    store = CimiStore(storage_root(config) / f".seed-{seed_name}")
+    if not (store.root / SEEDED).exists():
+        store.seed(resource_dir("mock") / seed_name)
+    return store
+
+
+def prepare_seeds(config: Mapping[str, Any]) -> None:
+    """Make the pristine copies before the first request (which may be refused,
+    and a refused request writes nothing)."""
+    for seed_name in sorted(set(SEEDS.values())):
+        pristine(config, seed_name)
 
 
 def _checked_user() -> str:
