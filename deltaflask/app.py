@@ -24,6 +24,7 @@ from deltaflask.middleware import MethodOverride
 from deltaflask.plugin_manager import get_plugin_manager
 from deltaflask.registry import FrontendSpec
 from deltaflask.registry import Registry
+from deltaflask.request import Request
 from deltaflask.resources import resource_dir
 from deltaflask.state import Deltaflask
 from deltaflask.state import state
@@ -68,6 +69,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(resource_dir("templates") / "static"),
         static_url_path="/static",
     )
+    app.request_class = Request
     app.config.update(settings.from_environment(os.environ))
     app.config.update(SESSION_COOKIE)
     app.config.update(config or {})

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import defusedxml.ElementTree as SafeET
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck
@@ -55,15 +54,6 @@ FUZZ = settings(
         HealthCheck.filter_too_much,
         HealthCheck.large_base_example,
     ],
-)
-
-#: Werkzeug's form parser drops the half-read file of an unterminated multipart
-#: body without closing it (a ResourceWarning when it is garbage collected): a
-#: library defect reported with the fuzz's findings, not one of the oracle's
-#: checks; every fuzz module carries this filter.
-WERKZEUG_SPOOLED_LEAK = pytest.mark.filterwarnings(
-    "ignore:Exception ignored in. <function SpooledTemporaryFile.__del__"
-    ":pytest.PytestUnraisableExceptionWarning"
 )
 
 REPO = str(Path(deltaflask.__file__).resolve().parent.parent)

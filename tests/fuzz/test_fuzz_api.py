@@ -17,11 +17,8 @@ from hypothesis import strategies as st
 from tests.fuzz import routes
 from tests.fuzz import strategies as fz
 from tests.fuzz.support import FUZZ
-from tests.fuzz.support import WERKZEUG_SPOOLED_LEAK
 from tests.fuzz.support import Fuzzed
 from tests.fuzz.support import run_per_family
-
-pytestmark = WERKZEUG_SPOOLED_LEAK
 
 #: parameter names the classic views read (queries and form fields)
 FIELDS = (

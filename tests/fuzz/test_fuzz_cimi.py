@@ -21,11 +21,8 @@ from tests.conftest import MOCK_AUTH
 from tests.fuzz import routes
 from tests.fuzz import strategies as fz
 from tests.fuzz.support import FUZZ
-from tests.fuzz.support import WERKZEUG_SPOOLED_LEAK
 from tests.fuzz.support import Fuzzed
 from tests.fuzz.support import run_per_family
-
-pytestmark = WERKZEUG_SPOOLED_LEAK
 
 NS = "http://schemas.dmtf.org/cimi/1"
 BASE = "http://localhost/cimi"

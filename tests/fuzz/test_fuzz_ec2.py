@@ -20,11 +20,8 @@ from hypothesis import strategies as st
 
 from tests.fuzz import strategies as fz
 from tests.fuzz.support import FUZZ
-from tests.fuzz.support import WERKZEUG_SPOOLED_LEAK
 from tests.fuzz.support import Fuzzed
 from tests.fuzz.support import run_per_family
-
-pytestmark = WERKZEUG_SPOOLED_LEAK
 
 KEY, SECRET, REGION = "mockuser", "mockpassword", "us-east-1"
 URL = "http://localhost/ec2/"
