@@ -1,7 +1,8 @@
 """What CIMI knows but clouds do not store: templates, configurations, and the
 names, descriptions and properties given to created resources.
 
-One JSON file per entity under ``CIMI_STORAGE`` (default: see
+The core entity store's JSON files (:class:`deltaflask.store.JsonFileStore`)
+under ``CIMI_STORAGE`` (default: see
 :func:`storage_root`), scoped by driver, provider and user (a digest of the
 user name: tenants of one cloud never see each other's templates), owner-only
 (folders 0700, files 0600). Every read-modify-write (create, edit, member
@@ -19,14 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import re
-from collections.abc import Callable
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
-from typing import TypeVar
 
 from flask import current_app
 from flask import g
@@ -38,12 +34,10 @@ from deltaflask.context import current_provider
 from deltaflask.errors import AuthenticationFailure
 from deltaflask.errors import AuthenticationRequired
 from deltaflask.errors import ObjectNotFound
-from deltaflask.files import locked
 from deltaflask.files import sweep
-from deltaflask.files import write_atomic
 from deltaflask.resources import resource_dir
-
-Result = TypeVar("Result")
+from deltaflask.store.base import is_safe_id
+from deltaflask.store.json_files import JsonFileStore
 
 KINDS = (
     "machine_templates",
@@ -60,7 +54,8 @@ KINDS = (
     "systems",
     "system_templates",
 )
-SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._:@+\-]{0,127}$")
+#: the sequence every kept entity takes its number from
+SEQUENCE = "entities"
 #: the host the seed files use for URLs under ``/cimi``
 SEED_BASE = "http://cimi.example.org/"
 #: references of the seed that point at nothing (the original mock's Networks
@@ -87,71 +82,23 @@ SEED_KINDS = {
 }
 
 
-class CimiStore:
-    """The entities of one (driver, provider) scope."""
+class CimiStore(JsonFileStore):
+    """The entities of one (driver, provider, user) scope, as JSON files in
+    the order their attributes were given."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def _path(self, kind: str, entity_id: str) -> Path:
-        if kind not in KINDS or not SAFE.match(entity_id) or ".." in entity_id:
-            raise ObjectNotFound("Not found")
-        return self.root / kind / f"{entity_id}.json"
-
-    def load(self, kind: str, entity_id: str) -> dict[str, Any] | None:
-        """One entity, or ``None``."""
-        try:
-            with open(self._path(kind, entity_id), encoding="utf-8") as handle:
-                data: dict[str, Any] = json.load(handle)
-        except (FileNotFoundError, ObjectNotFound):
-            return None
-        return data
+        super().__init__(root, kinds=KINDS, sort_keys=False)
 
     def get(self, kind: str, entity_id: str) -> dict[str, Any]:
         """One entity; 404 when missing."""
-        data = self.load(kind, entity_id)
-        if data is None:
-            raise ObjectNotFound("Not found")
-        return data
-
-    def all(self, kind: str) -> list[dict[str, Any]]:
-        """Every entity of ``kind``, in id order."""
-        folder = self.root / kind
-        if not folder.is_dir():
-            return []
-        names = sorted(
-            (
-                entry.name[:-5]
-                for entry in os.scandir(folder)
-                if entry.name.endswith(".json")
-            ),
-            key=lambda name: (len(name), name),
-        )
-        return [data for name in names if (data := self.load(kind, name)) is not None]
-
-    def transaction(self) -> AbstractContextManager[None]:
-        """Hold the scope's lock (every thread and process); re-entrant."""
-        return locked(self.root)
+        return self.require(kind, entity_id)
 
     def create(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
         """Store ``data`` under the next number; return it with its id."""
         with self.transaction():
             entity = {**data, "id": str(self._next_number())}
-            self._save(kind, entity)
+            self.save(kind, entity)
         return entity
-
-    def update(
-        self, kind: str, entity_id: str, change: Callable[[dict[str, Any]], Result]
-    ) -> Result:
-        """Apply ``change`` to a stored entity (in place) and store it, in one
-        transaction; return what ``change`` returns. 404 when the entity is
-        missing (also when a delete ran first); nothing is stored when
-        ``change`` raises."""
-        with self.transaction():
-            entity = self.get(kind, entity_id)
-            result = change(entity)
-            self._save(kind, entity)
-        return result
 
     def keep(self, key: str, kept: dict[str, Any]) -> None:
         """Merge ``kept`` into the metadata record ``key``; a new record takes a
@@ -161,54 +108,37 @@ class CimiStore:
             record = self.load("metadata", key)
             if record is None:
                 record = {"number": self._next_number()}
-            self._save("metadata", {**record, **kept, "id": key})
+            self.save("metadata", {**record, **kept, "id": key})
 
     def _next_number(self) -> int:
-        counter = self.root / ".next_id"
-        number = int(counter.read_text() or "0") + 1 if counter.exists() else 1
-        write_atomic(counter, str(number).encode())
-        return number
-
-    def _save(self, kind: str, entity: dict[str, Any]) -> None:
-        """Write ``entity`` (its ``id`` names the file); callers hold the lock."""
-        write_atomic(self._path(kind, entity["id"]), json.dumps(entity).encode())
-
-    def delete(self, kind: str, entity_id: str) -> bool:
-        """Remove an entity; return whether it existed."""
-        try:
-            path = self._path(kind, entity_id)
-        except ObjectNotFound:
-            return False
-        with self.transaction():
-            try:
-                path.unlink()
-            except FileNotFoundError:
-                return False
-        return True
+        """The scope's next number (from 1); a scope written before the
+        sequences kept its last number in ``.next_id``, which stays a floor."""
+        legacy = self.root / ".next_id"
+        floor = int(legacy.read_text() or "0") + 1 if legacy.exists() else 1
+        return self.next_number(SEQUENCE, floor)
 
     def seed(self, folder: Path) -> None:
         """Copy the seed entities under ``folder`` in (once). The members of a
         system's sub-collections go into its ``members``."""
-        with self.transaction():
-            if (self.root / ".seeded").exists():
-                return
-            members = []
-            for source in sorted(folder.glob("*/*.json")):
-                data = relative_hrefs(json.loads(source.read_text(encoding="utf-8")))
-                data.pop("operations", None)
-                kind = SEED_KINDS.get(source.parent.name)
-                if kind is None:  # a member: systems/<system>/<sub>/<id>
-                    members.append(data)
-                    continue
-                data["id"] = data["id"].rsplit("/", 1)[-1]
-                self._save(kind, data)
-            for member in members:
-                path = relative_href(member["id"])
-                _, system_id, sub, member["id"] = path.split("/")
-                system = self.get("systems", system_id)
-                system.setdefault("members", {}).setdefault(sub, []).append(member)
-                self._save("systems", system)
-            write_atomic(self.root / ".seeded", b"1")
+        self.seed_once(lambda: self._copy_seed(folder))
+
+    def _copy_seed(self, folder: Path) -> None:
+        members = []
+        for source in sorted(folder.glob("*/*.json")):
+            data = relative_hrefs(json.loads(source.read_text(encoding="utf-8")))
+            data.pop("operations", None)
+            kind = SEED_KINDS.get(source.parent.name)
+            if kind is None:  # a member: systems/<system>/<sub>/<id>
+                members.append(data)
+                continue
+            data["id"] = data["id"].rsplit("/", 1)[-1]
+            self.save(kind, data)
+        for member in members:
+            path = relative_href(member["id"])
+            _, system_id, sub, member["id"] = path.split("/")
+            system = self.get("systems", system_id)
+            system.setdefault("members", {}).setdefault(sub, []).append(member)
+            self.save("systems", system)
 
 
 def storage_root(config: Mapping[str, Any]) -> Path:
@@ -231,7 +161,7 @@ def cimi_store() -> CimiStore:
     config = current_app.config
     user = hashlib.sha256(_checked_user().encode()).hexdigest()[:16]
     scope = f"{current_driver_name()}-{current_provider() or 'default'}-{user}"
-    if not SAFE.match(scope) or ".." in scope:
+    if not is_safe_id(scope):
         raise ObjectNotFound("Not found")
     store = CimiStore(storage_root(config) / scope)
     sweep(store.root, config)
@@ -278,7 +208,8 @@ def relative_hrefs(value: Any) -> Any:
 
 def metadata_key(kind: str, entity_id: str) -> str:
     """The id of the metadata record of a cloud-backed entity (safe for a file name)."""
-    return f"{kind}-{entity_id}"[:128] if SAFE.match(f"{kind}-{entity_id}") else ""
+    key = f"{kind}-{entity_id}"
+    return key if is_safe_id(key) else ""
 
 
 def overrides(kind: str, entity_id: str) -> dict[str, Any]:
