@@ -54,6 +54,7 @@ EXTRAS["test"] = [
     "moto[server]>=5.0",
     "awscli>=1.30",
     "playwright>=1.40",
+    "WebTest>=3.0",
 ]
 
 setup(

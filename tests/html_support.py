@@ -1,12 +1,19 @@
 """What the tests of the HTML interface share: a browser's headers, its forms
-(CSRF token, the message beside a field) and the pages' select pickers."""
+(CSRF token, the message beside a field, filled in and sent with webtest as
+a browser does) and the pages' select pickers."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
+from flask import Flask
 from flask.testing import FlaskClient
+from webtest import TestApp
+from webtest import TestResponse as WebResponse
+from webtest.forms import Form
+from webtest.forms import Select
 from werkzeug.test import TestResponse
 
 from tests.conftest import EC2_AUTH
@@ -49,9 +56,57 @@ def submit(
     return client.post(target, data=data, headers=headers, **post)
 
 
-def field_error(response: TestResponse, name: str) -> str:
+def browser_app(app: Flask, headers: dict[str, str]) -> TestApp:
+    """``app`` under webtest, sent ``headers`` (a browser's) with every request;
+    it keeps the session cookie as a browser does."""
+    environ = {
+        "HTTP_" + name.upper().replace("-", "_"): value
+        for name, value in headers.items()
+    }
+    return TestApp(app, extra_environ=environ)
+
+
+def form_to(page: WebResponse, target: str) -> Form:
+    """The one form of ``page`` that posts to ``target`` (path and query)."""
+    found = []
+    for key, form in page.forms.items():
+        action = urlsplit(form.action)
+        posts_to = action.path + (f"?{action.query}" if action.query else "")
+        if isinstance(key, int) and posts_to == target:
+            found.append(form)
+    assert len(found) == 1, f"{len(found)} forms post to {target}"
+    return found[0]
+
+
+def fill(form: Form, values: dict[str, Any]) -> Form:
+    """Type ``values`` into ``form``'s fields as a user would; a value a picker
+    does not offer is forced in, as a tampered page would send it."""
+    for name, value in values.items():
+        field = form[name]
+        if isinstance(field, Select) and value not in [o[0] for o in field.options]:
+            field.force_value(value)
+        else:
+            form[name] = value
+    return form
+
+
+def send_form(
+    web: TestApp, page: str, target: str, values: dict[str, Any], **sent: Any
+) -> WebResponse:
+    """Open ``page``, fill in its form to ``target`` with ``values`` and send
+    it with its other fields as they came (whatever the status). Fields that
+    show only after a choice (a profile's) are reached as a user does: fill
+    in what is there, press the form's refresh button, go on."""
+    form = form_to(web.get(page), target)
+    shown = {name: value for name, value in values.items() if name in form.fields}
+    if shown != values and "_refresh" in form.fields:
+        form = form_to(fill(form, shown).submit("_refresh", status=200), target)
+    return fill(form, values).submit(status="*", **sent)
+
+
+def field_error(response: TestResponse | WebResponse, name: str) -> str:
     """The message shown beside field ``name`` of a re-rendered form."""
-    html = response.get_data(as_text=True)
+    html = response.text
     found = re.search(rf'id="field-{name}-error"[^>]*>([^<]+)<', html)
     assert found, f"no message beside {name}"
     return found.group(1)

@@ -152,6 +152,43 @@ def test_deeply_nested_bodies_are_refused(
     assert count(cimi, path, xml) == before
 
 
+XML_DECLARATIONS = {
+    "internal entity": '<!DOCTYPE x [<!ENTITY e "e">]><x><name>&e;</name></x>',
+    "external entity": '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+    "external dtd": '<!DOCTYPE x SYSTEM "http://example.org/x.dtd"><x><name>n</name></x>',
+    "bare dtd": "<!DOCTYPE x><x><name>n</name></x>",
+}
+
+
+@pytest.mark.parametrize("body", sorted(XML_DECLARATIONS))
+def test_xml_with_a_dtd_is_refused_before_anything_is_stored(
+    cimi: FlaskClient, xml: dict[str, str], body: str
+) -> None:
+    path = "/cimi/volume_configurations"
+    before = count(cimi, path, xml)
+    response = post_xml(cimi, path, XML_DECLARATIONS[body], xml)
+    assert "entities or a DTD is refused" in _refused(response, "xml")
+    assert count(cimi, path, xml) == before
+
+
+def test_xml_namespaces_and_properties_read_as_json_would(
+    cimi: FlaskClient, xml: dict[str, str], json_headers: dict[str, str]
+) -> None:
+    body = (
+        '<o:VolumeConfigurationCreate xmlns="http://schemas.dmtf.org/cimi/1" '
+        'xmlns:o="urn:o"><o:name> spaced </o:name><capacity>1024</capacity>'
+        '<property key="a"> 1 </property><!-- a comment --><property key="b">2'
+        "</property><description><![CDATA[<d>]]></description>"
+        "</o:VolumeConfigurationCreate>"
+    )
+    location = create(cimi, "/cimi/volume_configurations", body, xml)
+    shown = cimi.get(location, headers=json_headers).get_json()
+    assert shown["name"] == "spaced"
+    assert shown["description"] == "<d>"
+    assert shown["capacity"] == 1024
+    assert shown["properties"] == {"a": "1", "b": "2"}
+
+
 def test_strings_with_brackets_do_not_count_as_nesting(
     cimi: FlaskClient, json_headers: dict[str, str]
 ) -> None:

@@ -1,5 +1,6 @@
 """Bad input in the browser forms: the form comes back with the message beside
-the field (or above it when no field is to blame) and nothing is created."""
+the field (or above it when no field is to blame) and nothing is created.
+The forms are filled in and sent with webtest, as a browser would."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import pytest
 
 from tests.html_support import BROWSER
 from tests.html_support import TOKEN
+from tests.html_support import browser_app
 from tests.html_support import field_error
+from tests.html_support import form_to
 from tests.html_support import listed
-from tests.html_support import submit
+from tests.html_support import send_form
 from tests.html_support import token_from
 
 
@@ -106,19 +109,25 @@ CASES = [
 @pytest.mark.parametrize(
     "bad", CASES, ids=[f"{b.target}-{b.field}-{b.values[b.field]}" for b in CASES]
 )
-def test_bad_value_comes_back_beside_the_field(client, auth, json_headers, bad: Bad):
-    browser = {**auth, **BROWSER}
+def test_bad_value_comes_back_beside_the_field(
+    app, client, auth, json_headers, bad: Bad
+):
+    """Fill the form in and send it as a browser would (with webtest)."""
+    web = browser_app(app, {**auth, **BROWSER})
     before = listed(client, json_headers, bad.collection)
-    response = submit(client, bad.form, bad.target, bad.values, browser)
+    response = send_form(web, bad.form, bad.target, bad.values)
     assert response.status_code == bad.status
-    html = response.get_data(as_text=True)
+    html = response.text
     assert field_error(response, bad.field) == bad.message.replace("'", "&#39;")
     assert "aria-invalid" in html
     assert "nothing was created" in html
-    for key, value in bad.values.items():  # what was typed is kept ...
+    again = form_to(response, bad.target)  # the form comes back ...
+    for key, value in bad.values.items():  # with what was typed ...
         if value and not (key == bad.field and bad.message == NOT_OFFERED):
+            assert again[key].value == value, key
             assert f'value="{value}"' in html or f">{value}<" in html, key
-    assert TOKEN.search(html)  # and the form can be sent again
+    assert TOKEN.search(html)  # and can be sent again
+    assert again["_csrf_token"].value
     assert listed(client, json_headers, bad.collection) == before
 
 

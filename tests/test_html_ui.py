@@ -1,23 +1,27 @@
 """The HTML interface without a browser: CSRF, CSP, pages, escaping (the bad
-values of every form are in test_html_bad_input)."""
+values of every form are in test_html_bad_input). Forms are filled in and
+sent with webtest, as a browser would."""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
+from webtest import TestApp
+from webtest import TestResponse as WebResponse
+from webtest import Upload
 
 from deltaflask import create_app
 from tests.html_support import BROWSER
 from tests.html_support import CROSS_SITE
 from tests.html_support import TOKEN
+from tests.html_support import browser_app
 from tests.html_support import field_error
+from tests.html_support import form_to
 from tests.html_support import offered
-from tests.html_support import submit
+from tests.html_support import send_form
 from tests.html_support import token_from
 
 
@@ -27,15 +31,21 @@ def browser(auth: dict[str, str]) -> dict[str, str]:
     return {**auth, **BROWSER}
 
 
+@pytest.fixture
+def web(app: Flask, browser: dict[str, str]) -> TestApp:
+    """A logged-in browser that fills in and sends forms (webtest)."""
+    return browser_app(app, browser)
+
+
 # -- CSRF ------------------------------------------------------------------------
 
 
-def test_form_post_with_token_creates(client, browser, json_headers):
-    created = submit(client, "/api/keys/new", "/api/keys", {"name": "mine"}, browser)
+def test_form_post_with_token_creates(web, client, json_headers):
+    created = send_form(web, "/api/keys/new", "/api/keys", {"name": "mine"})
     # the new key's page itself (no redirect): a provider shows the PEM only once
     assert created.status_code == 201
     assert created.headers["Location"] == "http://localhost/api/keys/mine"
-    assert "BEGIN RSA PRIVATE KEY" in created.get_data(as_text=True)
+    assert "BEGIN RSA PRIVATE KEY" in created.text
     assert client.get("/api/keys/mine", headers=json_headers).status_code == 200
 
 
@@ -68,12 +78,12 @@ def test_action_button_without_token_is_an_error_page(client, browser, json_head
     assert state["instance"]["state"] == "RUNNING"
 
 
-def test_method_override_needs_the_token(client, browser, json_headers):
+def test_method_override_needs_the_token(web, client, browser, json_headers):
     refused = client.post("/api/keys/test-key?_method=DELETE", headers=browser)
     assert refused.status_code == 403
     assert client.get("/api/keys/test-key", headers=json_headers).status_code == 200
     page = "/api/keys/test-key"
-    deleted = submit(client, page, f"{page}?_method=DELETE", {}, browser)
+    deleted = send_form(web, page, f"{page}?_method=DELETE", {})
     assert deleted.status_code == 303
     assert client.get("/api/keys/test-key", headers=json_headers).status_code == 404
 
@@ -186,30 +196,22 @@ def test_secret_key_is_configurable(mock_storage, monkeypatch):
 # -- form errors --------------------------------------------------------------------------
 
 
-def test_valid_launch_form_creates_the_instance(client, browser, json_headers):
+def test_valid_launch_form_creates_the_instance(web, client, json_headers):
     launch = {"image_id": "img1", "hwp_id": "m1-large", "realm_id": "eu", "name": "web"}
     profile = {"hwp_memory": "8192", "hwp_cpu": "2", "hwp_storage": "1024"}
-    form = "/api/instances/new?hwp_id=m1-large"
-    created = submit(client, form, "/api/instances", {**launch, **profile}, browser)
+    form = "/api/instances/new"  # the profile's fields come with the refresh
+    created = send_form(web, form, "/api/instances", {**launch, **profile})
     assert created.status_code == 303
     shown = client.get(created.headers["Location"], headers=json_headers).get_json()
     assert shown["instance"]["name"] == "web"
     assert shown["instance"]["realm"]["id"] == "eu"
+    assert shown["instance"]["hardware_profile"]["id"] == "m1-large"
 
 
-def upload(
-    client: FlaskClient, blob: dict[str, object], headers: dict[str, str]
-) -> TestResponse:
-    """Send bucket1's upload form as a browser does (multipart)."""
+def upload(web: TestApp, blob: dict[str, object]) -> WebResponse:
+    """Fill in bucket1's upload form and send it as a browser does (multipart)."""
     form = "/api/buckets/bucket1/new_blob_form_d15cfd90"
-    return submit(
-        client,
-        form,
-        "/api/buckets/bucket1",
-        blob,
-        headers,
-        content_type="multipart/form-data",
-    )
+    return send_form(web, form, "/api/buckets/bucket1", blob)
 
 
 def test_upload_form_is_not_held_to_the_form_size_cap(mock_storage, auth, json_headers):
@@ -219,13 +221,13 @@ def test_upload_form_is_not_held_to_the_form_size_cap(mock_storage, auth, json_h
     client = app.test_client()
     blob = {
         "blob_id": "big",
-        "meta_params": "3",
         "meta_name1": "color",
         "meta_value1": "blue",
-        "blob_data": (io.BytesIO(b"x" * 500_000), "big.bin"),
+        "blob_data": Upload("big.bin", b"x" * 500_000),
     }
-    uploaded = upload(client, blob, {**auth, **BROWSER})
+    uploaded = upload(browser_app(app, {**auth, **BROWSER}), blob)
     assert uploaded.status_code == 303
+    assert uploaded.request.content_type == "multipart/form-data"
     blob = client.get("/api/buckets/bucket1/big", headers=json_headers).get_json()
     assert blob["blob"]["content_length"] in (500_000, "500000")
     capped = client.post(
@@ -234,8 +236,8 @@ def test_upload_form_is_not_held_to_the_form_size_cap(mock_storage, auth, json_h
     assert capped.status_code == 413
 
 
-def test_upload_form_without_a_file_is_refused(client, browser):
-    response = upload(client, {"blob_id": "nofile", "meta_params": "3"}, browser)
+def test_upload_form_without_a_file_is_refused(web):
+    response = upload(web, {"blob_id": "nofile"})
     assert response.status_code == 400
     assert field_error(response, "blob_data") == "This field is required."
 
@@ -362,30 +364,27 @@ def test_balancer_page_offers_only_unregistered_instances(
     assert choices and not set(choices) & set(registered)
 
 
-def test_register_form_registers(client, browser, json_headers):
+def test_register_form_registers(web, json_headers, client):
     page = "/api/load_balancers/lb1"
-    done = submit(client, page, f"{page}/register", {"instance_id": "inst2"}, browser)
+    done = send_form(web, page, f"{page}/register", {"instance_id": "inst2"})
     assert done.status_code == 303
     assert done.headers["Location"] == "http://localhost/api/load_balancers/lb1"
     assert "inst2" in balancer_instances(client, json_headers)
 
 
-def test_register_errors_come_back_beside_the_field(client, browser, json_headers):
+def test_register_errors_come_back_beside_the_field(web, client, json_headers):
     before = balancer_instances(client, json_headers)
-    token = token_from(client, "/api/load_balancers/lb1", browser)
+    page = "/api/load_balancers/lb1"
     for value, message in (
         ("nosuch", "Choose one of the offered values."),
         ("", "This field is required."),
         (before[0], "Choose one of the offered values."),  # registered already
     ):
-        refused = client.post(
-            "/api/load_balancers/lb1/register",
-            data={"instance_id": value, "_csrf_token": token},
-            headers=browser,
-        )
+        refused = send_form(web, page, f"{page}/register", {"instance_id": value})
         assert refused.status_code == 400
         assert field_error(refused, "register-instance_id") == message
-        assert "Register an instance" in refused.get_data(as_text=True)
+        assert "Register an instance" in refused.text
+        form_to(refused, f"{page}/register")  # the form comes back
     assert balancer_instances(client, json_headers) == before
 
 
@@ -410,16 +409,19 @@ def test_unregister_of_an_unregistered_instance_comes_back(
     assert registered[0] not in balancer_instances(client, json_headers)
 
 
-def test_conflicting_form_values_give_the_form_back(client, browser):
-    token = token_from(client, "/api/firewalls/new", browser)
-    data = {"name": "twice", "description": "web", "_csrf_token": token}
-    assert client.post("/api/firewalls", data=data, headers=browser).status_code == 303
-    again = client.post("/api/firewalls", data=data, headers=browser)
+def test_conflicting_form_values_give_the_form_back(web):
+    values = {"name": "twice", "description": "web"}
+    first = send_form(web, "/api/firewalls/new", "/api/firewalls", values)
+    assert first.status_code == 303
+    again = send_form(web, "/api/firewalls/new", "/api/firewalls", values)
     assert again.status_code == 409
-    html = again.get_data(as_text=True)
+    html = again.text
     assert "Firewall &#39;twice&#39; already exists" in html
     assert 'value="twice"' in html  # what was typed is kept
     assert TOKEN.search(html)
+    form = form_to(again, "/api/firewalls")
+    assert form["name"].value == "twice"
+    assert form["_csrf_token"].value
 
 
 def test_error_page_after_a_post_links_back_not_to_a_get(client, browser):
@@ -441,12 +443,12 @@ def test_error_page_after_a_post_links_back_not_to_a_get(client, browser):
     assert "evil.example" not in elsewhere.get_data(as_text=True)
 
 
-def test_subnet_form_places_the_subnet_in_a_realm(client, browser):
+def test_subnet_form_places_the_subnet_in_a_realm(web, client, browser):
     form = client.get("/api/subnets/new", headers=browser).get_data(as_text=True)
     assert offered(form, "field-realm_id") == ["us", "eu"]
     values = {"network_id": "net1", "address_block": "192.168.9.0/24", "realm_id": "eu"}
-    done = submit(client, "/api/subnets/new", "/api/subnets", values, browser)
-    assert done.status_code == 303, done.get_data(as_text=True)
+    done = send_form(web, "/api/subnets/new", "/api/subnets", values)
+    assert done.status_code == 303, done.text
     page = client.get(done.headers["Location"], headers=browser)
     assert '<dt>Realm</dt><dd><a href="http://localhost/api/realms/eu">eu</a>' in (
         page.get_data(as_text=True)

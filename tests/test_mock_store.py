@@ -12,13 +12,13 @@ import pytest
 from deltaflask.drivers import Credentials
 from deltaflask.drivers import InstanceCreate
 from deltaflask.errors import ValidationFailure
-from deltaflask.plugins.mock import store as store_module
 from deltaflask.plugins.mock.driver import MockDriver
 from deltaflask.plugins.mock.store import MockStore
 from deltaflask.plugins.mock.store import NotAMockStore
 from deltaflask.plugins.mock.store import check_id
 from deltaflask.plugins.mock.store import natural_key
 from deltaflask.resources import resource_dir
+from deltaflask.store import json_files
 
 
 def test_seeded_on_first_use_and_kept(tmp_path):
@@ -100,7 +100,7 @@ def test_cached_reads_see_writes_of_other_processes(tmp_path):
     first = store.load("instances", "inst0")
     assert first is not None
     # the seeded file is old enough to be cached; callers get their own copy
-    assert str(tmp_path / "instances/inst0.json") in store_module._texts
+    assert str(tmp_path / "instances/inst0.json") in json_files._texts
     first["state"] = "CHANGED IN MEMORY"
     assert store.load("instances", "inst0") == {**first, "state": "RUNNING"}
     context = multiprocessing.get_context("fork")

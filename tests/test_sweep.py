@@ -115,7 +115,10 @@ def test_cimi_temporaries_swept(tmp_path: Path) -> None:
     }
     client = create_app(config).test_client()
     assert client.get("/cimi/systems", headers=AUTH).status_code == 200
-    (scope,) = (storage / ".cimi").iterdir()
+    # the first write gives the user's scope its own copy of the seed
+    assert client.delete("/cimi/systems/system1", headers=AUTH).status_code == 200
+    (pristine, scope) = sorted((storage / ".cimi").iterdir())
+    assert pristine.name.startswith(".seed-")
     stale, fresh = scope / "systems" / ".tmp-stale", scope / "systems" / ".tmp-fresh"
     stale.write_bytes(b"{")
     fresh.write_bytes(b"{")

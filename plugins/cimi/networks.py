@@ -34,7 +34,6 @@ from deltaflask.plugins.cimi.render import compact
 from deltaflask.plugins.cimi.render import empty
 from deltaflask.plugins.cimi.render import ref
 from deltaflask.plugins.cimi.render import url
-from deltaflask.plugins.cimi.store import SAFE
 from deltaflask.plugins.cimi.store import forget
 from deltaflask.plugins.cimi.store import overrides
 from deltaflask.plugins.cimi.store import remember
@@ -42,6 +41,7 @@ from deltaflask.plugins.cimi.stored import StoredFamily
 from deltaflask.plugins.cimi.stored import local_ref
 from deltaflask.plugins.cimi.stored import lookup
 from deltaflask.plugins.cimi.stored import resolve
+from deltaflask.store.base import is_safe_id
 
 STATES = {"UP": "STARTED", "DOWN": "STOPPED"}
 CONFIG_FIELDS = ("networkType", "mtu", "classOfService")
@@ -212,7 +212,7 @@ def create_network() -> Response:
         subnet = driver.create_subnet(
             parent.id,
             free_block(driver, parent),
-            name if name and SAFE.match(name) else None,
+            name if name and is_safe_id(name) else None,
         )
     except Exception:
         if holder is not None:

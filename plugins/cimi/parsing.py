@@ -1,7 +1,8 @@
 """Request bodies: XML or JSON into one internal form, validated with marshmallow.
 
-XML is parsed with defusedxml (no entity expansion, no external entities);
-the root element's name and namespace are ignored, as in the original.
+XML is parsed by xmltodict over an expat hardened as defusedxml does it (no
+DTD, hence no entities; no external references); the root element's name
+and namespaces are ignored, as in the original.
 Both forms become plain dicts keyed by the JSON attribute names.
 """
 
@@ -10,10 +11,14 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-from xml.etree.ElementTree import Element
+from xml.parsers import expat as pyexpat
+from xml.parsers.expat import ExpatError
 
-import defusedxml.ElementTree as SafeET
+import xmltodict
 from defusedxml import DefusedXmlException
+from defusedxml import DTDForbidden
+from defusedxml import EntitiesForbidden
+from defusedxml import ExternalReferenceForbidden
 from flask import request
 from marshmallow import EXCLUDE
 from marshmallow import Schema
@@ -29,6 +34,10 @@ from deltaflask.text import refused_text
 NAMESPACE = "http://schemas.dmtf.org/cimi/1"
 XML_TYPES = ("application/xml", "text/xml")
 JSON_TYPES = ("application/json",)
+#: what xmltodict puts between a namespace and a name (in neither)
+NAMESPACE_SEPARATOR = " "
+#: xmltodict's key of an element's text
+TEXT = "#text"
 #: repeated XML elements -> the JSON array they form
 PLURALS = {"disk": "disks", "componentDescriptor": "componentDescriptors"}
 #: how deeply a body's objects, arrays or elements may nest
@@ -56,7 +65,7 @@ def read_body() -> dict[str, Any]:
         if not isinstance(data, dict):
             raise ValidationFailure("Bad request (a JSON object is expected)")
     elif media in XML_TYPES or media.endswith("+xml"):
-        value = _element_value(_xml_root(raw))
+        value = _xml_body(raw)
         data = value if isinstance(value, dict) else {}
     else:
         raise UnsupportedMediaType(
@@ -91,23 +100,114 @@ def _json_depth(raw: bytes) -> int:
     return deepest
 
 
-def _xml_root(raw: bytes) -> Element:
-    """The parsed document; 400 if malformed, with entities or a DTD, or
-    nested deeper than MAX_DEPTH."""
+def _xml_body(raw: bytes) -> Any:
+    """The document's root element as a dict (see :func:`_element`); 400 if
+    malformed, with a DTD or entities, or nested deeper than MAX_DEPTH."""
     try:
-        root = SafeET.fromstring(raw)
-    except SafeET.ParseError as exc:
+        document = xmltodict.parse(
+            raw,
+            expat=HardenedExpat,
+            process_namespaces=True,
+            namespace_separator=NAMESPACE_SEPARATOR,
+            postprocessor=_postprocess,
+            force_list=(*PLURALS, "property"),
+        )
+    except ExpatError as exc:
         raise ValidationFailure(f"Bad request (malformed XML: {exc})") from None
-    except (DefusedXmlException, ValueError):
+    except DefusedXmlException:
         raise ValidationFailure(
             "Bad request (XML with entities or a DTD is refused)"
         ) from None
-    level = [root]
-    for _ in range(MAX_DEPTH):
-        level = [child for element in level for child in element]
-    if level:
+    (value,) = document.values()
+    return value
+
+
+class HardenedExpat:
+    """``pyexpat`` for xmltodict with defusedxml's refusals: a document type
+    declaration (hence any entity declaration) or an external reference
+    raises as soon as the parser meets it."""
+
+    @staticmethod
+    def ParserCreate(  # pyexpat's name
+        encoding: str | None = None, namespace_separator: str | None = None
+    ) -> Any:
+        parser = pyexpat.ParserCreate(encoding, namespace_separator)
+        parser.StartDoctypeDeclHandler = _refuse_dtd
+        parser.EntityDeclHandler = _refuse_entity
+        parser.UnparsedEntityDeclHandler = _refuse_unparsed_entity
+        parser.ExternalEntityRefHandler = _refuse_external
+        return parser
+
+
+def _refuse_dtd(name: str, sysid: str | None, pubid: str | None, *_: Any) -> None:
+    raise DTDForbidden(name, sysid, pubid)
+
+
+def _refuse_entity(name: str, _parameter: bool, value: str | None, *rest: Any) -> None:
+    raise EntitiesForbidden(name, value, *rest)
+
+
+def _refuse_unparsed_entity(name: str, *rest: Any) -> None:
+    raise EntitiesForbidden(name, None, *rest)
+
+
+def _refuse_external(context: str, *rest: Any) -> None:
+    raise ExternalReferenceForbidden(context, *rest)
+
+
+def _postprocess(path: list[Any], key: str, value: Any) -> tuple[str, Any] | None:
+    """xmltodict's hook for each attribute, text and element, innermost
+    first: refuse depth beyond MAX_DEPTH, drop namespaces (and the
+    declarations), give each element its CIMI form."""
+    if len(path) > MAX_DEPTH:
         raise _too_deep()
-    return root
+    if key == TEXT:
+        return key, value
+    if key.startswith("@"):
+        name = _local(key[1:])
+        return None if name == "xmlns" else (f"@{name}", value)
+    name = _local(key)
+    if name == "property":  # made ``properties`` by the parent (see _element)
+        return name, value
+    return name, _element(value)
+
+
+def _element(value: Any) -> Any:
+    """An element as the JSON form has it: a leaf without attributes is its
+    stripped text; otherwise a dict of attributes then children (text
+    dropped), repeated children a list, ``disk``s ``disks`` (as
+    :data:`PLURALS`), ``<property key="k">v</property>`` in ``properties``."""
+    if value is None:
+        return ""
+    if not isinstance(value, dict):
+        return value
+    result: dict[str, Any] = {}
+    for key, item in value.items():
+        if key == TEXT:
+            continue
+        if key.startswith("@"):
+            result[key[1:]] = item
+        elif key == "property":
+            for one in item:
+                if isinstance(one, dict) and "@key" in one:
+                    result.setdefault("properties", {})[one["@key"]] = one.get(TEXT, "")
+                else:
+                    _add(result, key, _element(one))
+        elif key in PLURALS:
+            result[PLURALS[key]] = item
+        else:
+            result[key] = item
+    return result
+
+
+def _add(result: dict[str, Any], name: str, item: Any) -> None:
+    """Add a child ``item`` under ``name`` (a list once it repeats)."""
+    if name not in result:
+        result[name] = item
+    elif isinstance(result[name], list):
+        result[name].append(item)
+    else:
+        result[name] = [result[name], item]
 
 
 def _too_deep() -> ValidationFailure:
@@ -130,36 +230,8 @@ def _check_text(value: Any) -> None:
             )
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _element_value(element: Element) -> Any:
-    children = list(element)
-    attributes = {
-        _local(k): v for k, v in element.attrib.items() if _local(k) != "xmlns"
-    }
-    if not children and not attributes:
-        return (element.text or "").strip()
-    value: dict[str, Any] = dict(attributes)
-    for child in children:
-        name = _local(child.tag)
-        if name == "property" and "key" in child.attrib:
-            value.setdefault("properties", {})[child.attrib["key"]] = (
-                child.text or ""
-            ).strip()
-            continue
-        item = _element_value(child)
-        if name in PLURALS:
-            value.setdefault(PLURALS[name], []).append(item)
-        elif name in value:
-            previous = value[name]
-            value[name] = (
-                [*previous, item] if isinstance(previous, list) else [previous, item]
-            )
-        else:
-            value[name] = item
-    return value
+def _local(name: str) -> str:
+    return name.rsplit(NAMESPACE_SEPARATOR, 1)[-1]
 
 
 # -- schemas -----------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """What CIMI knows but clouds do not store: templates, configurations, and the
 names, descriptions and properties given to created resources.
 
-One JSON file per entity under ``CIMI_STORAGE`` (default: see
+The core entity store's JSON files (:class:`deltaflask.store.JsonFileStore`)
+under ``CIMI_STORAGE`` (default: see
 :func:`storage_root`), scoped by driver, provider and user (a digest of the
 user name: tenants of one cloud never see each other's templates), owner-only
 (folders 0700, files 0600). Every read-modify-write (create, edit, member
@@ -19,8 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import re
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -39,12 +38,10 @@ from deltaflask.context import current_provider
 from deltaflask.errors import AuthenticationFailure
 from deltaflask.errors import AuthenticationRequired
 from deltaflask.errors import ObjectNotFound
-from deltaflask.files import locked
 from deltaflask.files import sweep
-from deltaflask.files import write_atomic
 from deltaflask.resources import resource_dir
-
-Result = TypeVar("Result")
+from deltaflask.store.base import is_safe_id
+from deltaflask.store.json_files import JsonFileStore
 
 KINDS = (
     "machine_templates",
@@ -61,7 +58,9 @@ KINDS = (
     "systems",
     "system_templates",
 )
-SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._:@+\-]{0,127}$")
+#: the sequence every kept entity takes its number from
+Result = TypeVar("Result")
+SEQUENCE = "entities"
 #: the host the seed files use for URLs under ``/cimi``
 SEED_BASE = "http://cimi.example.org/"
 #: references of the seed that point at nothing (the original mock's Networks
@@ -72,8 +71,6 @@ SEED_FIXES = {
     "networks/network1": "networks/subnet1",
     "networks/network2": "networks/subnet3",
 }
-#: written last into a scope holding its copy of the seed
-SEEDED = ".seeded"
 #: drivers whose scope is seeded, and the seed folder under ``mock/``
 SEEDS = {"mock": "cimi"}
 #: seed folder -> kind (the ``system_*`` folders hold members of systems)
@@ -90,101 +87,80 @@ SEED_KINDS = {
 }
 
 
-class CimiStore:
-    """The entities of one (driver, provider, user) scope.
+class CimiStore(JsonFileStore):
+    """The entities of one (driver, provider, user) scope, as JSON files in
+    the order their attributes were given.
 
-    A scope with a ``seed`` folder takes its copy of the seed on its first
-    write; until then it reads from ``pristine`` (one seeded copy for every
-    scope), so reads and refused requests write nothing.
+    A scope of a seeded driver reads ``pristine`` (one seeded copy shared by
+    every scope) until its first write copies that in, so reads and refused
+    requests write nothing, whatever provider they name.
     """
 
-    def __init__(
-        self,
-        root: Path,
-        seed: Path | None = None,
-        pristine: CimiStore | None = None,
-    ) -> None:
-        self.root = root
-        self._seed = seed
+    def __init__(self, root: Path, pristine: CimiStore | None = None) -> None:
+        super().__init__(root, kinds=KINDS, sort_keys=False)
         self._pristine = pristine
 
-    def _reader(self) -> CimiStore:
-        """Where reads go: this scope, or the pristine seed until it is seeded."""
-        if self._pristine is not None and not (self.root / SEEDED).exists():
+    def _source(self) -> JsonFileStore:
+        """Where reads go: the pristine seed until this scope is written."""
+        if self._pristine is not None and not self.seeded():
             return self._pristine
         return self
 
-    def _path(self, kind: str, entity_id: str) -> Path:
-        if kind not in KINDS or not SAFE.match(entity_id) or ".." in entity_id:
-            raise ObjectNotFound("Not found")
-        return self.root / kind / f"{entity_id}.json"
-
     def load(self, kind: str, entity_id: str) -> dict[str, Any] | None:
         """One entity, or ``None``."""
-        reader = self._reader()
-        if reader is not self:
-            return reader.load(kind, entity_id)
-        try:
-            with open(self._path(kind, entity_id), encoding="utf-8") as handle:
-                data: dict[str, Any] = json.load(handle)
-        except (FileNotFoundError, ObjectNotFound):
-            return None
-        return data
+        source = self._source()
+        if source is not self:
+            return source.load(kind, entity_id)
+        return super().load(kind, entity_id)
 
-    def get(self, kind: str, entity_id: str) -> dict[str, Any]:
-        """One entity; 404 when missing."""
-        data = self.load(kind, entity_id)
-        if data is None:
-            raise ObjectNotFound("Not found")
-        return data
+    def ids(self, kind: str) -> list[str]:
+        """Ids of a kind, in natural order."""
+        source = self._source()
+        if source is not self:
+            return source.ids(kind)
+        return super().ids(kind)
 
-    def all(self, kind: str) -> list[dict[str, Any]]:
-        """Every entity of ``kind``, in id order."""
-        reader = self._reader()
-        if reader is not self:
-            return reader.all(kind)
-        folder = self.root / kind
-        if not folder.is_dir():
-            return []
-        names = sorted(
-            (
-                entry.name[:-5]
-                for entry in os.scandir(folder)
-                if entry.name.endswith(".json")
-            ),
-            key=lambda name: (len(name), name),
-        )
-        return [data for name in names if (data := self.load(kind, name)) is not None]
+    def exists(self, kind: str, entity_id: str) -> bool:
+        """Whether an entity exists."""
+        return self.load(kind, entity_id) is not None
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Hold the scope's lock (every thread and process; re-entrant), the
-        scope seeded first: every write goes through here."""
-        with locked(self.root):
-            if self._seed is not None:
-                self.seed(self._seed)
+        """The scope's lock, held by every write: the first one copies the
+        pristine seed in."""
+        with super().transaction():
+            if self._pristine is not None and not self.seeded():
+                for kind in KINDS:
+                    for entity_id in self._pristine.ids(kind):
+                        self.save(kind, self._pristine.require(kind, entity_id))
+                self.mark_seeded()
             yield
+
+    def update(
+        self, kind: str, entity_id: str, change: Callable[[dict[str, Any]], Result]
+    ) -> Result:
+        """As :meth:`EntityStore.update`; a missing entity is a 404 before
+        anything is written."""
+        self.require(kind, entity_id)
+        return super().update(kind, entity_id, change)
+
+    def delete(self, kind: str, entity_id: str) -> bool:
+        """Remove an entity; return whether it existed (an unwritten scope
+        with no such entity writes nothing)."""
+        if not self.root.exists() and not self.exists(kind, entity_id):
+            return False
+        return super().delete(kind, entity_id)
+
+    def get(self, kind: str, entity_id: str) -> dict[str, Any]:
+        """One entity; 404 when missing."""
+        return self.require(kind, entity_id)
 
     def create(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
         """Store ``data`` under the next number; return it with its id."""
         with self.transaction():
             entity = {**data, "id": str(self._next_number())}
-            self._save(kind, entity)
+            self.save(kind, entity)
         return entity
-
-    def update(
-        self, kind: str, entity_id: str, change: Callable[[dict[str, Any]], Result]
-    ) -> Result:
-        """Apply ``change`` to a stored entity (in place) and store it, in one
-        transaction; return what ``change`` returns. 404 when the entity is
-        missing (also when a delete ran first); nothing is stored when
-        ``change`` raises."""
-        self.get(kind, entity_id)  # a missing one is a 404 before any write
-        with self.transaction():
-            entity = self.get(kind, entity_id)
-            result = change(entity)
-            self._save(kind, entity)
-        return result
 
     def keep(self, key: str, kept: dict[str, Any]) -> None:
         """Merge ``kept`` into the metadata record ``key``; a new record takes a
@@ -194,56 +170,37 @@ class CimiStore:
             record = self.load("metadata", key)
             if record is None:
                 record = {"number": self._next_number()}
-            self._save("metadata", {**record, **kept, "id": key})
+            self.save("metadata", {**record, **kept, "id": key})
 
     def _next_number(self) -> int:
-        counter = self.root / ".next_id"
-        number = int(counter.read_text() or "0") + 1 if counter.exists() else 1
-        write_atomic(counter, str(number).encode())
-        return number
-
-    def _save(self, kind: str, entity: dict[str, Any]) -> None:
-        """Write ``entity`` (its ``id`` names the file); callers hold the lock."""
-        write_atomic(self._path(kind, entity["id"]), json.dumps(entity).encode())
-
-    def delete(self, kind: str, entity_id: str) -> bool:
-        """Remove an entity; return whether it existed."""
-        try:
-            path = self._path(kind, entity_id)
-        except ObjectNotFound:
-            return False
-        if not self.root.exists() and self.load(kind, entity_id) is None:
-            return False  # an unwritten scope: nothing to delete, nothing written
-        with self.transaction():
-            try:
-                path.unlink()
-            except FileNotFoundError:
-                return False
-        return True
+        """The scope's next number (from 1); a scope written before the
+        sequences kept its last number in ``.next_id``, which stays a floor."""
+        legacy = self.root / ".next_id"
+        floor = int(legacy.read_text() or "0") + 1 if legacy.exists() else 1
+        return self.next_number(SEQUENCE, floor)
 
     def seed(self, folder: Path) -> None:
         """Copy the seed entities under ``folder`` in (once). The members of a
         system's sub-collections go into its ``members``."""
-        with locked(self.root):
-            if (self.root / SEEDED).exists():
-                return
-            members = []
-            for source in sorted(folder.glob("*/*.json")):
-                data = relative_hrefs(json.loads(source.read_text(encoding="utf-8")))
-                data.pop("operations", None)
-                kind = SEED_KINDS.get(source.parent.name)
-                if kind is None:  # a member: systems/<system>/<sub>/<id>
-                    members.append(data)
-                    continue
-                data["id"] = data["id"].rsplit("/", 1)[-1]
-                self._save(kind, data)
-            for member in members:
-                path = relative_href(member["id"])
-                _, system_id, sub, member["id"] = path.split("/")
-                system = self.get("systems", system_id)
-                system.setdefault("members", {}).setdefault(sub, []).append(member)
-                self._save("systems", system)
-            write_atomic(self.root / SEEDED, b"1")
+        self.seed_once(lambda: self._copy_seed(folder))
+
+    def _copy_seed(self, folder: Path) -> None:
+        members = []
+        for source in sorted(folder.glob("*/*.json")):
+            data = relative_hrefs(json.loads(source.read_text(encoding="utf-8")))
+            data.pop("operations", None)
+            kind = SEED_KINDS.get(source.parent.name)
+            if kind is None:  # a member: systems/<system>/<sub>/<id>
+                members.append(data)
+                continue
+            data["id"] = data["id"].rsplit("/", 1)[-1]
+            self.save(kind, data)
+        for member in members:
+            path = relative_href(member["id"])
+            _, system_id, sub, member["id"] = path.split("/")
+            system = self.get("systems", system_id)
+            system.setdefault("members", {}).setdefault(sub, []).append(member)
+            self.save("systems", system)
 
 
 def storage_root(config: Mapping[str, Any]) -> Path:
@@ -261,22 +218,18 @@ def storage_root(config: Mapping[str, Any]) -> Path:
 
 
 def cimi_store() -> CimiStore:
-    """The store of the current driver, provider and user, seeded on its first
-    write; until then reads see one pristine copy of the seed, so reading
-    (any provider name) creates no folder. Temporary files a killed writer
-    left are swept (``files.sweep``)."""
+    """The store of the current driver, provider and user (see
+    :class:`CimiStore` for its seed); temporary files a killed writer left are
+    swept (``files.sweep``)."""
     config = current_app.config
     user = hashlib.sha256(_checked_user().encode()).hexdigest()[:16]
     scope = f"{current_driver_name()}-{current_provider() or 'default'}-{user}"
-    if not SAFE.match(scope) or ".." in scope:
+    if not is_safe_id(scope):
         raise ObjectNotFound("Not found")
     root = storage_root(config)
     seed_name = SEEDS.get(current_driver_name())
-    if seed_name is None:
-        store = CimiStore(root / scope)
-    else:
-        seed = resource_dir("mock") / seed_name
-        store = CimiStore(root / scope, seed, pristine(config, seed_name))
+    pristine_copy = None if seed_name is None else pristine(config, seed_name)
+    store = CimiStore(root / scope, pristine_copy)
     sweep(store.root, config)
     return store
 
@@ -284,8 +237,8 @@ def cimi_store() -> CimiStore:
 def pristine(config: Mapping[str, Any], seed_name: str) -> CimiStore:
     """The one seeded copy every unwritten scope of a seeded driver reads."""
     store = CimiStore(storage_root(config) / f".seed-{seed_name}")
-    if not (store.root / SEEDED).exists():
-        store.seed(resource_dir("mock") / seed_name)
+    store.seed(resource_dir("mock") / seed_name)
+    sweep(store.root, config)  # what a writer killed while seeding left
     return store
 
 
@@ -333,7 +286,8 @@ def relative_hrefs(value: Any) -> Any:
 
 def metadata_key(kind: str, entity_id: str) -> str:
     """The id of the metadata record of a cloud-backed entity (safe for a file name)."""
-    return f"{kind}-{entity_id}"[:128] if SAFE.match(f"{kind}-{entity_id}") else ""
+    key = f"{kind}-{entity_id}"
+    return key if is_safe_id(key) else ""
 
 
 def overrides(kind: str, entity_id: str) -> dict[str, Any]:
