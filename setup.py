@@ -41,7 +41,9 @@ EXTRAS = {
     "opennebula": ["pyone>=6.8"],
 }
 EXTRAS["all"] = sorted({req for reqs in EXTRAS.values() for req in reqs})
+EXTRAS["client"] = ["requests>=2.31", "rich>=13"]
 EXTRAS["test"] = [
+    *EXTRAS["client"],
     "pytest>=8",
     "defusedxml>=0.7",
     "ruff>=0.6",
@@ -93,7 +95,10 @@ setup(
     ],
     extras_require=EXTRAS,
     entry_points={
-        "console_scripts": ["deltaflask = deltaflask.cli:main"],
+        "console_scripts": [
+            "deltaflask = deltaflask.cli:main",
+            "deltaflask-cli = deltaflask.client.cli:main",
+        ],
         "deltaflask": [
             "mock = deltaflask.plugins.mock",
             "ec2 = deltaflask.plugins.ec2",
