@@ -149,6 +149,7 @@ class Bucket(Resource):
         upload again after an interruption sends only the missing parts.
         """
         url = self.blob_url(blob_id)
+        content_type = content_type or "application/octet-stream"
         segmented = SegmentedUpload(
             self.client.session,
             url,
@@ -188,11 +189,11 @@ class Bucket(Resource):
         self,
         url: str,
         body: BytesPart | FileSlice,
-        content_type: str | None,
+        content_type: str,
         metadata: dict[str, str] | None,
     ) -> Any:
         headers = {f"{META_HEADER}{k}": v for k, v in (metadata or {}).items()}
-        headers["Content-Type"] = content_type or "application/octet-stream"
+        headers["Content-Type"] = content_type
         data: Any = body if len(body) else b""
         answer = with_retries(
             lambda: self.client.session.request("PUT", url, headers=headers, data=data),
