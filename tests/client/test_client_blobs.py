@@ -1,0 +1,159 @@
+"""Large blobs through the library against the mock under gunicorn: a
+256 MiB segmented upload interrupted and resumed, streams of unknown size,
+an upload the server forgot, and streamed downloads."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from deltaflask.client import Bucket
+from deltaflask.client import Client
+from deltaflask.client.segmented import SegmentedUpload
+from deltaflask.client.segmented import StateFile
+from deltaflask.client.segmented import state_path
+from tests.client.conftest import Api
+
+MIB = 1024 * 1024
+PART = 16 * MIB
+
+
+class Interrupted(Exception):
+    """Raised from the progress callback, as a user's Ctrl-C would stop it."""
+
+
+def make_file(path: Path, mib: int) -> str:
+    """A file of ``mib`` MiB, every MiB different; its sha256."""
+    block = os.urandom(MIB)
+    digest = hashlib.sha256()
+    with open(path, "wb") as out:
+        for index in range(mib):
+            chunk = index.to_bytes(8, "big") + block[8:]
+            out.write(chunk)
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as source:
+        while chunk := source.read(MIB):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def api(gunicorn_api: Api) -> Iterator[Client]:
+    with gunicorn_api.client() as client:
+        yield client
+
+
+@pytest.fixture
+def bucket(api: Client, request: pytest.FixtureRequest) -> Bucket:
+    return api.buckets.create(name=request.node.name.replace("_", "-")[:60])
+
+
+def test_256_mib_segmented_upload_interrupted_and_resumed(
+    bucket: Bucket, gunicorn_api: Api, tmp_path: Path
+) -> None:
+    source = tmp_path / "big.bin"
+    expected = make_file(source, 256)
+    state_dir = tmp_path / "state"
+    options = {"part_size": PART, "workers": 4, "state_dir": state_dir}
+
+    def stop_halfway(done: int, total: int) -> None:
+        assert total == 256 * MIB
+        if done >= 100 * MIB:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        bucket.upload("big.bin", source, progress=stop_halfway, **options)
+    (saved,) = state_dir.iterdir()
+    assert saved.stat().st_mode & 0o777 == 0o600
+    recorded = json.loads(saved.read_text())["parts"]
+    assert 0 < len(recorded) < 16, recorded
+
+    reports: list[int] = []
+    blob = bucket.upload(
+        "big.bin", source, progress=lambda done, total: reports.append(done), **options
+    )
+    # the resumed run starts from the parts recorded and sends only the rest
+    assert reports[0] == len(recorded) * PART
+    assert reports[-1] == 256 * MIB
+    assert blob.size == 256 * MIB
+    assert list(state_dir.iterdir()) == []
+    copy = tmp_path / "copy.bin"
+    seen: list[int] = []
+    assert (
+        bucket.blob("big.bin").download(copy, lambda d, t: seen.append(d)) == 256 * MIB
+    )
+    assert seen[-1] == 256 * MIB
+    assert sha256_of(copy) == expected
+    # nothing of the upload is left on the server's disk
+    assert list((gunicorn_api.home / "mock" / "segmented").iterdir()) == []
+
+
+def test_an_upload_the_server_forgot_starts_over(
+    api: Client, bucket: Bucket, tmp_path: Path
+) -> None:
+    source = tmp_path / "twenty.bin"
+    expected = make_file(source, 20)
+    state_dir = tmp_path / "state"
+    url = bucket.blob_url("twenty.bin")
+    upload = SegmentedUpload(api.session, url, part_size=5 * MIB, workers=2)
+    with pytest.raises(Interrupted):
+        upload.upload_file(
+            source,
+            lambda done, total: done >= 8 * MIB and _raise(Interrupted()),
+            StateFile(state_path(state_dir, url, source)),
+        )
+    (saved,) = state_dir.iterdir()
+    upload.abort(json.loads(saved.read_text())["upload_id"])
+    blob = bucket.upload(
+        "twenty.bin", source, threshold=MIB, part_size=5 * MIB, state_dir=state_dir
+    )
+    assert blob.size == 20 * MIB
+    copy = tmp_path / "copy.bin"
+    bucket.blob("twenty.bin").download(copy)
+    assert sha256_of(copy) == expected
+
+
+def _raise(error: Exception) -> None:
+    raise error
+
+
+class PipeLike(io.RawIOBase):
+    """A readable stream that cannot seek or tell its size (a pipe)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        chunk = self._data.read(min(len(buffer), 64 * 1024))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def test_streams_of_unknown_size_go_whole_or_in_parts(bucket: Bucket) -> None:
+    data = os.urandom(11 * MIB + 3)
+    large = bucket.upload(
+        "streamed-large",
+        io.BufferedReader(PipeLike(data)),
+        threshold=4 * MIB,
+        part_size=5 * MIB,
+    )
+    small = bucket.upload("streamed-small", io.BufferedReader(PipeLike(data[:1000])))
+    assert (large.size, small.size) == (len(data), 1000)
+    out = io.BytesIO()
+    assert bucket.blob("streamed-large").download(out) == len(data)
+    assert out.getvalue() == data
+    assert bucket.blob("streamed-small").content() == data[:1000]
