@@ -4,11 +4,15 @@ an upload the server forgot, and streamed downloads."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import os
+import socket
+import threading
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -157,3 +161,97 @@ def test_streams_of_unknown_size_go_whole_or_in_parts(bucket: Bucket) -> None:
     assert bucket.blob("streamed-large").download(out) == len(data)
     assert out.getvalue() == data
     assert bucket.blob("streamed-small").content() == data[:1000]
+
+
+class CuttingProxy:
+    """A loopback TCP proxy that cuts the first connection whose request
+    passes ``after`` bytes (a network that drops a large part), once."""
+
+    def __init__(self, upstream_port: int, after: int) -> None:
+        self.upstream_port = upstream_port
+        self.after = after
+        self.cuts = 0
+        self._lock = threading.Lock()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+            for source, target, cutting in (
+                (client, upstream, True),
+                (upstream, client, False),
+            ):
+                threading.Thread(
+                    target=self._pump, args=(source, target, cutting), daemon=True
+                ).start()
+
+    def _should_cut(self, sent: int) -> bool:
+        with self._lock:
+            if sent < self.after or self.cuts:
+                return False
+            self.cuts += 1
+            return True
+
+    def _pump(
+        self, source: socket.socket, target: socket.socket, cutting: bool
+    ) -> None:
+        sent = 0
+        try:
+            while chunk := source.recv(65536):
+                target.sendall(chunk)
+                sent += len(chunk)
+                if cutting and self._should_cut(sent):
+                    break
+        except OSError:
+            pass
+        for end in (source, target):
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+            end.close()
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_a_part_cut_off_by_the_network_is_sent_again(
+    gunicorn_api: Api, tmp_path: Path
+) -> None:
+    source = tmp_path / "thirty.bin"
+    expected = make_file(source, 30)
+    port = int(gunicorn_api.url.rsplit(":", 1)[1].split("/")[0])
+    # the first part is cut off 3 MiB into its 5
+    proxy = CuttingProxy(port, after=3 * MIB)
+    reports: list[int] = []
+    try:
+        with Client(
+            f"http://127.0.0.1:{proxy.port}/api",
+            gunicorn_api.user,
+            gunicorn_api.password,
+        ) as api:
+            bucket = api.buckets.create(name="cut-parts")
+            blob = bucket.upload(
+                "thirty.bin",
+                source,
+                threshold=MIB,
+                part_size=5 * MIB,
+                workers=1,
+                progress=lambda done, total: reports.append(done),
+                state_dir=tmp_path / "state",
+            )
+    finally:
+        proxy.close()
+    assert proxy.cuts == 1
+    assert any(later < earlier for earlier, later in pairwise(reports)), (
+        "no part was retried"
+    )
+    assert blob.size == 30 * MIB
+    copy = tmp_path / "copy.bin"
+    with gunicorn_api.client() as direct:
+        direct.buckets.get("cut-parts").blob("thirty.bin").download(copy)
+    assert sha256_of(copy) == expected
