@@ -59,16 +59,13 @@ class Instance(Resource):
     def run(self, cmd: str, **params: str) -> dict[str, Any]:
         """Run ``cmd`` over SSH (``private_key``, ``password``, ``ip``, ``port``):
         the answer's ``output`` and ``public_address``."""
-        if "run" not in self.actions:
-            self.perform("run")  # raises CapabilityMissing, naming what is offered
-        url, method = self.actions["run"]
+        url, method = self.link("run")
         document = self.client.session.json(method, url, data={"cmd": cmd, **params})
         return dict(document["instance"])
 
     def create_image(self, name: str | None = None, **params: str) -> Image:
         """Image this instance (where the driver and the instance allow)."""
-        if "create_image" not in self.actions:
-            self.perform("create_image")  # raises CapabilityMissing
+        self.link("create_image")  # refused first where the instance cannot be imaged
         fields = {"instance_id": self.id, **params}
         if name:
             fields["name"] = name

@@ -76,7 +76,11 @@ class Session:
         return answer
 
     def json(
-        self, method: str, path_or_url: str, data: Params | None = None, **kwargs: Any
+        self,
+        method: str,
+        path_or_url: str,
+        data: Params | bytes | None = None,
+        **kwargs: Any,
     ) -> Any:
         """The decoded JSON answer (``None`` for an empty body)."""
         answer = self.request(method, path_or_url, data=data, **kwargs)

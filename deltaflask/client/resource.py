@@ -115,16 +115,21 @@ class Resource:
         """The object's XML document, as the server sends it."""
         return self.client.session.text(self.href, "xml")
 
-    def perform(self: R, action: str, params: Params | None = None) -> R:
-        """Follow the action link ``action`` (refused before any request when
-        the object does not link it), then take the state it answers with."""
+    def link(self, action: str) -> tuple[str, str]:
+        """The (URL, method) of the action link ``action``; :class:`CapabilityMissing`
+        when the object does not link it in its current state."""
         if action not in self.actions:
             offered = ", ".join(self.actions) or "none"
             raise CapabilityMissing(
                 f"{type(self).__name__} {self.id} offers no '{action}' "
                 f"in state {self.state} (offered: {offered})"
             )
-        url, method = self.actions[action]
+        return self.actions[action]
+
+    def perform(self: R, action: str, params: Params | None = None) -> R:
+        """Follow the action link ``action`` (refused before any request when
+        the object does not link it), then take the state it answers with."""
+        url, method = self.link(action)
         return self._update(self.client.session.json(method, url, data=params))
 
     def post(self: R, step: str, params: Params | None = None) -> R:

@@ -7,6 +7,7 @@ so the same upload run again after an interruption sends only what is left."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from typing import BinaryIO
 
+from deltaflask.client.errors import ClientError
 from deltaflask.client.errors import NotFound
 from deltaflask.client.http import Session
 from deltaflask.client.transfer import Body
@@ -170,6 +172,11 @@ class SegmentedUpload:
         """Cancel an upload on the server and drop its parts."""
         self.session.request("DELETE", self.url, headers={UPLOAD_HEADER: upload_id})
 
+    def abort_quietly(self, upload_id: str) -> None:
+        """Abort, ignoring a failure (the server may have dropped it already)."""
+        with contextlib.suppress(ClientError):
+            self.abort(upload_id)
+
     def upload_file(
         self, path: Path, progress: Progress | None, state: StateFile
     ) -> dict[str, Any]:
@@ -183,11 +190,14 @@ class SegmentedUpload:
             self.part_size,
         )
         saved = state.load()
-        if saved is not None and saved.matches(wanted) and saved.upload_id:
-            try:
-                return self._send_file(path, saved, progress, state)
-            except NotFound:
-                state.remove()  # the server forgot it (aborted or expired)
+        if saved is not None and saved.upload_id:
+            if saved.matches(wanted):
+                try:
+                    return self._send_file(path, saved, progress, state)
+                except NotFound:
+                    state.remove()  # the server forgot it (aborted or expired)
+            else:  # the file changed since: its parts are of no use
+                self.abort_quietly(saved.upload_id)
         wanted.upload_id = self.initiate()
         state.save(wanted)
         return self._send_file(path, wanted, progress, state)
@@ -238,7 +248,7 @@ class SegmentedUpload:
         try:
             self._run_parts(upload_id, bodies(), counter, parts.__setitem__)
         except BaseException:
-            self.abort(upload_id)
+            self.abort_quietly(upload_id)
             raise
         return self.complete(upload_id, parts)
 

@@ -128,6 +128,39 @@ def test_an_upload_the_server_forgot_starts_over(
     assert sha256_of(copy) == expected
 
 
+def test_a_file_changed_since_the_interruption_is_sent_anew(
+    gunicorn_api: Api, bucket: Bucket, tmp_path: Path
+) -> None:
+    source = tmp_path / "changing.bin"
+    make_file(source, 20)
+    options = {"threshold": MIB, "part_size": 5 * MIB, "workers": 1}
+    state_dir = tmp_path / "state"
+
+    def stop_early(done: int, total: int) -> None:
+        if done >= 6 * MIB:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        bucket.upload(
+            "changing.bin", source, progress=stop_early, state_dir=state_dir, **options
+        )
+    expected = make_file(source, 12)  # rewritten: other size, other bytes
+    reports: list[int] = []
+    blob = bucket.upload(
+        "changing.bin",
+        source,
+        state_dir=state_dir,
+        progress=lambda done, total: reports.append(done),
+        **options,
+    )
+    assert reports[0] == 0 and blob.size == 12 * MIB
+    copy = tmp_path / "copy.bin"
+    bucket.blob("changing.bin").download(copy)
+    assert sha256_of(copy) == expected
+    # the interrupted upload was aborted, not left behind on the server
+    assert list((gunicorn_api.home / "mock" / "segmented").iterdir()) == []
+
+
 def _raise(error: Exception) -> None:
     raise error
 
