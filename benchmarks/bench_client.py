@@ -9,7 +9,8 @@ and, in rounds, times:
 * ``deltaflask-cli blob put bench cli FILE`` (segmented: ``--part-size`` MiB
   parts, ``--parallel`` at once, completed by manifest);
 * ``curl -o COPY .../curl/content`` (one streamed GET);
-* ``deltaflask-cli blob get bench cli COPY``.
+* ``deltaflask-cli blob get bench curl COPY`` (the same blob, so both read
+  one file the server sends with ``sendfile``).
 
 Every timed run starts alike (``settle`` from ``bench_blobs.py``); the stored
 length and the downloaded copy are checked untimed after each. The report
