@@ -116,8 +116,16 @@ def run_blob_command(
     client: Client, printer: Printer, options: argparse.Namespace
 ) -> None:
     """Carry out one ``blob`` verb."""
-    bucket = client.buckets.get(options.bucket)
     verb = options.blob_verb
+    collection = client.buckets
+    # a transfer starts at once; its first request says if the bucket is missing
+    bucket = (
+        collection.wrap(
+            {"id": options.bucket, "href": client.href("buckets", options.bucket)}
+        )
+        if verb in ("put", "get")
+        else collection.get(options.bucket)
+    )
     if verb == "list":
         printer.items(
             bucket.blobs(), ("id", "content_length", "content_type", "last_modified")
@@ -141,7 +149,7 @@ def run_blob_command(
             )
         printer.one(blob)
     else:
-        blob = bucket.blob(options.blob)
+        blob = bucket.blob_at(options.blob)
         shown = not options.no_progress and options.file != "-"
         with progress_bar(f"get {options.blob}", shown) as update:
             target: Any = sys.stdout.buffer if options.file == "-" else options.file

@@ -9,6 +9,8 @@ from typing import Any
 from typing import BinaryIO
 from urllib.parse import quote
 
+import urllib3
+
 from deltaflask.client.errors import TransferError
 from deltaflask.client.resource import Resource
 from deltaflask.client.resource import member_of
@@ -89,9 +91,12 @@ class Blob(Resource):
         with answer:
             expected = int(answer.headers.get("Content-Length") or self.size)
             counter = Counter(expected, 0, progress)
-            for chunk in answer.iter_content(CHUNK):
-                out.write(chunk)
-                counter.add(len(chunk))
+            try:  # urllib3's own read: requests' iter_content is 2-3 times slower
+                while chunk := answer.raw.read(CHUNK, decode_content=True):
+                    out.write(chunk)
+                    counter.add(len(chunk))
+            except (urllib3.exceptions.HTTPError, OSError) as exc:
+                raise TransferError(f"blob {self.id}: {exc}") from exc
         if counter.done != expected:
             raise TransferError(
                 f"blob {self.id}: got {counter.done} of {expected} bytes"
@@ -118,6 +123,11 @@ class Bucket(Resource):
     def blob_url(self, blob_id: str) -> str:
         """The URL of blob ``blob_id`` in this bucket."""
         return f"{self.href}/{quote(blob_id, safe='')}"
+
+    def blob_at(self, blob_id: str) -> Blob:
+        """Blob ``blob_id`` without reading its attributes (to download it
+        straight away; a missing blob raises when its content is asked)."""
+        return Blob(self.client, {"id": blob_id, "href": self.blob_url(blob_id)})
 
     def blob(self, blob_id: str) -> Blob:
         """One blob's attributes (:class:`NotFound` when missing)."""

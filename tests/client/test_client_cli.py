@@ -149,7 +149,7 @@ def test_volume_address_and_firewall_actions(mock_api: Api) -> None:
     assert emptied["rules"] == []
 
 
-def test_exit_codes_a_script_can_rely_on(mock_api: Api) -> None:
+def test_exit_codes_a_script_can_rely_on(mock_api: Api, tmp_path: Path) -> None:
     missing = cli(mock_api, "instances", "show", "nope", code=4)
     assert (
         missing.stderr
@@ -176,6 +176,14 @@ def test_exit_codes_a_script_can_rely_on(mock_api: Api) -> None:
         "DELTAFLASK_URL": f"http://127.0.0.1:{free_port()}/api",
     }
     cli(mock_api, "realms", "list", env=closed, code=8)
+    target = tmp_path / "never.bin"
+    cli(mock_api, "blob", "get", "bucket1", "nope", str(target), code=4)
+    assert list(tmp_path.iterdir()) == []  # no partial file left behind
+    (tmp_path / "hi.txt").write_text("hi")
+    put = cli(
+        mock_api, "blob", "put", "nobucket", "hi", str(tmp_path / "hi.txt"), code=4
+    )
+    assert "Bucket 'nobucket' not found" in put.stderr
 
 
 def test_bad_credentials_are_refused_and_never_echoed(mock_api: Api) -> None:
