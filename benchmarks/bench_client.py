@@ -10,7 +10,9 @@ and, in rounds, times:
   parts, ``--parallel`` at once, completed by manifest);
 * ``curl -o COPY .../curl/content`` (one streamed GET);
 * ``deltaflask-cli blob get bench curl COPY`` (the same blob, so both read
-  one file the server sends with ``sendfile``).
+  one file the server sends with ``sendfile``);
+* the same download through the library in this process (``Blob.download``),
+  which shows what the command line's interpreter start and imports cost.
 
 Every timed run starts alike (``settle`` from ``bench_blobs.py``); the stored
 length and the downloaded copy are checked untimed after each. The report
@@ -43,6 +45,8 @@ from bench_blobs import measure
 from bench_blobs import parse_size
 from bench_blobs import read_through
 from bench_blobs import stored_length
+
+from deltaflask.client import Client
 
 CLI = Path(sys.executable).parent / "deltaflask-cli"
 BUCKET = "/api/buckets/bench"
@@ -172,9 +176,24 @@ def main() -> int:
             ),
             check_copy,
         )
-        steps = [put_curl, put_cli, get_curl, get_cli]
+        library = Client(api, "mockuser", "mockpassword")
+        get_library = Step(
+            "GET: Blob.download (library, in-process)",
+            lambda: (
+                library.buckets.wrap({"id": "bench", "href": f"{api}/buckets/bench"})
+                .blob_at("curl")
+                .download(copy)
+            ),
+            check_copy,
+        )
+        steps = [put_curl, put_cli, get_curl, get_cli, get_library]
         measure(steps, args.repeat, scratch / "ballast.bin", size, args.settle)
-        report([(put_curl, put_cli), (get_curl, get_cli)], size, server.peak_rss_mb())
+        library.close()
+        report(
+            [(put_curl, put_cli), (get_curl, get_cli), (get_curl, get_library)],
+            size,
+            server.peak_rss_mb(),
+        )
     finally:
         if server is not None:
             server.stop()

@@ -19,7 +19,6 @@ from deltaflask.client.segmented import SegmentedUpload
 from deltaflask.client.segmented import StateFile
 from deltaflask.client.segmented import default_state_dir
 from deltaflask.client.segmented import state_path
-from deltaflask.client.transfer import CHUNK
 from deltaflask.client.transfer import BytesPart
 from deltaflask.client.transfer import Counter
 from deltaflask.client.transfer import FileSlice
@@ -31,6 +30,10 @@ MIB = 1024 * 1024
 SEGMENT_THRESHOLD = 64 * MIB
 PART_SIZE = 16 * MIB
 WORKERS = 4
+#: download read size: 128 KiB reads ran 2-3 times faster than 256 KiB to
+#: 1 MiB ones (fresh large buffers cost a page fault per 4 KiB), and faster
+#: than curl (benchmarks/bench_client.py)
+DOWNLOAD_CHUNK = 128 * 1024
 
 
 class Blob(Resource):
@@ -92,7 +95,7 @@ class Blob(Resource):
             expected = int(answer.headers.get("Content-Length") or self.size)
             counter = Counter(expected, 0, progress)
             try:  # urllib3's own read: requests' iter_content is 2-3 times slower
-                while chunk := answer.raw.read(CHUNK, decode_content=True):
+                while chunk := answer.raw.read(DOWNLOAD_CHUNK, decode_content=True):
                     out.write(chunk)
                     counter.add(len(chunk))
             except (urllib3.exceptions.HTTPError, OSError) as exc:
