@@ -8,45 +8,18 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from deltaflask.client import Client
+from tests.client.support import EC2_USER
+from tests.client.support import MOCK_USER
+from tests.client.support import Api
 from tests.moto_server import free_port
 from tests.test_readme_examples import live_server
 from tests.test_readme_examples import wait_until_serving
 
 BIN = Path(sys.executable).parent
-MOCK_USER = ("mockuser", "mockpassword")
-EC2_USER = ("testing", "testing")
-
-
-@dataclass
-class Api:
-    """A running server: its ``/api`` URL, credentials and environment."""
-
-    url: str
-    user: str
-    password: str
-    env: dict[str, str]
-    home: Path
-
-    def client(self, **kwargs: str) -> Client:
-        """A library client with these credentials."""
-        return Client(self.url, self.user, self.password, **kwargs)
-
-    def cli_env(self) -> dict[str, str]:
-        """The environment ``deltaflask-cli`` finds the server in."""
-        return {
-            **self.env,
-            "DELTAFLASK_URL": self.url,
-            "DELTAFLASK_USER": self.user,
-            "DELTAFLASK_PASSWORD": self.password,
-            "XDG_CONFIG_HOME": str(self.home / "config"),
-            "XDG_STATE_HOME": str(self.home / "state"),
-        }
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ an upload the server forgot, and streamed downloads."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import json
 import os
@@ -22,7 +21,9 @@ from deltaflask.client import Client
 from deltaflask.client.segmented import SegmentedUpload
 from deltaflask.client.segmented import StateFile
 from deltaflask.client.segmented import state_path
-from tests.client.conftest import Api
+from tests.client.support import Api
+from tests.client.support import make_file
+from tests.client.support import sha256_of
 
 MIB = 1024 * 1024
 PART = 16 * MIB
@@ -30,26 +31,6 @@ PART = 16 * MIB
 
 class Interrupted(Exception):
     """Raised from the progress callback, as a user's Ctrl-C would stop it."""
-
-
-def make_file(path: Path, mib: int) -> str:
-    """A file of ``mib`` MiB, every MiB different; its sha256."""
-    block = os.urandom(MIB)
-    digest = hashlib.sha256()
-    with open(path, "wb") as out:
-        for index in range(mib):
-            chunk = index.to_bytes(8, "big") + block[8:]
-            out.write(chunk)
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as source:
-        while chunk := source.read(MIB):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @pytest.fixture
@@ -111,11 +92,14 @@ def test_an_upload_the_server_forgot_starts_over(
     state_dir = tmp_path / "state"
     url = bucket.blob_url("twenty.bin")
     upload = SegmentedUpload(api.session, url, part_size=5 * MIB, workers=2)
+
+    def stop_at_8_mib(done: int, total: int) -> None:
+        if done >= 8 * MIB:
+            raise Interrupted
+
     with pytest.raises(Interrupted):
         upload.upload_file(
-            source,
-            lambda done, total: done >= 8 * MIB and _raise(Interrupted()),
-            StateFile(state_path(state_dir, url, source)),
+            source, stop_at_8_mib, StateFile(state_path(state_dir, url, source))
         )
     (saved,) = state_dir.iterdir()
     upload.abort(json.loads(saved.read_text())["upload_id"])
@@ -159,10 +143,6 @@ def test_a_file_changed_since_the_interruption_is_sent_anew(
     assert sha256_of(copy) == expected
     # the interrupted upload was aborted, not left behind on the server
     assert list((gunicorn_api.home / "mock" / "segmented").iterdir()) == []
-
-
-def _raise(error: Exception) -> None:
-    raise error
 
 
 class PipeLike(io.RawIOBase):

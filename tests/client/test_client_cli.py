@@ -15,9 +15,9 @@ import pytest
 from defusedxml import ElementTree
 
 from deltaflask.client.client import KINDS
-from tests.client.conftest import Api
-from tests.client.test_client_blobs import make_file
-from tests.client.test_client_blobs import sha256_of
+from tests.client.support import Api
+from tests.client.support import make_file
+from tests.client.support import sha256_of
 from tests.moto_server import free_port
 
 CLI = str(Path(sys.executable).parent / "deltaflask-cli")

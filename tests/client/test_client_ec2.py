@@ -14,7 +14,7 @@ from deltaflask.client import CapabilityMissing
 from deltaflask.client import Client
 from deltaflask.client import NotFound
 from deltaflask.client.client import KINDS
-from tests.client.conftest import Api
+from tests.client.support import Api
 
 MIB = 1024 * 1024
 #: the collections moto starts with members of (the rest are created below)

@@ -18,7 +18,7 @@ from deltaflask.client import NotFound
 from deltaflask.client import StorageVolume
 from deltaflask.client import WaitTimeout
 from deltaflask.client.client import KINDS
-from tests.client.conftest import Api
+from tests.client.support import Api
 
 
 @pytest.fixture

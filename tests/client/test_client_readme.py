@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.client.conftest import Api
+from tests.client.support import Api
 from tests.test_readme_examples import README
 from tests.test_readme_examples import README_ADDRESS
 
