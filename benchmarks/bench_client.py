@@ -47,9 +47,13 @@ from bench_blobs import read_through
 from bench_blobs import stored_length
 
 from deltaflask.client import Client
+from deltaflask.client.buckets import PART_SIZE
+from deltaflask.client.buckets import WORKERS
 
 CLI = Path(sys.executable).parent / "deltaflask-cli"
 BUCKET = "/api/buckets/bench"
+#: the command line's defaults
+PART_MIB = PART_SIZE // 2**20
 
 
 def cli_run(*args: str, env: dict[str, str]) -> None:
@@ -83,8 +87,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", default="1G", help="blob size: 1G, 256M, ... (1G)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4)")
-    parser.add_argument("--parallel", type=int, default=4, help="CLI parts at once (4)")
-    parser.add_argument("--part-size", type=int, default=64, help="CLI part MiB (64)")
+    parser.add_argument(
+        "--parallel", type=int, default=WORKERS, help=f"CLI parts at once ({WORKERS})"
+    )
+    parser.add_argument(
+        "--part-size", type=int, default=PART_MIB, help=f"CLI part MiB ({PART_MIB})"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="rounds (3)")
     parser.add_argument("--settle", type=float, default=1.0, help="seconds after sync")
     parser.add_argument("--dir", default=None, help="scratch directory (a temp dir)")
