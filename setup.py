@@ -43,7 +43,10 @@ EXTRAS = {
 EXTRAS["all"] = sorted({req for reqs in EXTRAS.values() for req in reqs})
 #: the production server: ``gunicorn deltaflask.wsgi:app``
 EXTRAS["server"] = ["gunicorn>=22"]
+#: the Python client and ``deltaflask-cli``
+EXTRAS["client"] = ["requests>=2.31", "rich>=13"]
 EXTRAS["test"] = [
+    *EXTRAS["client"],
     "pytest>=8",
     "hypothesis>=6.90",
     "defusedxml>=0.7",
@@ -97,7 +100,10 @@ setup(
     ],
     extras_require=EXTRAS,
     entry_points={
-        "console_scripts": ["deltaflask = deltaflask.cli:main"],
+        "console_scripts": [
+            "deltaflask = deltaflask.cli:main",
+            "deltaflask-cli = deltaflask.client.cli:main",
+        ],
         "deltaflask": [
             "mock = deltaflask.plugins.mock",
             "ec2 = deltaflask.plugins.ec2",
