@@ -7,6 +7,8 @@ from typing import ClassVar
 import pytest
 
 from deltaflask.drivers import BaseDriver
+from deltaflask.drivers.states import machine
+from deltaflask.models import InstanceState
 
 Features = dict[str, tuple[str, ...]]
 
@@ -33,3 +35,16 @@ def test_catalogue_features_are_declared() -> None:
         "user_name",
         "user_data",
     ]
+
+
+def test_a_state_machine_takes_instance_states_not_loose_strings() -> None:
+    with pytest.raises(TypeError, match=r"'running' is no InstanceState"):
+        machine(("running", "stopped", "stop"))  # type: ignore[arg-type]
+
+
+def test_one_state_spelling_serves_models_and_machines() -> None:
+    built = machine((InstanceState.RUNNING, InstanceState.STOPPED, "stop"))
+    assert built.actions_for(InstanceState.RUNNING) == ["stop"]
+    assert [state.label for state in built.states] == ["running", "stopped"]
+    assert InstanceState.parse("stopped") is InstanceState.STOPPED
+    assert f"{InstanceState.RUNNING}" == "RUNNING"

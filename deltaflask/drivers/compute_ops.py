@@ -15,6 +15,7 @@ from deltaflask.models import Address
 from deltaflask.models import Firewall
 from deltaflask.models import Image
 from deltaflask.models import Instance
+from deltaflask.models import InstanceState
 from deltaflask.models import Key
 from deltaflask.models import LoadBalancer
 from deltaflask.models import Metric
@@ -30,7 +31,8 @@ class InstanceCreate:
 
     ``hwp_overrides`` maps a profile property (cpu, memory, ...) to the value
     asked with ``hwp_<property>``; ``initial_state`` is ``RUNNING`` or
-    ``STOPPED`` (CIMI); the rest mirror the classic API's feature parameters.
+    ``STOPPED`` (CIMI's initialState); the rest mirror the classic API's
+    feature parameters.
     """
 
     image_id: str
@@ -49,7 +51,7 @@ class InstanceCreate:
     device_name: str | None = None
     network_id: str | None = None
     subnet_id: str | None = None
-    initial_state: str | None = None
+    initial_state: InstanceState | None = None
 
 
 class ComputeOperations:
