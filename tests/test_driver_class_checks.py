@@ -9,6 +9,10 @@ import pytest
 from deltaflask.drivers import BaseDriver
 from deltaflask.drivers.states import machine
 from deltaflask.models import InstanceState
+from deltaflask.plugins.ec2.base import Ec2Base
+from deltaflask.plugins.ec2.driver import Ec2Driver
+from deltaflask.plugins.mock.base import MockBase
+from deltaflask.plugins.mock.driver import MockDriver
 
 Features = dict[str, tuple[str, ...]]
 
@@ -48,3 +52,30 @@ def test_one_state_spelling_serves_models_and_machines() -> None:
     assert [state.label for state in built.states] == ["running", "stopped"]
     assert InstanceState.parse("stopped") is InstanceState.STOPPED
     assert f"{InstanceState.RUNNING}" == "RUNNING"
+
+
+@pytest.mark.parametrize(
+    ("driver", "base"), [(MockDriver, MockBase), (Ec2Driver, Ec2Base)]
+)
+def test_each_mixin_extends_its_drivers_base_and_restates_none_of_it(
+    driver: type[BaseDriver], base: type[BaseDriver]
+) -> None:
+    package = base.__module__.rsplit(".", 1)[0]
+    mixins = [
+        cls
+        for cls in driver.__mro__
+        if cls.__module__.startswith(package) and cls not in (driver, base)
+    ]
+    assert len(mixins) >= 7
+    shared = {
+        name
+        for name in [*vars(base), *vars(base).get("__annotations__", {})]
+        if not name.startswith("__")
+    }
+    assert shared
+    for mixin in mixins:
+        assert issubclass(mixin, base), mixin
+        restated = shared & (
+            set(vars(mixin)) | set(vars(mixin).get("__annotations__", {}))
+        )
+        assert not restated, (mixin, restated)

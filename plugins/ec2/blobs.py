@@ -19,6 +19,7 @@ from typing import BinaryIO
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Blob
+from deltaflask.plugins.ec2.base import Ec2Base
 from deltaflask.plugins.ec2.calls import timestamp
 from deltaflask.plugins.ec2.errors import aws_errors
 
@@ -69,10 +70,8 @@ def to_blob(bucket_id: str, blob_id: str, head: Mapping[str, Any]) -> Blob:
     )
 
 
-class Ec2Blobs:
+class Ec2Blobs(Ec2Base):
     """S3 object operations of the ec2 driver (mixed into ``Ec2Driver``)."""
-
-    s3: Any
 
     def blob(self, bucket_id: str, blob_id: str) -> Blob | None:
         """A blob's attributes and metadata, or ``None``."""

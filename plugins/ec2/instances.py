@@ -17,12 +17,12 @@ from deltaflask.drivers import InstanceCreate
 from deltaflask.drivers.base import filter_on
 from deltaflask.drivers.states import machine
 from deltaflask.errors import ValidationFailure
-from deltaflask.models import HardwareProfile
 from deltaflask.models import Instance
 from deltaflask.models import InstanceAddress
 from deltaflask.models import InstanceProfile
 from deltaflask.models import InstanceState
 from deltaflask.models import NetworkBinding
+from deltaflask.plugins.ec2.base import Ec2Base
 from deltaflask.plugins.ec2.calls import by_ids
 from deltaflask.plugins.ec2.calls import ids_of
 from deltaflask.plugins.ec2.calls import lookup
@@ -58,13 +58,8 @@ STATES = {
 MAX_INSTANCE_COUNT = 100
 
 
-class Ec2Instances:
+class Ec2Instances(Ec2Base):
     """Instance operations of the ec2 driver (mixed into ``Ec2Driver``)."""
-
-    ec2: Any
-    client: Callable[[str], Any]
-    hardware_profile: Callable[[str], HardwareProfile | None]
-    security_groups: Callable[..., list[dict[str, Any]]]
 
     def instances(self, filters: Mapping[str, Any]) -> list[Instance]:
         """Instances by ``id``, ``state`` and ``realm_id`` (availability zone)."""

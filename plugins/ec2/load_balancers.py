@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from collections.abc import Mapping
 from typing import Any
 
 from deltaflask.errors import ValidationFailure
-from deltaflask.models import Instance
 from deltaflask.models import Listener
 from deltaflask.models import LoadBalancer
-from deltaflask.models import Realm
+from deltaflask.plugins.ec2.base import Ec2Base
 from deltaflask.plugins.ec2.calls import by_ids
 from deltaflask.plugins.ec2.calls import lookup
 from deltaflask.plugins.ec2.calls import only
@@ -22,12 +20,8 @@ from deltaflask.plugins.ec2.errors import aws_errors
 LISTENER_PROTOCOLS = ("HTTP", "HTTPS", "TCP", "SSL")
 
 
-class Ec2LoadBalancers:
+class Ec2LoadBalancers(Ec2Base):
     """Load balancer operations of the ec2 driver (mixed into ``Ec2Driver``)."""
-
-    client: Callable[[str], Any]
-    realms: Callable[[Mapping[str, Any]], list[Realm]]
-    instances: Callable[[Mapping[str, Any]], list[Instance]]
 
     @property
     def elb(self) -> Any:

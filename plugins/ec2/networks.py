@@ -17,6 +17,7 @@ from deltaflask.errors import ValidationFailure
 from deltaflask.models import Network
 from deltaflask.models import NetworkInterface
 from deltaflask.models import Subnet
+from deltaflask.plugins.ec2.base import Ec2Base
 from deltaflask.plugins.ec2.calls import by_ids
 from deltaflask.plugins.ec2.calls import cidr
 from deltaflask.plugins.ec2.calls import ids_of
@@ -36,10 +37,8 @@ def _state(value: str | None) -> str:
     return "UP" if value == "available" else str(value or "unknown").upper()
 
 
-class Ec2Networks:
+class Ec2Networks(Ec2Base):
     """Network operations of the ec2 driver (mixed into ``Ec2Driver``)."""
-
-    ec2: Any
 
     # networks ------------------------------------------------------------------
     def networks(self, filters: Mapping[str, Any]) -> list[Network]:

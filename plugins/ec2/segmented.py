@@ -18,6 +18,7 @@ from typing import BinaryIO
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Blob
+from deltaflask.plugins.ec2.base import Ec2Base
 from deltaflask.plugins.ec2.blobs import DEFAULT_TYPE
 from deltaflask.plugins.ec2.blobs import s3_metadata
 from deltaflask.plugins.ec2.blobs import to_blob
@@ -30,10 +31,8 @@ SPOOL = 1024 * 1024
 COPY_CHUNK = 1024 * 1024
 
 
-class Ec2Segmented:
+class Ec2Segmented(Ec2Base):
     """Segmented blob operations of the ec2 driver (mixed into ``Ec2Driver``)."""
-
-    s3: Any
 
     def init_segmented_blob(
         self,

@@ -29,6 +29,7 @@ from deltaflask.models import Metric
 from deltaflask.models import MetricSample
 from deltaflask.models import Realm
 from deltaflask.models import RunResult
+from deltaflask.plugins.mock.base import MockBase
 from deltaflask.plugins.mock.load_balancers import release_from_balancers
 from deltaflask.plugins.mock.network import place_instances
 from deltaflask.plugins.mock.network import to_bindings
@@ -36,21 +37,14 @@ from deltaflask.plugins.mock.profiles import ERROR_TRIGGERS
 from deltaflask.plugins.mock.profiles import METRIC_PROPERTIES
 from deltaflask.plugins.mock.profiles import REALM_IDS
 from deltaflask.plugins.mock.profiles import REALMS
-from deltaflask.plugins.mock.store import MockStore
 from deltaflask.plugins.mock.store import check_id
 
 MAX_INSTANCE_COUNT = 20
 PEM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 
 
-class MockCompute:
+class MockCompute(MockBase):
     """Compute operations of the mock driver (mixed into ``MockDriver``)."""
-
-    store: MockStore
-
-    def user(self) -> str:
-        """The authenticated user (raises 401 otherwise)."""
-        raise NotImplementedError
 
     # realms --------------------------------------------------------------------
     def realms(self, filters: Mapping[str, Any]) -> list[Realm]:

@@ -13,20 +13,14 @@ from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Firewall
 from deltaflask.models import FirewallRule
-from deltaflask.plugins.mock.store import MockStore
+from deltaflask.plugins.mock.base import MockBase
 from deltaflask.plugins.mock.store import check_id
 
 PROTOCOLS = ("tcp", "udp", "icmp")
 
 
-class MockFirewalls:
+class MockFirewalls(MockBase):
     """Firewall operations of the mock driver (mixed into ``MockDriver``)."""
-
-    store: MockStore
-
-    def user(self) -> str:
-        """The authenticated user (raises 401 otherwise)."""
-        raise NotImplementedError
 
     def firewalls(self, filters: Mapping[str, Any]) -> list[Firewall]:
         """Firewalls, filtered by id."""

@@ -11,6 +11,7 @@ from deltaflask.errors import Conflict
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Listener
 from deltaflask.models import LoadBalancer
+from deltaflask.plugins.mock.base import MockBase
 from deltaflask.plugins.mock.profiles import REALM_IDS
 from deltaflask.plugins.mock.store import MockStore
 from deltaflask.plugins.mock.store import check_id
@@ -18,14 +19,8 @@ from deltaflask.plugins.mock.store import check_id
 LISTENER_PROTOCOLS = ("HTTP", "TCP")
 
 
-class MockLoadBalancers:
+class MockLoadBalancers(MockBase):
     """Load balancer operations of the mock driver (mixed into ``MockDriver``)."""
-
-    store: MockStore
-
-    def user(self) -> str:
-        """The authenticated user (raises 401 otherwise)."""
-        raise NotImplementedError
 
     def load_balancers(self, filters: Mapping[str, Any]) -> list[LoadBalancer]:
         """Load balancers, filtered by id."""

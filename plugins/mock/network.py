@@ -23,6 +23,7 @@ from deltaflask.models import Network
 from deltaflask.models import NetworkBinding
 from deltaflask.models import NetworkInterface
 from deltaflask.models import Subnet
+from deltaflask.plugins.mock.base import MockBase
 from deltaflask.plugins.mock.profiles import REALM_IDS
 from deltaflask.plugins.mock.store import MockStore
 from deltaflask.plugins.mock.store import check_id
@@ -52,14 +53,8 @@ def _new_id(prefix: str, name: str | None, what: str) -> str:
     return f"{prefix}_{int(time.time())}_{secrets.token_hex(3)}"
 
 
-class MockNetwork:
+class MockNetwork(MockBase):
     """Network operations of the mock driver (mixed into ``MockDriver``)."""
-
-    store: MockStore
-
-    def user(self) -> str:
-        """The authenticated user (raises 401 otherwise)."""
-        raise NotImplementedError
 
     # networks ------------------------------------------------------------------
     def networks(self, filters: Mapping[str, Any]) -> list[Network]:

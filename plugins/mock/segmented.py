@@ -87,8 +87,6 @@ def _last_change(folder: Path) -> float:
 class MockSegmentedUploads(BlobFiles):
     """Segmented-upload operations of the mock driver (a base of ``MockBlobs``)."""
 
-    settings: Mapping[str, Any]
-
     def _sweep(self) -> None:
         """Sweep what killed or abandoned uploads left (see :func:`sweep_stale`)."""
         sweep_stale(self.store.root, self.settings)
