@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
+import typing
 from typing import ClassVar
 
 import pytest
@@ -13,6 +16,7 @@ from deltaflask.plugins.ec2.base import Ec2Base
 from deltaflask.plugins.ec2.driver import Ec2Driver
 from deltaflask.plugins.mock.base import MockBase
 from deltaflask.plugins.mock.driver import MockDriver
+from deltaflask.testing.objects import contract_operations
 
 Features = dict[str, tuple[str, ...]]
 
@@ -79,3 +83,22 @@ def test_each_mixin_extends_its_drivers_base_and_restates_none_of_it(
             set(vars(mixin)) | set(vars(mixin).get("__annotations__", {}))
         )
         assert not restated, (mixin, restated)
+
+
+def test_a_create_takes_a_request_object_or_at_most_three_values() -> None:
+    creates = [
+        name
+        for name in contract_operations()
+        if name.startswith("create_") or name == "init_segmented_blob"
+    ]
+    assert len(creates) >= 15
+    for name in creates:
+        method = getattr(BaseDriver, name)
+        hints = typing.get_type_hints(method)
+        parameters = list(inspect.signature(method).parameters)[1:]
+        first = hints[parameters[0]] if parameters else None
+        if dataclasses.is_dataclass(first):
+            assert first.__name__.endswith("Create"), name
+            assert len(dataclasses.fields(first)) > 3, name
+        else:
+            assert len(parameters) <= 3, (name, parameters)

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from deltaflask import create_app
 from deltaflask.drivers import Credentials
 from deltaflask.drivers import InstanceCreate
+from deltaflask.drivers import LoadBalancerCreate
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Instance
 from deltaflask.models import InstanceState
@@ -387,7 +388,15 @@ def test_instance_store_actions(aws: MotoServer) -> None:
 
 def test_driver_direct_initial_state_and_load_balancer(aws: MotoServer) -> None:
     driver = ec2_driver(aws)
-    driver.create_load_balancer("front", "us-east-1a", "HTTP", "80", "8080")
+    driver.create_load_balancer(
+        LoadBalancerCreate(
+            name="front",
+            realm_id="us-east-1a",
+            protocol="HTTP",
+            balancer_port="80",
+            instance_port="8080",
+        )
+    )
     launched = driver.create_instance(
         InstanceCreate(
             image_id=IMAGE,

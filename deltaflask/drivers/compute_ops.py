@@ -54,6 +54,31 @@ class InstanceCreate:
     initial_state: InstanceState | None = None
 
 
+@dataclass(slots=True)
+class FirewallRuleCreate:
+    """An ingress rule for firewall ``firewall_id``: a protocol and port range
+    open to CIDR ``addresses`` and source ``groups`` (name or id -> owner)."""
+
+    firewall_id: str
+    protocol: str
+    port_from: str
+    port_to: str
+    addresses: list[str] = field(default_factory=list)
+    groups: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class LoadBalancerCreate:
+    """A load balancer in realm ``realm_id`` with one listener forwarding
+    ``balancer_port`` to ``instance_port``."""
+
+    name: str
+    realm_id: str
+    protocol: str
+    balancer_port: str
+    instance_port: str
+
+
 class ComputeOperations:
     """Operations on compute resources. Override the ones the cloud offers."""
 
@@ -210,16 +235,8 @@ class ComputeOperations:
         raise missing("delete_firewall")
 
     @operation
-    def create_firewall_rule(
-        self,
-        firewall_id: str,
-        protocol: str,
-        port_from: str,
-        port_to: str,
-        addresses: list[str],
-        groups: Mapping[str, str],
-    ) -> Firewall:
-        """Add an ingress rule from CIDR ``addresses`` and ``groups`` (name: owner)."""
+    def create_firewall_rule(self, request: FirewallRuleCreate) -> Firewall:
+        """Add an ingress rule to ``request.firewall_id``; return the firewall."""
         raise missing("create_firewall_rule")
 
     @operation
@@ -238,14 +255,7 @@ class ComputeOperations:
         return first(self.load_balancers({"id": balancer_id}))
 
     @operation
-    def create_load_balancer(
-        self,
-        name: str,
-        realm_id: str,
-        protocol: str,
-        balancer_port: str,
-        instance_port: str,
-    ) -> LoadBalancer:
+    def create_load_balancer(self, request: LoadBalancerCreate) -> LoadBalancer:
         """Create a load balancer with one listener."""
         raise missing("create_load_balancer")
 

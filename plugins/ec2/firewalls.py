@@ -12,6 +12,7 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
+from deltaflask.drivers import FirewallRuleCreate
 from deltaflask.errors import Conflict
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
@@ -67,16 +68,11 @@ class Ec2Firewalls(Ec2Base):
         with aws_errors():
             self.ec2.delete_security_group(GroupId=group_id)
 
-    def create_firewall_rule(
-        self,
-        firewall_id: str,
-        protocol: str,
-        port_from: str,
-        port_to: str,
-        addresses: list[str],
-        groups: Mapping[str, str],
-    ) -> Firewall:
+    def create_firewall_rule(self, request: FirewallRuleCreate) -> Firewall:
         """Allow ingress from CIDR ``addresses`` and source ``groups``."""
+        firewall_id, protocol = request.firewall_id, request.protocol
+        port_from, port_to = request.port_from, request.port_to
+        addresses, groups = request.addresses, request.groups
         protocol = (protocol or "").lower()
         if protocol not in PROTOCOLS:
             raise ValidationFailure(

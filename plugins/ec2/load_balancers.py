@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from deltaflask.drivers import LoadBalancerCreate
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Listener
 from deltaflask.models import LoadBalancer
@@ -37,15 +38,10 @@ class Ec2LoadBalancers(Ec2Base):
         )
         return [to_balancer(data) for data in found]
 
-    def create_load_balancer(
-        self,
-        name: str,
-        realm_id: str,
-        protocol: str,
-        balancer_port: str,
-        instance_port: str,
-    ) -> LoadBalancer:
+    def create_load_balancer(self, request: LoadBalancerCreate) -> LoadBalancer:
         """Create a balancer in one availability zone with one listener."""
+        name, realm_id, protocol = request.name, request.realm_id, request.protocol
+        balancer_port, instance_port = request.balancer_port, request.instance_port
         protocol = (protocol or "").upper()
         if protocol not in LISTENER_PROTOCOLS:
             raise ValidationFailure(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from deltaflask.drivers import SubnetCreate
 from deltaflask.drivers.base import filter_on
 from deltaflask.errors import Conflict
 from deltaflask.errors import DeltaflaskError
@@ -76,15 +77,11 @@ class Ec2Networks(Ec2Base):
         )
         return filter_on([to_subnet(s) for s in found], filters, "id")
 
-    def create_subnet(
-        self,
-        network_id: str,
-        address_block: str,
-        name: str | None,
-        realm_id: str | None = None,
-    ) -> Subnet:
+    def create_subnet(self, request: SubnetCreate) -> Subnet:
         """Create a subnet in a VPC, in availability zone ``realm_id`` if given
         (400 if the VPC, the block or the zone is wrong)."""
+        network_id, address_block = request.network_id, request.address_block
+        name, realm_id = request.name, request.realm_id
         kwargs: dict[str, Any] = {
             "VpcId": network_id,
             "CidrBlock": cidr(address_block),

@@ -11,10 +11,10 @@ first and answers a 400 that says so, naming the segment.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
 from typing import Any
 from typing import BinaryIO
 
+from deltaflask.drivers import BlobCreate
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Blob
@@ -34,14 +34,10 @@ COPY_CHUNK = 1024 * 1024
 class Ec2Segmented(Ec2Base):
     """Segmented blob operations of the ec2 driver (mixed into ``Ec2Driver``)."""
 
-    def init_segmented_blob(
-        self,
-        bucket_id: str,
-        blob_id: str,
-        content_type: str | None,
-        metadata: Mapping[str, str],
-    ) -> str:
+    def init_segmented_blob(self, request: BlobCreate) -> str:
         """Start a multipart upload; return S3's upload id."""
+        bucket_id, blob_id = request.bucket_id, request.blob_id
+        content_type, metadata = request.content_type, request.metadata
         with aws_errors():
             started = self.s3.create_multipart_upload(
                 Bucket=bucket_id,

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from deltaflask.drivers import FirewallRuleCreate
 from deltaflask.drivers.base import filter_on
 from deltaflask.errors import Conflict
 from deltaflask.errors import ObjectNotFound
@@ -62,16 +63,11 @@ class MockFirewalls(MockBase):
                     )
             self.store.delete("firewalls", firewall_id)
 
-    def create_firewall_rule(
-        self,
-        firewall_id: str,
-        protocol: str,
-        port_from: str,
-        port_to: str,
-        addresses: list[str],
-        groups: Mapping[str, str],
-    ) -> Firewall:
+    def create_firewall_rule(self, request: FirewallRuleCreate) -> Firewall:
         """Add an ingress rule; every part is checked before anything is stored."""
+        firewall_id, protocol = request.firewall_id, request.protocol
+        port_from, port_to = request.port_from, request.port_to
+        addresses, groups = request.addresses, request.groups
         self.user()
         protocol = (protocol or "").lower()
         if protocol not in PROTOCOLS:

@@ -6,6 +6,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from deltaflask.drivers import LoadBalancerCreate
 from deltaflask.drivers.base import filter_on
 from deltaflask.errors import Conflict
 from deltaflask.errors import ValidationFailure
@@ -28,15 +29,10 @@ class MockLoadBalancers(MockBase):
         found = [_to_balancer(data) for data in self.store.all("load_balancers")]
         return filter_on(found, filters, "id")
 
-    def create_load_balancer(
-        self,
-        name: str,
-        realm_id: str,
-        protocol: str,
-        balancer_port: str,
-        instance_port: str,
-    ) -> LoadBalancer:
+    def create_load_balancer(self, request: LoadBalancerCreate) -> LoadBalancer:
         """Create a load balancer with one listener."""
+        name, realm_id, protocol = request.name, request.realm_id, request.protocol
+        balancer_port, instance_port = request.balancer_port, request.instance_port
         self.user()
         check_id(name, "load balancer name")
         if realm_id not in REALM_IDS:

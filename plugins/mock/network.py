@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from deltaflask.drivers import InstanceCreate
+from deltaflask.drivers import SubnetCreate
 from deltaflask.drivers.base import filter_on
 from deltaflask.errors import Conflict
 from deltaflask.errors import ValidationFailure
@@ -118,15 +119,11 @@ class MockNetwork(MockBase):
         found = [_to_subnet(data) for data in self.store.all("subnets")]
         return filter_on(found, filters, "id", "network_id")
 
-    def create_subnet(
-        self,
-        network_id: str,
-        address_block: str,
-        name: str | None,
-        realm_id: str | None = None,
-    ) -> Subnet:
+    def create_subnet(self, request: SubnetCreate) -> Subnet:
         """Create a subnet inside its network's block, overlapping no sibling,
         in one of the mock's realms (none when not asked for)."""
+        network_id, address_block = request.network_id, request.address_block
+        name, realm_id = request.name, request.realm_id
         self.user()
         block = parse_block(address_block)
         if realm_id and realm_id not in REALM_IDS:
