@@ -17,8 +17,10 @@ from flask.testing import FlaskClient
 from deltaflask import create_app
 from deltaflask.drivers import Credentials
 from deltaflask.drivers import InstanceCreate
+from deltaflask.drivers import LoadBalancerCreate
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Instance
+from deltaflask.models import InstanceState
 from deltaflask.plugins.ec2 import realms_profiles
 from deltaflask.plugins.ec2.driver import Ec2Driver
 from deltaflask.plugins.ec2.instances import STATES
@@ -340,7 +342,7 @@ def test_actions_follow_ec2_states(
 )
 def test_ec2_state_names(ec2_state: str, state: str) -> None:
     described = {"InstanceId": "i-1", "State": {"Name": ec2_state}}
-    assert to_instance(described, None).state == state
+    assert to_instance(described, None).state is InstanceState(state)
 
 
 def test_instance_store_actions(aws: MotoServer) -> None:
@@ -353,15 +355,21 @@ def test_instance_store_actions(aws: MotoServer) -> None:
         "terminated",
     }
     driver = ec2_driver(aws)
-    ebs = Instance("i-1", None, "RUNNING", extra={"root_device_type": "ebs"})
+    ebs = Instance(
+        "i-1", None, InstanceState.RUNNING, extra={"root_device_type": "ebs"}
+    )
     store = Instance(
-        "i-2", None, "RUNNING", extra={"root_device_type": "instance-store"}
+        "i-2", None, InstanceState.RUNNING, extra={"root_device_type": "instance-store"}
     )
     assert driver.instance_actions(ebs) == ["reboot", "stop"]
     assert driver.instance_actions(store) == ["reboot", "destroy"]
-    stopped = Instance("i-3", None, "STOPPED", extra={"root_device_type": "ebs"})
+    stopped = Instance(
+        "i-3", None, InstanceState.STOPPED, extra={"root_device_type": "ebs"}
+    )
     assert driver.instance_actions(stopped) == ["start", "destroy"]
-    stopping = Instance("i-5", None, "STOPPING", extra={"root_device_type": "ebs"})
+    stopping = Instance(
+        "i-5", None, InstanceState.STOPPING, extra={"root_device_type": "ebs"}
+    )
     assert driver.instance_actions(stopping) == ["destroy"]
     shaped = to_instance(
         {
@@ -372,7 +380,7 @@ def test_instance_store_actions(aws: MotoServer) -> None:
         "123",
     )
     assert (
-        shaped.state == "STOPPING"
+        shaped.state is InstanceState.STOPPING
         and shaped.name == "i-4"
         and not shaped.network_bindings
     )
@@ -380,10 +388,20 @@ def test_instance_store_actions(aws: MotoServer) -> None:
 
 def test_driver_direct_initial_state_and_load_balancer(aws: MotoServer) -> None:
     driver = ec2_driver(aws)
-    driver.create_load_balancer("front", "us-east-1a", "HTTP", "80", "8080")
+    driver.create_load_balancer(
+        LoadBalancerCreate(
+            name="front",
+            realm_id="us-east-1a",
+            protocol="HTTP",
+            balancer_port="80",
+            instance_port="8080",
+        )
+    )
     launched = driver.create_instance(
         InstanceCreate(
-            image_id=IMAGE, initial_state="STOPPED", load_balancer_id="front"
+            image_id=IMAGE,
+            initial_state=InstanceState.STOPPED,
+            load_balancer_id="front",
         )
     )
     assert [i.state for i in launched] == ["STOPPED"]

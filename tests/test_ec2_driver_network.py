@@ -10,6 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from deltaflask.drivers import InstanceCreate
+from deltaflask.drivers import SubnetCreate
 from deltaflask.errors import Conflict
 from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.ec2.networks import DEFAULT_NETWORK_BLOCK
@@ -189,7 +190,9 @@ def test_placement_into_a_realm_picks_that_zones_subnet(aws: MotoServer) -> None
         assert instance.network_bindings[0].subnet_id == subnet
         assert instance.realm_id == realm
     with pytest.raises(ValidationFailure):
-        driver.create_subnet("vpc-12345678", "10.0.0.0/24", None)
+        driver.create_subnet(
+            SubnetCreate(network_id="vpc-12345678", address_block="10.0.0.0/24")
+        )
     assert driver.network("vpc-12345678") is None
     assert driver.subnet("subnet-12345678") is None
 
@@ -250,7 +253,9 @@ def test_network_interfaces(
 def test_subnet_in_use_is_a_conflict(aws: MotoServer) -> None:
     driver = ec2_driver(aws)
     network = driver.create_network(None, "10.95.0.0/16")
-    subnet = driver.create_subnet(network.id, "10.95.1.0/24", "busy")
+    subnet = driver.create_subnet(
+        SubnetCreate(network_id=network.id, address_block="10.95.1.0/24", name="busy")
+    )
     assert subnet.name == "busy" and subnet.type == "PRIVATE"
     nic = aws_client(aws).create_network_interface(SubnetId=subnet.id)
     with pytest.raises(Conflict):
@@ -267,15 +272,30 @@ def test_subnets_in_a_realm(
 ) -> None:
     driver = ec2_driver(aws)
     network = driver.create_network("zones", "10.85.0.0/16")
-    made = driver.create_subnet(network.id, "10.85.1.0/24", "b", "us-east-1b")
+    made = driver.create_subnet(
+        SubnetCreate(
+            network_id=network.id,
+            address_block="10.85.1.0/24",
+            name="b",
+            realm_id="us-east-1b",
+        )
+    )
     assert made.realm_id == "us-east-1b"
     described = aws_client(aws).describe_subnets(SubnetIds=[made.id])["Subnets"]
     assert described[0]["AvailabilityZone"] == "us-east-1b"
     assert driver.subnet(made.id).realm_id == "us-east-1b"  # type: ignore[union-attr]
-    picked = driver.create_subnet(network.id, "10.85.2.0/24", None)
+    picked = driver.create_subnet(
+        SubnetCreate(network_id=network.id, address_block="10.85.2.0/24")
+    )
     assert picked.realm_id and picked.realm_id.startswith("us-east-1")
     with pytest.raises(ValidationFailure):
-        driver.create_subnet(network.id, "10.85.3.0/24", None, "nowhere-1z")
+        driver.create_subnet(
+            SubnetCreate(
+                network_id=network.id,
+                address_block="10.85.3.0/24",
+                realm_id="nowhere-1z",
+            )
+        )
     through_api = _subnet(
         ec2_client, ec2_auth, network.id, "10.85.4.0/24", realm_id="us-east-1c"
     )

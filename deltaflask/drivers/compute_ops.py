@@ -15,6 +15,7 @@ from deltaflask.models import Address
 from deltaflask.models import Firewall
 from deltaflask.models import Image
 from deltaflask.models import Instance
+from deltaflask.models import InstanceState
 from deltaflask.models import Key
 from deltaflask.models import LoadBalancer
 from deltaflask.models import Metric
@@ -30,7 +31,8 @@ class InstanceCreate:
 
     ``hwp_overrides`` maps a profile property (cpu, memory, ...) to the value
     asked with ``hwp_<property>``; ``initial_state`` is ``RUNNING`` or
-    ``STOPPED`` (CIMI); the rest mirror the classic API's feature parameters.
+    ``STOPPED`` (CIMI's initialState); the rest mirror the classic API's
+    feature parameters.
     """
 
     image_id: str
@@ -49,7 +51,32 @@ class InstanceCreate:
     device_name: str | None = None
     network_id: str | None = None
     subnet_id: str | None = None
-    initial_state: str | None = None
+    initial_state: InstanceState | None = None
+
+
+@dataclass(slots=True)
+class FirewallRuleCreate:
+    """An ingress rule for firewall ``firewall_id``: a protocol and port range
+    open to CIDR ``addresses`` and source ``groups`` (name or id -> owner)."""
+
+    firewall_id: str
+    protocol: str
+    port_from: str
+    port_to: str
+    addresses: list[str] = field(default_factory=list)
+    groups: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class LoadBalancerCreate:
+    """A load balancer in realm ``realm_id`` with one listener forwarding
+    ``balancer_port`` to ``instance_port``."""
+
+    name: str
+    realm_id: str
+    protocol: str
+    balancer_port: str
+    instance_port: str
 
 
 class ComputeOperations:
@@ -208,16 +235,8 @@ class ComputeOperations:
         raise missing("delete_firewall")
 
     @operation
-    def create_firewall_rule(
-        self,
-        firewall_id: str,
-        protocol: str,
-        port_from: str,
-        port_to: str,
-        addresses: list[str],
-        groups: Mapping[str, str],
-    ) -> Firewall:
-        """Add an ingress rule from CIDR ``addresses`` and ``groups`` (name: owner)."""
+    def create_firewall_rule(self, request: FirewallRuleCreate) -> Firewall:
+        """Add an ingress rule to ``request.firewall_id``; return the firewall."""
         raise missing("create_firewall_rule")
 
     @operation
@@ -236,14 +255,7 @@ class ComputeOperations:
         return first(self.load_balancers({"id": balancer_id}))
 
     @operation
-    def create_load_balancer(
-        self,
-        name: str,
-        realm_id: str,
-        protocol: str,
-        balancer_port: str,
-        instance_port: str,
-    ) -> LoadBalancer:
+    def create_load_balancer(self, request: LoadBalancerCreate) -> LoadBalancer:
         """Create a load balancer with one listener."""
         raise missing("create_load_balancer")
 

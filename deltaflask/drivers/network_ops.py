@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from deltaflask.drivers.contract import first
@@ -13,6 +14,17 @@ from deltaflask.models import NetworkInterface
 from deltaflask.models import Subnet
 
 Filters = Mapping[str, Any]
+
+
+@dataclass(slots=True)
+class SubnetCreate:
+    """A subnet of ``address_block`` inside network ``network_id``, in realm
+    ``realm_id`` when given (the cloud picks one otherwise)."""
+
+    network_id: str
+    address_block: str
+    name: str | None = None
+    realm_id: str | None = None
 
 
 class NetworkOperations:
@@ -47,15 +59,8 @@ class NetworkOperations:
         return first(self.subnets({"id": subnet_id}))
 
     @operation
-    def create_subnet(
-        self,
-        network_id: str,
-        address_block: str,
-        name: str | None,
-        realm_id: str | None = None,
-    ) -> Subnet:
-        """Create a subnet inside a network, in realm ``realm_id`` when given
-        (the cloud picks one otherwise; an unknown realm is a 400)."""
+    def create_subnet(self, request: SubnetCreate) -> Subnet:
+        """Create a subnet inside a network (an unknown realm is a 400)."""
         raise missing("create_subnet")
 
     @operation

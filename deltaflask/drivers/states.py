@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-STATE_NAMES = ("start", "pending", "running", "stopping", "stopped", "finish", "error")
+from deltaflask.models import InstanceState
+
 ACTION_NAMES = ("create", "reboot", "stop", "start", "destroy")
 
 
@@ -12,8 +13,8 @@ ACTION_NAMES = ("create", "reboot", "stop", "start", "destroy")
 class Transition:
     """A move from one state to another, by an action or automatically."""
 
-    source: str
-    target: str
+    source: InstanceState
+    target: InstanceState
     action: str | None = None
 
     @property
@@ -28,30 +29,29 @@ class StateMachine:
     def __init__(self, transitions: list[Transition]) -> None:
         for transition in transitions:
             for state in (transition.source, transition.target):
-                if state not in STATE_NAMES:
-                    raise ValueError(f"unknown instance state {state!r}")
+                if not isinstance(state, InstanceState):
+                    raise TypeError(f"{state!r} is no InstanceState")
             if transition.action is not None and transition.action not in ACTION_NAMES:
                 raise ValueError(f"unknown instance action {transition.action!r}")
         self.transitions = tuple(transitions)
-        order: list[str] = []
+        order: list[InstanceState] = []
         for transition in transitions:
             for state in (transition.source, transition.target):
                 if state not in order:
                     order.append(state)
         self.states = tuple(order)
 
-    def transitions_from(self, state: str) -> list[Transition]:
-        """The outgoing transitions of ``state`` (compared case-insensitively)."""
-        wanted = state.lower()
-        return [t for t in self.transitions if t.source == wanted]
+    def transitions_from(self, state: InstanceState) -> list[Transition]:
+        """The outgoing transitions of ``state``."""
+        return [t for t in self.transitions if t.source == state]
 
-    def actions_for(self, state: str | None) -> list[str]:
+    def actions_for(self, state: InstanceState | None) -> list[str]:
         """The actions allowed in ``state``, in declaration order."""
-        if not state:
+        if state is None:
             return []
         return [t.action for t in self.transitions_from(state) if t.action]
 
 
-def machine(*rows: tuple[str, str, str | None]) -> StateMachine:
+def machine(*rows: tuple[InstanceState, InstanceState, str | None]) -> StateMachine:
     """Build a state machine from ``(source, target, action-or-None)`` rows."""
     return StateMachine([Transition(src, dst, action) for src, dst, action in rows])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 from typing import BinaryIO
 
@@ -28,6 +29,17 @@ class VolumeCreate:
     snapshot_id: str | None = None
     name: str | None = None
     description: str | None = None
+
+
+@dataclass(slots=True)
+class BlobCreate:
+    """A new blob ``blob_id`` in bucket ``bucket_id``: its content type and
+    user metadata (the bytes come separately, whole or in segments)."""
+
+    bucket_id: str
+    blob_id: str
+    content_type: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 class StorageOperations:
@@ -129,14 +141,7 @@ class StorageOperations:
         return None
 
     @operation
-    def create_blob(
-        self,
-        bucket_id: str,
-        blob_id: str,
-        body: BinaryIO,
-        content_type: str | None,
-        metadata: Mapping[str, str],
-    ) -> Blob:
+    def create_blob(self, request: BlobCreate, body: BinaryIO) -> Blob:
         """Store a blob, reading ``body`` in chunks until it is exhausted."""
         raise missing("create_blob")
 
@@ -154,14 +159,8 @@ class StorageOperations:
 
     # segmented blobs (S3 multipart, Swift manifests, Azure block lists) ---------
     @operation
-    def init_segmented_blob(
-        self,
-        bucket_id: str,
-        blob_id: str,
-        content_type: str | None,
-        metadata: Mapping[str, str],
-    ) -> str:
-        """Start a segmented upload; return its id."""
+    def init_segmented_blob(self, request: BlobCreate) -> str:
+        """Start a segmented upload of a new blob; return the upload's id."""
         raise missing("init_segmented_blob")
 
     @operation

@@ -20,6 +20,7 @@ from deltaflask.models.network import Network as Network
 from deltaflask.models.network import NetworkBinding as NetworkBinding
 from deltaflask.models.network import NetworkInterface as NetworkInterface
 from deltaflask.models.network import Subnet as Subnet
+from deltaflask.models.states import InstanceState as InstanceState
 from deltaflask.models.storage import Blob as Blob
 from deltaflask.models.storage import Bucket as Bucket
 from deltaflask.models.storage import SegmentedUpload as SegmentedUpload

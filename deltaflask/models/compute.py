@@ -7,6 +7,8 @@ from dataclasses import field
 from typing import Any
 from typing import Literal
 
+from deltaflask.models.states import InstanceState
+
 PropertyKind = Literal["fixed", "range", "enum"]
 
 UNITS = {"cpu": "count", "memory": "MB", "storage": "GB", "architecture": "label"}
@@ -120,7 +122,7 @@ class Instance:
 
     id: str
     name: str | None
-    state: str
+    state: InstanceState
     owner_id: str | None = None
     image_id: str | None = None
     realm_id: str | None = None

@@ -1,6 +1,7 @@
 """Object-level scenarios: the driver's methods called directly.
 
-Every supported listing returns the contract's models, a listed id is found
+Every supported listing returns the contract's models (an instance's state an
+:class:`~deltaflask.models.InstanceState`), a listed id is found
 again by the single lookup and an unknown one is ``None``; destroying an
 unknown id raises one of the contract's typed errors (404, or 400 for an id
 the cloud finds malformed); an operation the driver does not implement raises
@@ -17,6 +18,7 @@ from deltaflask import models
 from deltaflask.drivers import BaseDriver
 from deltaflask.errors import CapabilityMissing
 from deltaflask.errors import DeltaflaskError
+from deltaflask.models import InstanceState
 
 #: listing operation -> (single lookup, model)
 LISTINGS: dict[str, tuple[str, type]] = {
@@ -75,6 +77,9 @@ class ObjectScenarios:
             found = getattr(driver, listing)({})
             assert isinstance(found, list), listing
             assert all(isinstance(item, model) for item in found), listing
+            if listing == "instances":
+                states = [item.state for item in found]
+                assert all(isinstance(s, InstanceState) for s in states), states
             if found:
                 again = getattr(driver, lookup)(found[0].id)
                 assert isinstance(again, model), lookup

@@ -15,6 +15,7 @@ from deltaflask.errors import ValidationFailure
 from deltaflask.instance_actions import perform_instance_action
 from deltaflask.models import HardwareProfile
 from deltaflask.models import Instance
+from deltaflask.models import InstanceState
 from deltaflask.plugins.cimi import parsing
 from deltaflask.plugins.cimi.families import Family
 from deltaflask.plugins.cimi.families import described
@@ -40,11 +41,17 @@ from deltaflask.plugins.cimi.store import forget
 from deltaflask.plugins.cimi.store import remember
 from deltaflask.plugins.cimi.times import iso
 
-STATES = {"RUNNING": "STARTED", "PENDING": "CREATING", "START": "CREATING"}
-#: the classic state of an instance that is gone (EC2 lists terminated ones for
-#: a while): deleted, for CIMI, so neither listed nor shown
-GONE = "FINISH"
-INITIAL_STATES = {"STARTED": "RUNNING", "STOPPED": "STOPPED"}
+#: driver state -> CIMI machine state (the others keep their name)
+STATES = {
+    InstanceState.RUNNING: "STARTED",
+    InstanceState.PENDING: "CREATING",
+    InstanceState.START: "CREATING",
+}
+#: the state of an instance that is gone (EC2 lists terminated ones for a
+#: while): deleted, for CIMI, so neither listed nor shown
+GONE = InstanceState.FINISH
+#: CIMI initialState -> the state the driver launches in
+INITIAL_STATES = {"STARTED": InstanceState.RUNNING, "STOPPED": InstanceState.STOPPED}
 #: CIMI action -> driver instance action
 ACTIONS = {"start": "start", "stop": "stop", "restart": "reboot"}
 KIB_PER_MB = 1024
@@ -79,7 +86,7 @@ def machines_collection() -> Collection:
     entries = [
         machine_data(driver, instance)
         for instance in driver.instances({})
-        if instance.state.upper() != GONE
+        if instance.state != GONE
     ]
     ops = (
         [operation("add", url("machines"))]
@@ -133,7 +140,7 @@ def show_machine(machine_id: str) -> Response:
 
 def _instance(driver: BaseDriver, machine_id: str) -> Instance:
     instance = driver.instance(machine_id)
-    if instance is None or instance.state.upper() == GONE:
+    if instance is None or instance.state == GONE:
         raise ObjectNotFound("Not found")
     return instance
 
@@ -172,7 +179,7 @@ def machine_data(driver: BaseDriver, instance: Instance) -> dict[str, Any]:
             "machineImage": ref("machine_images", instance.image_id)
             if instance.image_id
             else None,
-            "state": STATES.get(instance.state.upper(), instance.state.upper()),
+            "state": STATES.get(instance.state, str(instance.state)),
             "cpu": _value(instance, profile, "cpu", lambda v: str(int(float(v)))),
             "memory": _value(
                 instance, profile, "memory", lambda v: int(float(v) * KIB_PER_MB)

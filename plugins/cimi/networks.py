@@ -17,6 +17,7 @@ from flask import Response
 
 from deltaflask.context import current_driver
 from deltaflask.drivers import BaseDriver
+from deltaflask.drivers import SubnetCreate
 from deltaflask.drivers.contract import missing
 from deltaflask.errors import Conflict
 from deltaflask.errors import ObjectNotFound
@@ -210,9 +211,11 @@ def create_network() -> Response:
     name = body.get("name")
     try:
         subnet = driver.create_subnet(
-            parent.id,
-            free_block(driver, parent),
-            name if name and is_safe_id(name) else None,
+            SubnetCreate(
+                network_id=parent.id,
+                address_block=free_block(driver, parent),
+                name=name if name and is_safe_id(name) else None,
+            )
         )
     except Exception:
         if holder is not None:

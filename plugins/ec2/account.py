@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from deltaflask.drivers import Credentials
 from deltaflask.errors import AuthenticationFailure
 from deltaflask.errors import Forbidden
+from deltaflask.plugins.ec2.base import Ec2Base
 from deltaflask.plugins.ec2.errors import aws_errors
 
 
-class Ec2Account:
+class Ec2Account(Ec2Base):
     """Credential checks of the ec2 driver (mixed into ``Ec2Driver``)."""
-
-    _credentials: Credentials | None
-    ec2: Any
 
     def valid_credentials(self) -> bool:
         """Whether AWS accepts the keys; asks AWS only when there are some."""

@@ -11,6 +11,7 @@ from typing import Any
 from deltaflask.errors import Forbidden
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Address
+from deltaflask.plugins.ec2.base import Ec2Base
 from deltaflask.plugins.ec2.calls import ids_of
 from deltaflask.plugins.ec2.calls import lookup
 from deltaflask.plugins.ec2.calls import only
@@ -19,10 +20,8 @@ from deltaflask.plugins.ec2.calls import where
 from deltaflask.plugins.ec2.errors import aws_errors
 
 
-class Ec2Addresses:
+class Ec2Addresses(Ec2Base):
     """Address operations of the ec2 driver (mixed into ``Ec2Driver``)."""
-
-    ec2: Any
 
     def addresses(self, filters: Mapping[str, Any]) -> list[Address]:
         """Elastic IPs, filtered by ``id`` (the public IP)."""

@@ -16,9 +16,11 @@ from collections.abc import Mapping
 from typing import Any
 from typing import BinaryIO
 
+from deltaflask.drivers import BlobCreate
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Blob
+from deltaflask.plugins.ec2.base import Ec2Base
 from deltaflask.plugins.ec2.calls import timestamp
 from deltaflask.plugins.ec2.errors import aws_errors
 
@@ -69,10 +71,8 @@ def to_blob(bucket_id: str, blob_id: str, head: Mapping[str, Any]) -> Blob:
     )
 
 
-class Ec2Blobs:
+class Ec2Blobs(Ec2Base):
     """S3 object operations of the ec2 driver (mixed into ``Ec2Driver``)."""
-
-    s3: Any
 
     def blob(self, bucket_id: str, blob_id: str) -> Blob | None:
         """A blob's attributes and metadata, or ``None``."""
@@ -101,15 +101,10 @@ class Ec2Blobs:
             answer = self.s3.get_object(Bucket=bucket_id, Key=blob_id)
         return _BodyChunks(answer["Body"])
 
-    def create_blob(
-        self,
-        bucket_id: str,
-        blob_id: str,
-        body: BinaryIO,
-        content_type: str | None,
-        metadata: Mapping[str, str],
-    ) -> Blob:
+    def create_blob(self, request: BlobCreate, body: BinaryIO) -> Blob:
         """Stream ``body`` into the object, one bounded chunk at a time."""
+        bucket_id, blob_id = request.bucket_id, request.blob_id
+        content_type, metadata = request.content_type, request.metadata
         from boto3.s3.transfer import TransferConfig
 
         extra = {

@@ -15,6 +15,7 @@ from deltaflask.drivers.base import as_list
 from deltaflask.errors import Conflict
 from deltaflask.errors import ObjectNotFound
 from deltaflask.models import Bucket
+from deltaflask.plugins.ec2.base import Ec2Base
 from deltaflask.plugins.ec2.calls import paged
 from deltaflask.plugins.ec2.errors import aws_errors
 
@@ -22,11 +23,8 @@ from deltaflask.plugins.ec2.errors import aws_errors
 DEFAULT_LOCATION = "us-east-1"
 
 
-class Ec2Buckets:
+class Ec2Buckets(Ec2Base):
     """S3 bucket operations of the ec2 driver (mixed into ``Ec2Driver``)."""
-
-    s3: Any
-    provider: str | None
 
     def buckets(self, filters: Mapping[str, Any]) -> list[Bucket]:
         """Buckets (filtered by ``id``), each with its location and blob ids."""

@@ -8,7 +8,6 @@ from typing import ClassVar
 from deltaflask.plugins.ec2.account import Ec2Account
 from deltaflask.plugins.ec2.addresses import Ec2Addresses
 from deltaflask.plugins.ec2.base import REGIONS
-from deltaflask.plugins.ec2.base import Ec2Base
 from deltaflask.plugins.ec2.base import region_endpoints
 from deltaflask.plugins.ec2.blobs import Ec2Blobs
 from deltaflask.plugins.ec2.buckets import Ec2Buckets
@@ -40,7 +39,6 @@ class Ec2Driver(
     Ec2Buckets,
     Ec2Blobs,
     Ec2Segmented,
-    Ec2Base,
 ):
     """Amazon EC2, EBS, VPC and S3."""
 

@@ -12,11 +12,13 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
+from deltaflask.drivers import FirewallRuleCreate
 from deltaflask.errors import Conflict
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Firewall
 from deltaflask.models import FirewallRule
+from deltaflask.plugins.ec2.base import Ec2Base
 from deltaflask.plugins.ec2.calls import ids_of
 from deltaflask.plugins.ec2.calls import lookup
 from deltaflask.plugins.ec2.calls import only
@@ -27,15 +29,8 @@ PROTOCOLS = ("tcp", "udp", "icmp")
 ALL = "all"
 
 
-def _named_the_same(groups: list[dict[str, Any]]) -> bool:
-    names = [g["GroupName"] for g in groups]
-    return len(names) != len(set(names))
-
-
-class Ec2Firewalls:
+class Ec2Firewalls(Ec2Base):
     """Firewall operations of the ec2 driver (mixed into ``Ec2Driver``)."""
-
-    ec2: Any
 
     def firewalls(self, filters: Mapping[str, Any]) -> list[Firewall]:
         """Security groups, filtered by ``id`` (group id or name)."""
@@ -45,47 +40,6 @@ class Ec2Firewalls:
         else:
             groups = lookup(self.ec2.describe_security_groups, "SecurityGroups")
         return [to_firewall(group) for group in groups]
-
-    def security_groups(
-        self, ids: list[str], vpc_id: str | None = None
-    ) -> list[dict[str, Any]]:
-        """Groups by id (``sg-...``) or by name, as EC2 resolves names: in the
-        VPC ``vpc_id`` if given, else in the default VPC when a name is used
-        in several VPCs (400 when still ambiguous)."""
-        if all(i.startswith("sg-") for i in ids):
-            return lookup(
-                self.ec2.describe_security_groups, "SecurityGroups", GroupIds=ids
-            )
-        if any(i.startswith("sg-") for i in ids):
-            raise ValidationFailure("Name firewalls either all by id or all by name")
-        filters = [{"Name": "group-name", "Values": ids}]
-        if vpc_id:
-            filters.append({"Name": "vpc-id", "Values": [vpc_id]})
-        groups = lookup(
-            self.ec2.describe_security_groups, "SecurityGroups", Filters=filters
-        )
-        if vpc_id or not _named_the_same(groups):
-            return groups
-        default = self._default_vpc()
-        kept: list[dict[str, Any]] = []
-        for name in dict.fromkeys(g["GroupName"] for g in groups):
-            same = [g for g in groups if g["GroupName"] == name]
-            if len(same) > 1:
-                same = [g for g in same if g.get("VpcId") == default]
-            if len(same) != 1:
-                raise ValidationFailure(
-                    f"Firewall name '{name}' is used in several networks: use its id"
-                )
-            kept += same
-        return kept
-
-    def _default_vpc(self) -> str | None:
-        vpcs = lookup(
-            self.ec2.describe_vpcs,
-            "Vpcs",
-            Filters=[{"Name": "is-default", "Values": ["true"]}],
-        )
-        return str(vpcs[0]["VpcId"]) if vpcs else None
 
     def create_firewall(self, name: str, description: str) -> Firewall:
         """Create a security group in the default VPC."""
@@ -114,16 +68,11 @@ class Ec2Firewalls:
         with aws_errors():
             self.ec2.delete_security_group(GroupId=group_id)
 
-    def create_firewall_rule(
-        self,
-        firewall_id: str,
-        protocol: str,
-        port_from: str,
-        port_to: str,
-        addresses: list[str],
-        groups: Mapping[str, str],
-    ) -> Firewall:
+    def create_firewall_rule(self, request: FirewallRuleCreate) -> Firewall:
         """Allow ingress from CIDR ``addresses`` and source ``groups``."""
+        firewall_id, protocol = request.firewall_id, request.protocol
+        port_from, port_to = request.port_from, request.port_to
+        addresses, groups = request.addresses, request.groups
         protocol = (protocol or "").lower()
         if protocol not in PROTOCOLS:
             raise ValidationFailure(

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from collections.abc import Mapping
 from typing import Any
 
 from deltaflask.errors import Conflict
 from deltaflask.models import HardwareProfile
 from deltaflask.models import Image
-from deltaflask.models import Instance
+from deltaflask.plugins.ec2.base import Ec2Base
 from deltaflask.plugins.ec2.calls import ids_of
 from deltaflask.plugins.ec2.calls import lookup
 from deltaflask.plugins.ec2.calls import only
@@ -21,12 +20,8 @@ from deltaflask.plugins.ec2.realms_profiles import architectures
 DEFAULT_OWNER = "amazon"
 
 
-class Ec2Images:
+class Ec2Images(Ec2Base):
     """Image operations of the ec2 driver (mixed into ``Ec2Driver``)."""
-
-    ec2: Any
-    hardware_profiles: Callable[..., list[HardwareProfile]]
-    instances: Callable[[Mapping[str, Any]], list[Instance]]
 
     def images(self, filters: Mapping[str, Any]) -> list[Image]:
         """AMIs by ``id``, else the machine images of ``owner_id`` (default

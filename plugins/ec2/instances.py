@@ -17,11 +17,12 @@ from deltaflask.drivers import InstanceCreate
 from deltaflask.drivers.base import filter_on
 from deltaflask.drivers.states import machine
 from deltaflask.errors import ValidationFailure
-from deltaflask.models import HardwareProfile
 from deltaflask.models import Instance
 from deltaflask.models import InstanceAddress
 from deltaflask.models import InstanceProfile
+from deltaflask.models import InstanceState
 from deltaflask.models import NetworkBinding
+from deltaflask.plugins.ec2.base import Ec2Base
 from deltaflask.plugins.ec2.calls import by_ids
 from deltaflask.plugins.ec2.calls import ids_of
 from deltaflask.plugins.ec2.calls import lookup
@@ -36,34 +37,29 @@ from deltaflask.plugins.ec2.errors import aws_errors
 from deltaflask.plugins.ec2.realms_profiles import DEFAULT_PROFILE
 
 STATE_MACHINE = machine(
-    ("start", "pending", None),
-    ("pending", "running", None),
-    ("running", "running", "reboot"),
-    ("running", "stopping", "stop"),
-    ("stopping", "stopped", None),
-    ("stopped", "running", "start"),
-    ("stopped", "finish", "destroy"),
+    (InstanceState.START, InstanceState.PENDING, None),
+    (InstanceState.PENDING, InstanceState.RUNNING, None),
+    (InstanceState.RUNNING, InstanceState.RUNNING, "reboot"),
+    (InstanceState.RUNNING, InstanceState.STOPPING, "stop"),
+    (InstanceState.STOPPING, InstanceState.STOPPED, None),
+    (InstanceState.STOPPED, InstanceState.RUNNING, "start"),
+    (InstanceState.STOPPED, InstanceState.FINISH, "destroy"),
 )
 
-#: EC2 state name -> the state the classic API shows
+#: EC2 state name -> the contract's state
 STATES = {
-    "pending": "PENDING",
-    "running": "RUNNING",
-    "stopping": "STOPPING",
-    "shutting-down": "STOPPING",
-    "stopped": "STOPPED",
-    "terminated": "FINISH",
+    "pending": InstanceState.PENDING,
+    "running": InstanceState.RUNNING,
+    "stopping": InstanceState.STOPPING,
+    "shutting-down": InstanceState.STOPPING,
+    "stopped": InstanceState.STOPPED,
+    "terminated": InstanceState.FINISH,
 }
 MAX_INSTANCE_COUNT = 100
 
 
-class Ec2Instances:
+class Ec2Instances(Ec2Base):
     """Instance operations of the ec2 driver (mixed into ``Ec2Driver``)."""
-
-    ec2: Any
-    client: Callable[[str], Any]
-    hardware_profile: Callable[[str], HardwareProfile | None]
-    security_groups: Callable[..., list[dict[str, Any]]]
 
     def instances(self, filters: Mapping[str, Any]) -> list[Instance]:
         """Instances by ``id``, ``state`` and ``realm_id`` (availability zone)."""
@@ -91,7 +87,7 @@ class Ec2Instances:
         stopping takes a while.
         """
         actions = STATE_MACHINE.actions_for(instance.state)
-        if instance.state == "STOPPING":
+        if instance.state == InstanceState.STOPPING:
             actions = [*actions, "destroy"]
         if instance.extra.get("root_device_type") == "instance-store":
             actions = ["destroy" if a == "stop" else a for a in actions if a != "start"]
@@ -113,7 +109,7 @@ class Ec2Instances:
                     LoadBalancerName=request.load_balancer_id,
                     Instances=[{"InstanceId": i} for i in ids],
                 )
-            if (request.initial_state or "").upper() == "STOPPED":
+            if request.initial_state is InstanceState.STOPPED:
                 self.ec2.stop_instances(InstanceIds=ids)
         if request.load_balancer_id or request.initial_state:
             launched = self.instances({"id": ids})
@@ -281,7 +277,7 @@ def to_instance(data: Mapping[str, Any], owner_id: str | None) -> Instance:
         else []
     )
     root_type = data.get("RootDeviceType")
-    state = STATES.get(data.get("State", {}).get("Name", ""), "PENDING")
+    state = STATES.get(data.get("State", {}).get("Name", ""), InstanceState.PENDING)
     return Instance(
         id=data["InstanceId"],
         name=tag(data) or data["InstanceId"],
@@ -297,7 +293,7 @@ def to_instance(data: Mapping[str, Any], owner_id: str | None) -> Instance:
         public_addresses=_addresses(data, "Public"),
         private_addresses=_addresses(data, "Private"),
         keyname=data.get("KeyName"),
-        create_image=root_type == "ebs" and state != "FINISH",
+        create_image=root_type == "ebs" and state is not InstanceState.FINISH,
         firewalls=[g["GroupId"] for g in data.get("SecurityGroups") or ()],
         storage_volumes=[
             (m["Ebs"]["VolumeId"], m.get("DeviceName"))

@@ -7,6 +7,7 @@ from typing import Any
 
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Key
+from deltaflask.plugins.ec2.base import Ec2Base
 from deltaflask.plugins.ec2.calls import by_ids
 from deltaflask.plugins.ec2.calls import lookup
 from deltaflask.plugins.ec2.calls import only
@@ -16,10 +17,8 @@ from deltaflask.plugins.ec2.errors import aws_errors
 KEY_PREFIXES = ("ssh-", "ecdsa-", "-----BEGIN ")
 
 
-class Ec2Keys:
+class Ec2Keys(Ec2Base):
     """Key operations of the ec2 driver (mixed into ``Ec2Driver``)."""
-
-    ec2: Any
 
     def keys(self, filters: Mapping[str, Any]) -> list[Key]:
         """Key pairs, filtered by ``id`` (the key name)."""

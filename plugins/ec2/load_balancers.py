@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from collections.abc import Mapping
 from typing import Any
 
+from deltaflask.drivers import LoadBalancerCreate
 from deltaflask.errors import ValidationFailure
-from deltaflask.models import Instance
 from deltaflask.models import Listener
 from deltaflask.models import LoadBalancer
-from deltaflask.models import Realm
+from deltaflask.plugins.ec2.base import Ec2Base
 from deltaflask.plugins.ec2.calls import by_ids
 from deltaflask.plugins.ec2.calls import lookup
 from deltaflask.plugins.ec2.calls import only
@@ -22,12 +21,8 @@ from deltaflask.plugins.ec2.errors import aws_errors
 LISTENER_PROTOCOLS = ("HTTP", "HTTPS", "TCP", "SSL")
 
 
-class Ec2LoadBalancers:
+class Ec2LoadBalancers(Ec2Base):
     """Load balancer operations of the ec2 driver (mixed into ``Ec2Driver``)."""
-
-    client: Callable[[str], Any]
-    realms: Callable[[Mapping[str, Any]], list[Realm]]
-    instances: Callable[[Mapping[str, Any]], list[Instance]]
 
     @property
     def elb(self) -> Any:
@@ -43,15 +38,10 @@ class Ec2LoadBalancers:
         )
         return [to_balancer(data) for data in found]
 
-    def create_load_balancer(
-        self,
-        name: str,
-        realm_id: str,
-        protocol: str,
-        balancer_port: str,
-        instance_port: str,
-    ) -> LoadBalancer:
+    def create_load_balancer(self, request: LoadBalancerCreate) -> LoadBalancer:
         """Create a balancer in one availability zone with one listener."""
+        name, realm_id, protocol = request.name, request.realm_id, request.protocol
+        balancer_port, instance_port = request.balancer_port, request.instance_port
         protocol = (protocol or "").upper()
         if protocol not in LISTENER_PROTOCOLS:
             raise ValidationFailure(

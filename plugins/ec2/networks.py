@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from deltaflask.drivers import SubnetCreate
 from deltaflask.drivers.base import filter_on
 from deltaflask.errors import Conflict
 from deltaflask.errors import DeltaflaskError
@@ -17,6 +18,7 @@ from deltaflask.errors import ValidationFailure
 from deltaflask.models import Network
 from deltaflask.models import NetworkInterface
 from deltaflask.models import Subnet
+from deltaflask.plugins.ec2.base import Ec2Base
 from deltaflask.plugins.ec2.calls import by_ids
 from deltaflask.plugins.ec2.calls import cidr
 from deltaflask.plugins.ec2.calls import ids_of
@@ -36,10 +38,8 @@ def _state(value: str | None) -> str:
     return "UP" if value == "available" else str(value or "unknown").upper()
 
 
-class Ec2Networks:
+class Ec2Networks(Ec2Base):
     """Network operations of the ec2 driver (mixed into ``Ec2Driver``)."""
-
-    ec2: Any
 
     # networks ------------------------------------------------------------------
     def networks(self, filters: Mapping[str, Any]) -> list[Network]:
@@ -77,15 +77,11 @@ class Ec2Networks:
         )
         return filter_on([to_subnet(s) for s in found], filters, "id")
 
-    def create_subnet(
-        self,
-        network_id: str,
-        address_block: str,
-        name: str | None,
-        realm_id: str | None = None,
-    ) -> Subnet:
+    def create_subnet(self, request: SubnetCreate) -> Subnet:
         """Create a subnet in a VPC, in availability zone ``realm_id`` if given
         (400 if the VPC, the block or the zone is wrong)."""
+        network_id, address_block = request.network_id, request.address_block
+        name, realm_id = request.name, request.realm_id
         kwargs: dict[str, Any] = {
             "VpcId": network_id,
             "CidrBlock": cidr(address_block),

@@ -17,6 +17,7 @@ from deltaflask.drivers.base import filter_on
 from deltaflask.models import HardwareProfile
 from deltaflask.models import Property
 from deltaflask.models import Realm
+from deltaflask.plugins.ec2.base import Ec2Base
 from deltaflask.plugins.ec2.calls import ids_of
 from deltaflask.plugins.ec2.calls import lookup
 from deltaflask.plugins.ec2.calls import paged
@@ -83,12 +84,8 @@ def architectures(profile: HardwareProfile) -> list[str]:
     return [str(v) for v in prop.values] if prop.kind == "enum" else [str(prop.value)]
 
 
-class Ec2RealmsProfiles:
+class Ec2RealmsProfiles(Ec2Base):
     """Realms and hardware profiles of the ec2 driver (mixed into ``Ec2Driver``)."""
-
-    ec2: Any
-    provider: str | None
-    settings: Mapping[str, Any]
 
     def realms(self, filters: Mapping[str, Any]) -> list[Realm]:
         """The region's availability zones, filtered by ``id`` (zone name)."""

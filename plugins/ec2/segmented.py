@@ -11,13 +11,14 @@ first and answers a 400 that says so, naming the segment.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
 from typing import Any
 from typing import BinaryIO
 
+from deltaflask.drivers import BlobCreate
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Blob
+from deltaflask.plugins.ec2.base import Ec2Base
 from deltaflask.plugins.ec2.blobs import DEFAULT_TYPE
 from deltaflask.plugins.ec2.blobs import s3_metadata
 from deltaflask.plugins.ec2.blobs import to_blob
@@ -30,19 +31,13 @@ SPOOL = 1024 * 1024
 COPY_CHUNK = 1024 * 1024
 
 
-class Ec2Segmented:
+class Ec2Segmented(Ec2Base):
     """Segmented blob operations of the ec2 driver (mixed into ``Ec2Driver``)."""
 
-    s3: Any
-
-    def init_segmented_blob(
-        self,
-        bucket_id: str,
-        blob_id: str,
-        content_type: str | None,
-        metadata: Mapping[str, str],
-    ) -> str:
+    def init_segmented_blob(self, request: BlobCreate) -> str:
         """Start a multipart upload; return S3's upload id."""
+        bucket_id, blob_id = request.bucket_id, request.blob_id
+        content_type, metadata = request.content_type, request.metadata
         with aws_errors():
             started = self.s3.create_multipart_upload(
                 Bucket=bucket_id,

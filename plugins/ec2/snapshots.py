@@ -13,6 +13,7 @@ from typing import Any
 from deltaflask.drivers.base import as_list
 from deltaflask.errors import ProviderError
 from deltaflask.models import StorageSnapshot
+from deltaflask.plugins.ec2.base import Ec2Base
 from deltaflask.plugins.ec2.calls import paged
 from deltaflask.plugins.ec2.calls import tag
 from deltaflask.plugins.ec2.calls import tagged
@@ -20,11 +21,8 @@ from deltaflask.plugins.ec2.calls import timestamp
 from deltaflask.plugins.ec2.errors import aws_errors
 
 
-class Ec2Snapshots:
+class Ec2Snapshots(Ec2Base):
     """EBS snapshot operations of the ec2 driver (mixed into ``Ec2Driver``)."""
-
-    ec2: Any
-    client: Any  # Ec2Base.client(service)
 
     def storage_snapshots(self, filters: Mapping[str, Any]) -> list[StorageSnapshot]:
         """The account's snapshots, filtered by id (unknown ids are absent).

@@ -8,7 +8,6 @@ upper-cased as the classic API's states (``CREATING``, ``AVAILABLE``,
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,8 +15,8 @@ from deltaflask.drivers import VolumeCreate
 from deltaflask.drivers.base import filter_on
 from deltaflask.errors import Conflict
 from deltaflask.errors import ValidationFailure
-from deltaflask.models import Instance
 from deltaflask.models import StorageVolume
+from deltaflask.plugins.ec2.base import Ec2Base
 from deltaflask.plugins.ec2.calls import DESCRIPTION_TAG
 from deltaflask.plugins.ec2.calls import ids_of
 from deltaflask.plugins.ec2.calls import only
@@ -31,12 +30,8 @@ from deltaflask.plugins.ec2.errors import aws_errors
 MAX_CAPACITY_GB = 16384
 
 
-class Ec2Volumes:
+class Ec2Volumes(Ec2Base):
     """EBS volume operations of the ec2 driver (mixed into ``Ec2Driver``)."""
-
-    ec2: Any
-    provider: str | None
-    instances: Callable[[Mapping[str, Any]], list[Instance]]
 
     def storage_volumes(self, filters: Mapping[str, Any]) -> list[StorageVolume]:
         """Volumes filtered by id and state (unknown ids are simply absent)."""

@@ -6,11 +6,9 @@ from flask import Flask
 
 from deltaflask import DriverSpec
 from deltaflask import hookimpl
+from deltaflask.plugins.mock.base import MOCK_PASSWORD as MOCK_PASSWORD
+from deltaflask.plugins.mock.base import MOCK_USER as MOCK_USER
 from deltaflask.plugins.mock.segmented import sweep_stale
-
-#: the one account the mock cloud accepts (the original mock's)
-MOCK_USER = "mockuser"
-MOCK_PASSWORD = "mockpassword"
 
 
 @hookimpl

@@ -15,19 +15,13 @@ from deltaflask.errors import Conflict
 from deltaflask.errors import Forbidden
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Address
-from deltaflask.plugins.mock.store import MockStore
+from deltaflask.plugins.mock.base import MockBase
 
 FIRST_ADDRESS = ipaddress.IPv4Address("192.168.0.1")
 
 
-class MockAddresses:
+class MockAddresses(MockBase):
     """Address operations of the mock driver (mixed into ``MockDriver``)."""
-
-    store: MockStore
-
-    def user(self) -> str:
-        """The authenticated user (raises 401 otherwise)."""
-        raise NotImplementedError
 
     def addresses(self, filters: Mapping[str, Any]) -> list[Address]:
         """Addresses, filtered by id, in numeric order."""

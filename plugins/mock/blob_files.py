@@ -36,7 +36,7 @@ from typing import BinaryIO
 from deltaflask.errors import ObjectNotFound
 from deltaflask.header_values import check_metadata
 from deltaflask.models import Blob
-from deltaflask.plugins.mock.store import MockStore
+from deltaflask.plugins.mock.base import MockBase
 from deltaflask.plugins.mock.store import check_id
 from deltaflask.plugins.mock.store import write_json
 
@@ -97,14 +97,8 @@ def to_blob(data: dict[str, Any]) -> Blob:
     )
 
 
-class BlobFiles:
+class BlobFiles(MockBase):
     """Paths, loading and atomic publication of blobs (a base of the mixins)."""
-
-    store: MockStore
-
-    def user(self) -> str:
-        """The authenticated user (raises 401 otherwise)."""
-        raise NotImplementedError
 
     def _bucket_dir(self, bucket_id: str) -> Path:
         return self.store.root / "blobs" / check_id(bucket_id, "bucket name")

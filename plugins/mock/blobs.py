@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from typing import BinaryIO
 
+from deltaflask.drivers import BlobCreate
 from deltaflask.drivers.base import as_list
 from deltaflask.errors import Conflict
 from deltaflask.errors import Forbidden
@@ -111,15 +112,10 @@ class MockBlobs(MockSegmentedUploads):
             chunks.close()
         return handle
 
-    def create_blob(
-        self,
-        bucket_id: str,
-        blob_id: str,
-        body: BinaryIO,
-        content_type: str | None,
-        metadata: Mapping[str, str],
-    ) -> Blob:
+    def create_blob(self, request: BlobCreate, body: BinaryIO) -> Blob:
         """Stream ``body`` to a temporary file, then publish it atomically."""
+        bucket_id, blob_id = request.bucket_id, request.blob_id
+        content_type, metadata = request.content_type, request.metadata
         self.user()
         self._sweep()
         self._require_bucket(bucket_id)

@@ -23,11 +23,13 @@ from deltaflask.models import Image
 from deltaflask.models import Instance
 from deltaflask.models import InstanceAddress
 from deltaflask.models import InstanceProfile
+from deltaflask.models import InstanceState
 from deltaflask.models import Key
 from deltaflask.models import Metric
 from deltaflask.models import MetricSample
 from deltaflask.models import Realm
 from deltaflask.models import RunResult
+from deltaflask.plugins.mock.base import MockBase
 from deltaflask.plugins.mock.load_balancers import release_from_balancers
 from deltaflask.plugins.mock.network import place_instances
 from deltaflask.plugins.mock.network import to_bindings
@@ -35,21 +37,14 @@ from deltaflask.plugins.mock.profiles import ERROR_TRIGGERS
 from deltaflask.plugins.mock.profiles import METRIC_PROPERTIES
 from deltaflask.plugins.mock.profiles import REALM_IDS
 from deltaflask.plugins.mock.profiles import REALMS
-from deltaflask.plugins.mock.store import MockStore
 from deltaflask.plugins.mock.store import check_id
 
 MAX_INSTANCE_COUNT = 20
 PEM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 
 
-class MockCompute:
+class MockCompute(MockBase):
     """Compute operations of the mock driver (mixed into ``MockDriver``)."""
-
-    store: MockStore
-
-    def user(self) -> str:
-        """The authenticated user (raises 401 otherwise)."""
-        raise NotImplementedError
 
     # realms --------------------------------------------------------------------
     def realms(self, filters: Mapping[str, Any]) -> list[Realm]:
@@ -154,8 +149,8 @@ class MockCompute:
                 f"instance_count must be between 1 and {MAX_INSTANCE_COUNT}"
             )
         user_data = _decode_user_data(request.user_data)
-        stopped = (request.initial_state or "").upper() == "STOPPED"
-        state = "STOPPED" if stopped else "RUNNING"
+        stopped = request.initial_state is InstanceState.STOPPED
+        state = InstanceState.STOPPED if stopped else InstanceState.RUNNING
         created = []
         with self.store.transaction():
             bindings = iter(place_instances(self.store, request, count))
@@ -164,7 +159,7 @@ class MockCompute:
                 entity = {
                     "id": instance_id,
                     "name": request.name or f"i-{int(time.time())}-{_suffix()}",
-                    "state": state,
+                    "state": state.value,
                     "owner_id": user,
                     "image_id": request.image_id,
                     "realm_id": realm_id,
@@ -207,20 +202,20 @@ class MockCompute:
 
     def start_instance(self, instance_id: str) -> Instance:
         """Start: the instance is RUNNING."""
-        return self._set_state(instance_id, "RUNNING")
+        return self._set_state(instance_id, InstanceState.RUNNING)
 
     def reboot_instance(self, instance_id: str) -> Instance:
         """Reboot: the instance is RUNNING."""
-        return self._set_state(instance_id, "RUNNING")
+        return self._set_state(instance_id, InstanceState.RUNNING)
 
     def stop_instance(self, instance_id: str) -> Instance:
         """Stop: the instance is STOPPED."""
-        return self._set_state(instance_id, "STOPPED")
+        return self._set_state(instance_id, InstanceState.STOPPED)
 
-    def _set_state(self, instance_id: str, state: str) -> Instance:
+    def _set_state(self, instance_id: str, state: InstanceState) -> Instance:
         with self.store.transaction():
             data = self._owned_instance(instance_id)
-            data["state"] = state
+            data["state"] = state.value
             self.store.save("instances", data)
         return self._to_instance(data)
 
@@ -286,7 +281,7 @@ class MockCompute:
         return Instance(
             id=data["id"],
             name=data.get("name"),
-            state=data.get("state") or "PENDING",
+            state=InstanceState.parse(data.get("state") or "PENDING"),
             owner_id=data.get("owner_id"),
             image_id=data.get("image_id"),
             realm_id=data.get("realm_id"),

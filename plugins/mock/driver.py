@@ -7,12 +7,10 @@ from pathlib import Path
 from typing import Any
 from typing import ClassVar
 
-from deltaflask.drivers import BaseDriver
 from deltaflask.drivers import Credentials
-from deltaflask.errors import AuthenticationFailure
-from deltaflask.plugins.mock import MOCK_PASSWORD
-from deltaflask.plugins.mock import MOCK_USER
 from deltaflask.plugins.mock.addresses import MockAddresses
+from deltaflask.plugins.mock.base import MOCK_PASSWORD as MOCK_PASSWORD
+from deltaflask.plugins.mock.base import MOCK_USER as MOCK_USER
 from deltaflask.plugins.mock.blobs import MockBlobs
 from deltaflask.plugins.mock.compute import MockCompute
 from deltaflask.plugins.mock.firewalls import MockFirewalls
@@ -33,7 +31,6 @@ class MockDriver(
     MockAddresses,
     MockFirewalls,
     MockLoadBalancers,
-    BaseDriver,
 ):
     """Deltacloud's mock cloud, kept in JSON files under ``MOCK_STORAGE``."""
 
@@ -63,18 +60,3 @@ class MockDriver(
             Path(self.settings.get("MOCK_STORAGE") or "mock-storage"),
             resource_dir("mock"),
         )
-
-    def valid_credentials(self) -> bool:
-        """Only ``mockuser`` / ``mockpassword`` are accepted."""
-        creds = self._credentials
-        return creds is not None and (creds.user, creds.password) == (
-            MOCK_USER,
-            MOCK_PASSWORD,
-        )
-
-    def user(self) -> str:
-        """The user name, after checking the credentials."""
-        creds = self.credentials
-        if not self.valid_credentials():
-            raise AuthenticationFailure()
-        return creds.user

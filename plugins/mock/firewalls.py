@@ -7,26 +7,21 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from deltaflask.drivers import FirewallRuleCreate
 from deltaflask.drivers.base import filter_on
 from deltaflask.errors import Conflict
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Firewall
 from deltaflask.models import FirewallRule
-from deltaflask.plugins.mock.store import MockStore
+from deltaflask.plugins.mock.base import MockBase
 from deltaflask.plugins.mock.store import check_id
 
 PROTOCOLS = ("tcp", "udp", "icmp")
 
 
-class MockFirewalls:
+class MockFirewalls(MockBase):
     """Firewall operations of the mock driver (mixed into ``MockDriver``)."""
-
-    store: MockStore
-
-    def user(self) -> str:
-        """The authenticated user (raises 401 otherwise)."""
-        raise NotImplementedError
 
     def firewalls(self, filters: Mapping[str, Any]) -> list[Firewall]:
         """Firewalls, filtered by id."""
@@ -68,16 +63,11 @@ class MockFirewalls:
                     )
             self.store.delete("firewalls", firewall_id)
 
-    def create_firewall_rule(
-        self,
-        firewall_id: str,
-        protocol: str,
-        port_from: str,
-        port_to: str,
-        addresses: list[str],
-        groups: Mapping[str, str],
-    ) -> Firewall:
+    def create_firewall_rule(self, request: FirewallRuleCreate) -> Firewall:
         """Add an ingress rule; every part is checked before anything is stored."""
+        firewall_id, protocol = request.firewall_id, request.protocol
+        port_from, port_to = request.port_from, request.port_to
+        addresses, groups = request.addresses, request.groups
         self.user()
         protocol = (protocol or "").lower()
         if protocol not in PROTOCOLS:

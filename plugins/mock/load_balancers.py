@@ -6,11 +6,13 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from deltaflask.drivers import LoadBalancerCreate
 from deltaflask.drivers.base import filter_on
 from deltaflask.errors import Conflict
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Listener
 from deltaflask.models import LoadBalancer
+from deltaflask.plugins.mock.base import MockBase
 from deltaflask.plugins.mock.profiles import REALM_IDS
 from deltaflask.plugins.mock.store import MockStore
 from deltaflask.plugins.mock.store import check_id
@@ -18,14 +20,8 @@ from deltaflask.plugins.mock.store import check_id
 LISTENER_PROTOCOLS = ("HTTP", "TCP")
 
 
-class MockLoadBalancers:
+class MockLoadBalancers(MockBase):
     """Load balancer operations of the mock driver (mixed into ``MockDriver``)."""
-
-    store: MockStore
-
-    def user(self) -> str:
-        """The authenticated user (raises 401 otherwise)."""
-        raise NotImplementedError
 
     def load_balancers(self, filters: Mapping[str, Any]) -> list[LoadBalancer]:
         """Load balancers, filtered by id."""
@@ -33,15 +29,10 @@ class MockLoadBalancers:
         found = [_to_balancer(data) for data in self.store.all("load_balancers")]
         return filter_on(found, filters, "id")
 
-    def create_load_balancer(
-        self,
-        name: str,
-        realm_id: str,
-        protocol: str,
-        balancer_port: str,
-        instance_port: str,
-    ) -> LoadBalancer:
+    def create_load_balancer(self, request: LoadBalancerCreate) -> LoadBalancer:
         """Create a load balancer with one listener."""
+        name, realm_id, protocol = request.name, request.realm_id, request.protocol
+        balancer_port, instance_port = request.balancer_port, request.instance_port
         self.user()
         check_id(name, "load balancer name")
         if realm_id not in REALM_IDS:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from deltaflask.drivers import InstanceCreate
+from deltaflask.drivers import SubnetCreate
 from deltaflask.drivers.base import filter_on
 from deltaflask.errors import Conflict
 from deltaflask.errors import ValidationFailure
@@ -23,6 +24,7 @@ from deltaflask.models import Network
 from deltaflask.models import NetworkBinding
 from deltaflask.models import NetworkInterface
 from deltaflask.models import Subnet
+from deltaflask.plugins.mock.base import MockBase
 from deltaflask.plugins.mock.profiles import REALM_IDS
 from deltaflask.plugins.mock.store import MockStore
 from deltaflask.plugins.mock.store import check_id
@@ -52,14 +54,8 @@ def _new_id(prefix: str, name: str | None, what: str) -> str:
     return f"{prefix}_{int(time.time())}_{secrets.token_hex(3)}"
 
 
-class MockNetwork:
+class MockNetwork(MockBase):
     """Network operations of the mock driver (mixed into ``MockDriver``)."""
-
-    store: MockStore
-
-    def user(self) -> str:
-        """The authenticated user (raises 401 otherwise)."""
-        raise NotImplementedError
 
     # networks ------------------------------------------------------------------
     def networks(self, filters: Mapping[str, Any]) -> list[Network]:
@@ -123,15 +119,11 @@ class MockNetwork:
         found = [_to_subnet(data) for data in self.store.all("subnets")]
         return filter_on(found, filters, "id", "network_id")
 
-    def create_subnet(
-        self,
-        network_id: str,
-        address_block: str,
-        name: str | None,
-        realm_id: str | None = None,
-    ) -> Subnet:
+    def create_subnet(self, request: SubnetCreate) -> Subnet:
         """Create a subnet inside its network's block, overlapping no sibling,
         in one of the mock's realms (none when not asked for)."""
+        network_id, address_block = request.network_id, request.address_block
+        name, realm_id = request.name, request.realm_id
         self.user()
         block = parse_block(address_block)
         if realm_id and realm_id not in REALM_IDS:

@@ -8,6 +8,7 @@ from deltaflask.errors import NotSupported
 from deltaflask.errors import ProviderError
 from deltaflask.errors import ProviderTimeout
 from deltaflask.models import HardwareProfile
+from deltaflask.models import InstanceState
 from deltaflask.models import Property
 from deltaflask.models import Realm
 
@@ -62,12 +63,12 @@ HARDWARE_PROFILES = (
 )
 
 STATE_MACHINE = machine(
-    ("start", "pending", "create"),
-    ("pending", "running", None),
-    ("running", "running", "reboot"),
-    ("running", "stopped", "stop"),
-    ("stopped", "running", "start"),
-    ("stopped", "finish", "destroy"),
+    (InstanceState.START, InstanceState.PENDING, "create"),
+    (InstanceState.PENDING, InstanceState.RUNNING, None),
+    (InstanceState.RUNNING, InstanceState.RUNNING, "reboot"),
+    (InstanceState.RUNNING, InstanceState.STOPPED, "stop"),
+    (InstanceState.STOPPED, InstanceState.RUNNING, "start"),
+    (InstanceState.STOPPED, InstanceState.FINISH, "destroy"),
 )
 
 METRIC_PROPERTIES = (

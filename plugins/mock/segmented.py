@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from typing import BinaryIO
 
+from deltaflask.drivers import BlobCreate
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.files import locked
@@ -87,8 +88,6 @@ def _last_change(folder: Path) -> float:
 class MockSegmentedUploads(BlobFiles):
     """Segmented-upload operations of the mock driver (a base of ``MockBlobs``)."""
 
-    settings: Mapping[str, Any]
-
     def _sweep(self) -> None:
         """Sweep what killed or abandoned uploads left (see :func:`sweep_stale`)."""
         sweep_stale(self.store.root, self.settings)
@@ -98,14 +97,10 @@ class MockSegmentedUploads(BlobFiles):
             raise ObjectNotFound(f"Segmented blob upload '{upload_id}' not found")
         return self.store.root / "segmented" / upload_id
 
-    def init_segmented_blob(
-        self,
-        bucket_id: str,
-        blob_id: str,
-        content_type: str | None,
-        metadata: Mapping[str, str],
-    ) -> str:
+    def init_segmented_blob(self, request: BlobCreate) -> str:
         """Record a new upload on disk; return its id."""
+        bucket_id, blob_id = request.bucket_id, request.blob_id
+        content_type, metadata = request.content_type, request.metadata
         self.user()
         self._sweep()
         self._require_bucket(bucket_id)

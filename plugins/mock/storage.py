@@ -15,9 +15,9 @@ from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import StorageSnapshot
 from deltaflask.models import StorageVolume
+from deltaflask.plugins.mock.base import MockBase
 from deltaflask.plugins.mock.blob_files import now
 from deltaflask.plugins.mock.profiles import REALM_IDS
-from deltaflask.plugins.mock.store import MockStore
 from deltaflask.plugins.mock.store import check_id
 
 MAX_CAPACITY_GB = 16384
@@ -29,14 +29,8 @@ def _clock_id(prefix: str) -> str:
     return f"{prefix}{int(time.time())}-{secrets.token_hex(3)}"
 
 
-class MockStorage:
+class MockStorage(MockBase):
     """Volume and snapshot operations of the mock driver (mixed into ``MockDriver``)."""
-
-    store: MockStore
-
-    def user(self) -> str:
-        """The authenticated user (raises 401 otherwise)."""
-        raise NotImplementedError
 
     # volumes -------------------------------------------------------------------
     def storage_volumes(self, filters: Mapping[str, Any]) -> list[StorageVolume]:

@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from deltaflask import header_values
 from deltaflask.context import current_driver
+from deltaflask.drivers import BlobCreate
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.header_values import check_metadata
@@ -155,13 +156,7 @@ def put(bucket_id: str, blob_id: str) -> Response:
     blob_type = _header_or_arg("X-Deltacloud-BlobType", "blob_type") or ""
     if upload_id or blob_type.lower() == "segmented":
         return _segmented(bucket_id, blob_id, upload_id)
-    blob = current_driver().create_blob(
-        bucket_id,
-        blob_id,
-        body(),
-        request.headers.get("Content-Type"),
-        metadata_from_request(),
-    )
+    blob = current_driver().create_blob(_blob_create(bucket_id, blob_id), body())
     return answer(blob)
 
 
@@ -216,15 +211,20 @@ def body() -> BinaryIO:
     return cast(BinaryIO, exact(stream, length))
 
 
+def _blob_create(bucket_id: str, blob_id: str) -> BlobCreate:
+    """The new blob the request describes with its headers."""
+    return BlobCreate(
+        bucket_id=bucket_id,
+        blob_id=blob_id,
+        content_type=request.headers.get("Content-Type"),
+        metadata=metadata_from_request(),
+    )
+
+
 def _segmented(bucket_id: str, blob_id: str, upload_id: str | None) -> Response:
     driver = current_driver()
     if not upload_id:
-        new_id = driver.init_segmented_blob(
-            bucket_id,
-            blob_id,
-            request.headers.get("Content-Type"),
-            metadata_from_request(),
-        )
+        new_id = driver.init_segmented_blob(_blob_create(bucket_id, blob_id))
         return empty(204, {"X-Deltacloud-SegmentedBlob": new_id})
     order = _header_or_arg("X-Deltacloud-SegmentOrder", "segment_order")
     if order is not None:

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from deltaflask.context import current_driver
 from deltaflask.context import current_driver_class
+from deltaflask.drivers import BlobCreate
 from deltaflask.header_values import MAX_ENTRIES as MAX_METADATA
 from deltaflask.header_values import check_metadata
 from deltaflask.models import Bucket
@@ -126,7 +127,13 @@ def upload(bucket_id: str) -> BaseResponse:
     require(params, "blob_id")
     body, content_type = _blob_data(params)
     blob = current_driver().create_blob(
-        bucket_id, params["blob_id"], body, content_type, _form_metadata(params)
+        BlobCreate(
+            bucket_id=bucket_id,
+            blob_id=params["blob_id"],
+            content_type=content_type,
+            metadata=_form_metadata(params),
+        ),
+        body,
     )
     if g.format == "html":
         return redirect(href("buckets", bucket_id, blob.id), 303)

@@ -8,6 +8,7 @@ from flask import Blueprint
 from werkzeug.wrappers import Response as BaseResponse
 
 from deltaflask.context import current_driver
+from deltaflask.drivers import FirewallRuleCreate
 from deltaflask.models import Firewall
 from deltaflask.models import FirewallRule
 from deltaflask.plugins.deltacloud.params import request_params
@@ -138,12 +139,14 @@ def create_rule(firewall_id: str) -> BaseResponse:
         if GROUP_PARAM.match(key) and value.strip()
     }
     firewall = current_driver().create_firewall_rule(
-        firewall_id,
-        params["protocol"],
-        params["port_from"],
-        params["port_to"],
-        addresses,
-        groups,
+        FirewallRuleCreate(
+            firewall_id=firewall_id,
+            protocol=params["protocol"],
+            port_from=params["port_from"],
+            port_to=params["port_to"],
+            addresses=addresses,
+            groups=groups,
+        )
     )
     return FIREWALLS.created(firewall, done="Rule added.")
 

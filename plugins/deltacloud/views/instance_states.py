@@ -28,11 +28,13 @@ def graphviz(machine: StateMachine) -> str:
     """The state machine as Graphviz ``dot`` source."""
     lines = ["digraph instance_states {", "  rankdir=LR;"]
     for state in machine.states:
-        lines.append(f'  {state} [label="{state}"];')
+        lines.append(f'  {state.label} [label="{state.label}"];')
     for t in machine.transitions:
         label = t.action or "auto"
         style = ' style="dashed"' if t.automatic else ""
-        lines.append(f'  {t.source} -> {t.target} [label="{label}"{style}];')
+        lines.append(
+            f'  {t.source.label} -> {t.target.label} [label="{label}"{style}];'
+        )
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -55,11 +57,11 @@ def index() -> Response:
         return Response(png, content_type=CONTENT_TYPES["png"])
     states = [
         {
-            "name": state,
+            "name": state.label,
             "transitions": [
-                {"to": t.target, "auto": "true"}
+                {"to": t.target.label, "auto": "true"}
                 if t.automatic
-                else {"to": t.target, "action": t.action}
+                else {"to": t.target.label, "action": t.action}
                 for t in machine.transitions_from(state)
             ],
         }

@@ -6,6 +6,7 @@ from flask import Blueprint
 from werkzeug.wrappers import Response as BaseResponse
 
 from deltaflask.context import current_driver
+from deltaflask.drivers import LoadBalancerCreate
 from deltaflask.models import LoadBalancer
 from deltaflask.plugins.deltacloud.params import request_params
 from deltaflask.plugins.deltacloud.params import require
@@ -130,11 +131,13 @@ def create() -> BaseResponse:
         "listener_instance_port",
     )
     balancer = current_driver().create_load_balancer(
-        params["name"],
-        params["realm_id"],
-        params["listener_protocol"],
-        params["listener_balancer_port"],
-        params["listener_instance_port"],
+        LoadBalancerCreate(
+            name=params["name"],
+            realm_id=params["realm_id"],
+            protocol=params["listener_protocol"],
+            balancer_port=params["listener_balancer_port"],
+            instance_port=params["listener_instance_port"],
+        )
     )
     return BALANCERS.created(balancer)
 

@@ -6,6 +6,7 @@ from flask import Blueprint
 from werkzeug.wrappers import Response as BaseResponse
 
 from deltaflask.context import current_driver
+from deltaflask.drivers import SubnetCreate
 from deltaflask.models import Subnet
 from deltaflask.plugins.deltacloud.params import request_params
 from deltaflask.plugins.deltacloud.params import require
@@ -57,8 +58,7 @@ def form(values: dict[str, str]) -> Form:
     """The form to add a subnet to a network."""
     driver = current_driver()
     networks = [
-        (n.id, f"{n.name} ({', '.join(n.address_blocks)})")
-        for n in driver.networks({})
+        (n.id, f"{n.name} ({', '.join(n.address_blocks)})") for n in driver.networks({})
     ]
     realms = [(r.id, r.name or r.id) for r in driver.realms({})]
     return Form(
@@ -86,10 +86,12 @@ def create() -> BaseResponse:
     params = request_params()
     require(params, "network_id", "address_block")
     subnet = current_driver().create_subnet(
-        params["network_id"],
-        params["address_block"],
-        params.get("name") or None,
-        params.get("realm_id") or None,
+        SubnetCreate(
+            network_id=params["network_id"],
+            address_block=params["address_block"],
+            name=params.get("name") or None,
+            realm_id=params.get("realm_id") or None,
+        )
     )
     return SUBNETS.created(subnet, 200)
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from deltaflask.drivers import BaseDriver
 from deltaflask.models import Instance
 from deltaflask.models import InstanceAddress
+from deltaflask.models import InstanceState
 from deltaflask.plugins.ec2_frontend.actions.common import Item
 from deltaflask.plugins.ec2_frontend.actions.common import check_found
 from deltaflask.plugins.ec2_frontend.params import check_ids
@@ -14,21 +15,20 @@ from deltaflask.plugins.ec2_frontend.render import iso_time
 
 NOT_FOUND = "InvalidInstanceID.NotFound"
 MALFORMED = "InvalidInstanceID.Malformed"
+#: driver state -> EC2 (name, code)
 STATES = {
-    "START": ("pending", 0),
-    "PENDING": ("pending", 0),
-    "RUNNING": ("running", 16),
-    "SHUTTING_DOWN": ("shutting-down", 32),
-    "FINISH": ("terminated", 48),
-    "TERMINATED": ("terminated", 48),
-    "STOPPING": ("stopping", 64),
-    "STOPPED": ("stopped", 80),
+    InstanceState.START: ("pending", 0),
+    InstanceState.PENDING: ("pending", 0),
+    InstanceState.RUNNING: ("running", 16),
+    InstanceState.FINISH: ("terminated", 48),
+    InstanceState.STOPPING: ("stopping", 64),
+    InstanceState.STOPPED: ("stopped", 80),
 }
 
 
-def ec2_state(state: str | None) -> dict[str, object]:
-    """``{code, name}`` of a driver state (unknown states keep their name, code -1)."""
-    name, code = STATES.get((state or "").upper(), ((state or "unknown").lower(), -1))
+def ec2_state(state: InstanceState | None) -> dict[str, object]:
+    """``{code, name}`` of a driver state (others keep their name, code -1)."""
+    name, code = STATES.get(state, (str(state or "unknown").lower(), -1))
     return {"code": code, "name": name}
 
 

@@ -12,6 +12,7 @@ from deltaflask.drivers import BaseDriver
 from deltaflask.drivers.contract import missing
 from deltaflask.instance_actions import perform_instance_action
 from deltaflask.models import Instance
+from deltaflask.models import InstanceState
 from deltaflask.plugins.ec2_frontend.actions.common import Item
 from deltaflask.plugins.ec2_frontend.actions.instance_items import NOT_FOUND
 from deltaflask.plugins.ec2_frontend.actions.instance_items import ec2_state
@@ -23,7 +24,7 @@ from deltaflask.plugins.ec2_frontend.params import Params
 from deltaflask.plugins.ec2_frontend.params import get_list
 
 INCORRECT = "IncorrectInstanceState"
-ALREADY = {"start": "RUNNING", "stop": "STOPPED"}
+ALREADY = {"start": InstanceState.RUNNING, "stop": InstanceState.STOPPED}
 VERBS = {
     "start": "started",
     "stop": "stopped",
@@ -34,7 +35,7 @@ VERBS = {
 
 def _plan(driver: BaseDriver, instance: Instance, name: str) -> list[str]:
     """The driver actions that carry out ``name`` on ``instance``."""
-    if ALREADY.get(name) == (instance.state or "").upper():
+    if ALREADY.get(name) == instance.state:
         return []
     if not driver.supports(f"{name}_instance"):
         raise missing(f"{name}_instance")
@@ -63,7 +64,7 @@ def _change(driver: BaseDriver, params: Params, name: str) -> list[Item]:
         for step in plans[instance_id]:
             perform_instance_action(driver, instance_id, step)
         after = driver.instance(instance_id)
-        current = ec2_state(after.state) if after else ec2_state("TERMINATED")
+        current = ec2_state(after.state if after else InstanceState.FINISH)
         items.append(
             {
                 "instanceId": instance_id,

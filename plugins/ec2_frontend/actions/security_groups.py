@@ -6,6 +6,7 @@ A group's ``groupId`` and ``groupName`` are both the firewall id.
 from __future__ import annotations
 
 from deltaflask.drivers import BaseDriver
+from deltaflask.drivers import FirewallRuleCreate
 from deltaflask.models import Firewall
 from deltaflask.models import FirewallRule
 from deltaflask.plugins.ec2_frontend.actions.common import Item
@@ -161,12 +162,14 @@ def authorize_ingress(driver: BaseDriver, params: Params) -> Item:
         if not cidrs and not groups:
             raise missing_parameter("IpRanges")
         driver.create_firewall_rule(
-            firewall.id,
-            protocol,
-            _port(permission, "FromPort"),
-            _port(permission, "ToPort"),
-            cidrs,
-            groups,
+            FirewallRuleCreate(
+                firewall_id=firewall.id,
+                protocol=protocol,
+                port_from=_port(permission, "FromPort"),
+                port_to=_port(permission, "ToPort"),
+                addresses=cidrs,
+                groups=groups,
+            )
         )
     return {"return": True}
 

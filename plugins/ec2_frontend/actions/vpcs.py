@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from deltaflask.drivers import BaseDriver
+from deltaflask.drivers import SubnetCreate
 from deltaflask.models import Network
 from deltaflask.models import Subnet
 from deltaflask.plugins.ec2_frontend.actions.common import Item
@@ -108,7 +109,8 @@ def create_subnet(driver: BaseDriver, params: Params) -> Item:
     cidr = require(params, "CidrBlock")
     existing(driver.network(vpc_id), VPC_NOT_FOUND, "vpc", vpc_id)
     zone = get_str(params, "AvailabilityZone")
-    return {"subnet": _subnet(driver.create_subnet(vpc_id, cidr, None, zone))}
+    request = SubnetCreate(network_id=vpc_id, address_block=cidr, realm_id=zone)
+    return {"subnet": _subnet(driver.create_subnet(request))}
 
 
 @action(
