@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import os
 import shutil
 import tempfile
@@ -14,11 +13,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from deltaflask import create_app
-from tests.moto_server import MotoServer
-from tests.moto_server import moto_server
+from tests.support.auth import EC2_AUTH
+from tests.support.auth import MOCK_AUTH
+from tests.support.moto_server import MotoServer
+from tests.support.moto_server import moto_server
 
-MOCK_AUTH = "Basic " + base64.b64encode(b"mockuser:mockpassword").decode()
-EC2_AUTH = "Basic " + base64.b64encode(b"testing:testing").decode()
+pytest_plugins = ("tests.support.cimi_fixtures",)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -15,9 +15,9 @@ import pytest
 from tests.client.support import EC2_USER
 from tests.client.support import MOCK_USER
 from tests.client.support import Api
-from tests.moto_server import free_port
-from tests.test_readme_examples import live_server
-from tests.test_readme_examples import wait_until_serving
+from tests.support.moto_server import free_port
+from tests.support.readme import live_server
+from tests.support.readme import wait_until_serving
 
 BIN = Path(sys.executable).parent
 

@@ -18,7 +18,7 @@ from deltaflask.client.client import KINDS
 from tests.client.support import Api
 from tests.client.support import make_file
 from tests.client.support import sha256_of
-from tests.moto_server import free_port
+from tests.support.moto_server import free_port
 
 CLI = str(Path(sys.executable).parent / "deltaflask-cli")
 MIB = 1024 * 1024

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from tests.client.support import Api
-from tests.test_readme_examples import README
-from tests.test_readme_examples import README_ADDRESS
+from tests.support.readme import README
+from tests.support.readme import README_ADDRESS
 
 MARKED = re.compile(
     r"<!-- client example runs on: -i mock -->\n```(python|sh)\n(.*?)```", re.S

@@ -9,7 +9,7 @@ import pytest
 
 from deltaflask.testing import DriverContract
 from deltaflask.testing import DriverUnderTest
-from tests.moto_server import MotoServer
+from tests.support.moto_server import MotoServer
 
 
 class TestMockContract(DriverContract):

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from hypothesis import strategies as st
 
-from tests.conftest import MOCK_AUTH
+from tests.support.auth import MOCK_AUTH
 
 #: ids that exist in the seed data (mock and CIMI)
 REAL_IDS = (

@@ -34,7 +34,7 @@ from werkzeug.test import TestResponse
 
 import deltaflask
 from deltaflask import create_app
-from tests.conftest import MOCK_AUTH
+from tests.support.auth import MOCK_AUTH
 
 #: examples per test in CI; each test sends one request per example
 CI_EXAMPLES = 60

@@ -17,12 +17,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import MOCK_AUTH
 from tests.fuzz import routes
 from tests.fuzz import strategies as fz
 from tests.fuzz.support import FUZZ
 from tests.fuzz.support import Fuzzed
 from tests.fuzz.support import run_per_family
+from tests.support.auth import MOCK_AUTH
 
 NS = "http://schemas.dmtf.org/cimi/1"
 BASE = "http://localhost/cimi"

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests (one import style: ``from tests.support.x import y``)."""
