@@ -29,6 +29,12 @@ def current_provider() -> str | None:
     return g.get("provider") or current_app.config.get("PROVIDER")
 
 
+def sample_credentials(name: str) -> tuple[str, str] | None:
+    """The demo account (user, password) driver ``name`` declares, if any."""
+    entry = state().registry.drivers.get(name)
+    return entry.spec.sample_credentials if entry is not None else None
+
+
 def current_credentials() -> Credentials | None:
     """The credentials the request carries, if any."""
     if "credentials" not in g:

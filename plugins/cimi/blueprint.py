@@ -23,13 +23,14 @@ from deltaflask.plugins.cimi import networks
 from deltaflask.plugins.cimi import systems
 from deltaflask.plugins.cimi import volumes
 from deltaflask.plugins.cimi import vsps
+from deltaflask.plugins.cimi.headers import SPEC_VERSION
+from deltaflask.plugins.cimi.headers import add_common_headers
 from deltaflask.plugins.cimi.negotiation import choose_format
 from deltaflask.plugins.cimi.negotiation import query_format
 from deltaflask.plugins.cimi.render import url
 from deltaflask.web import add_etag
 from deltaflask.web import refuse_cross_site
 
-SPEC_VERSION = "1.0.1"
 #: what answers without credentials: the entry point and the ways to it
 OPEN_PATHS = ("", "/", "/cloudEntryPoint")
 #: the request headers naming the versions a client accepts (the draft's too)
@@ -96,10 +97,4 @@ def check_version() -> None:
 def _after(response: Response) -> Response:
     add_common_headers(response)
     add_etag(response, frozenset({"GET"}))
-    return response
-
-
-def add_common_headers(response: Response) -> Response:
-    """The ``CIMI-Specification-Version`` header."""
-    response.headers["CIMI-Specification-Version"] = SPEC_VERSION
     return response

@@ -41,7 +41,7 @@ from deltaflask.errors import ObjectNotFound
 from deltaflask.files import locked
 from deltaflask.files import sweep
 from deltaflask.files import write_atomic
-from deltaflask.resources import resource_dir
+from deltaflask.state import state
 
 Result = TypeVar("Result")
 
@@ -71,8 +71,6 @@ SEED_FIXES = {
     "networks/network1": "networks/subnet1",
     "networks/network2": "networks/subnet3",
 }
-#: drivers whose scope is seeded, and the seed folder under ``mock/``
-SEEDS = {"mock": "cimi"}
 #: seed folder -> kind (the ``system_*`` folders hold members of systems)
 SEED_KINDS = {
     "address_template": "address_templates",
@@ -235,9 +233,9 @@ def cimi_store() -> CimiStore:
         raise ObjectNotFound("Not found")
     store = CimiStore(storage_root(config) / scope)
     sweep(store.root, config)
-    seed = SEEDS.get(current_driver_name())
-    if seed and not (store.root / ".seeded").exists():
-        store.seed(resource_dir("mock") / seed)
+    seed = state().pm.hook.cimi_seed(driver_name=current_driver_name())
+    if seed is not None and not (store.root / ".seeded").exists():
+        store.seed(seed)
     return store
 
 

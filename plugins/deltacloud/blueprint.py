@@ -15,7 +15,6 @@ from werkzeug.sansio.utils import get_current_url
 
 from deltaflask import csrf
 from deltaflask.context import current_driver_class
-from deltaflask.context import current_provider
 from deltaflask.context import select_driver
 from deltaflask.errors import AuthenticationFailure
 from deltaflask.errors import AuthenticationRequired
@@ -25,14 +24,13 @@ from deltaflask.middleware import MATRIX_KEY
 from deltaflask.negotiation import negotiate
 from deltaflask.plugins.deltacloud import views
 from deltaflask.plugins.deltacloud.errors import render_error
+from deltaflask.plugins.deltacloud.headers import add_common_headers
 from deltaflask.plugins.deltacloud.params import check_request
 from deltaflask.plugins.deltacloud.views import drivers
 from deltaflask.plugins.deltacloud.views import forms
 from deltaflask.web import add_etag
 from deltaflask.web import refuse_cross_site
 
-API_VERSION = "1.1.3"
-SERVER = f"Apache-Deltacloud/{API_VERSION}"
 #: methods whose 200/201 bodies get an ETag (HEAD answers carry no body)
 READ_AND_WRITE = frozenset({"GET", "POST", "PUT", "DELETE"})
 
@@ -128,14 +126,3 @@ def _after(response: Response) -> Response:
     add_common_headers(response)
     add_etag(response, READ_AND_WRITE)
     return response
-
-
-def add_common_headers(response: Response) -> None:
-    """``Server``, ``X-Deltacloud-Driver`` and ``X-Deltacloud-Provider``."""
-    response.headers["Server"] = SERVER
-    response.headers["X-Deltacloud-Driver"] = (
-        g.get("driver_name") or current_app.config["DRIVER"]
-    )
-    provider = current_provider()
-    if provider:
-        response.headers["X-Deltacloud-Provider"] = provider

@@ -7,6 +7,7 @@ from flask import Flask
 from deltaflask import DriverSpec
 from deltaflask import hookimpl
 from deltaflask.plugins.mock.segmented import sweep_stale
+from deltaflask.resources import resource_dir
 
 #: the one account the mock cloud accepts (the original mock's)
 MOCK_USER = "mockuser"
@@ -24,6 +25,12 @@ def register_drivers() -> list[DriverSpec]:
             sample_credentials=(MOCK_USER, MOCK_PASSWORD),
         )
     ]
+
+
+@hookimpl
+def cimi_seed(driver_name: str) -> Path | None:
+    """The original mock's CIMI entities, for the mock driver's CIMI scopes."""
+    return resource_dir("mock") / "cimi" if driver_name == "mock" else None
 
 
 @hookimpl
