@@ -15,6 +15,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
+from flask import Request
 from flask import Response
 from flask import current_app
 from flask import request
@@ -62,11 +63,12 @@ class Shell:
         """
         if self.refuse_cross_site:
             refuse_cross_site()
-        if request.endpoint not in self.uncapped:
-            request.max_content_length = current_app.config["MAX_FORM_BYTES"]
-        in_url = self.chosen_in_url(request.environ, request.args)
-        driver = in_url.get("driver") or self._chosen_in_header("driver")
-        provider = in_url.get("provider") or self._chosen_in_header("provider")
+        req = request._get_current_object()
+        if req.endpoint not in self.uncapped:
+            req.max_content_length = current_app.config["MAX_FORM_BYTES"]
+        in_url = self.chosen_in_url(req.environ, req.args)
+        driver = in_url.get("driver") or self._chosen_in_header(req, "driver")
+        provider = in_url.get("provider") or self._chosen_in_header(req, "provider")
         if not driver and self.session_choice is not None:
             driver, picked_provider = self.session_choice()
             provider = provider or picked_provider
@@ -89,10 +91,10 @@ class Shell:
                 chosen[key] = self._checked(key, value)
         return chosen
 
-    def _chosen_in_header(self, key: str) -> str | None:
+    def _chosen_in_header(self, req: Request, key: str) -> str | None:
         if not self.header_choice:
             return None
-        value = request.headers.get(HEADERS[key])
+        value = req.headers.get(HEADERS[key])
         return self._checked(key, value) if value else value
 
     def _checked(self, key: str, value: str) -> str:

@@ -24,6 +24,7 @@ from deltaflask.plugins.deltacloud.headers import add_common_headers
 from deltaflask.plugins.deltacloud.params import check_request
 from deltaflask.plugins.deltacloud.views import drivers
 from deltaflask.plugins.deltacloud.views import forms
+from deltaflask.plugins.deltacloud.views.entry import declared_collections
 from deltaflask.shell import Shell
 
 #: driver choice by matrix parameters, headers, then a browser session's
@@ -50,13 +51,15 @@ def create_blueprint(app: Flask) -> Blueprint:
 
 def _before() -> Response | None:
     in_url = SHELL.before()
-    g.format = negotiate(
-        request.args.get("format"), request.accept_mimetypes, _offered_formats()
+    req, request_g = request._get_current_object(), g._get_current_object()
+    fmt = request_g.format = negotiate(
+        req.args.get("format"), req.accept_mimetypes, _offered_formats(req.endpoint)
     )
-    g.api_url = _api_url(request.scheme, request.host, request.root_path)
-    if g.format == "html":  # links of a page keep the driver its URL chose
-        g.api_url += "".join(f";{k}={quote(v, safe='')}" for k, v in in_url.items())
-    check_request(with_body=request.endpoint not in views.UNCAPPED)
+    api_url = _api_url(req.scheme, req.host, req.root_path)
+    if fmt == "html":  # links of a page keep the driver its URL chose
+        api_url += "".join(f";{k}={quote(v, safe='')}" for k, v in in_url.items())
+    request_g.api_url = api_url
+    check_request(with_body=req.endpoint not in views.UNCAPPED)
     csrf.check()
     return forms.check_submission()
 
@@ -67,9 +70,8 @@ def _api_url(scheme: str, host: str, root_path: str) -> str:
     return get_current_url(scheme, host, root_path) + "api"
 
 
-def _offered_formats() -> tuple[str, ...]:
-    endpoint = request.endpoint or ""
-    return views.FORMATS.get(endpoint, ("xml", "json", "html"))
+def _offered_formats(endpoint: str | None) -> tuple[str, ...]:
+    return views.FORMATS.get(endpoint or "", ("xml", "json", "html"))
 
 
 def _on_error(error: DeltaflaskError) -> Response:
@@ -90,7 +92,7 @@ def _page_context() -> dict[str, object]:
     except DeltaflaskError:  # an unknown driver: its error page has no menu
         return {"nav_collections": ["drivers"], "driver_supports": lambda _: False}
     return {
-        "nav_collections": sorted({*driver.collections(), "drivers"}),
+        "nav_collections": [name for name, _ in declared_collections(driver)],
         "driver_supports": driver.supports,
     }
 
