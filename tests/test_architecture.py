@@ -137,3 +137,22 @@ def test_no_frontend_imports_a_driver() -> None:
         if target in drivers or target.startswith(tuple(d + "." for d in drivers))
     )
     assert wrong == []
+
+
+def test_frontends_leave_the_request_chores_to_the_core_shell() -> None:
+    """Cross-site refusal, body caps, ETags and the driver-choice headers are
+    handled once, in ``deltaflask.shell``; a frontend only describes its shell."""
+    chores = (
+        "refuse_cross_site(",
+        "add_etag(",
+        "max_content_length =",
+        'headers.get("X-Deltacloud-',
+    )
+    wrong = sorted(
+        f"{module} uses {chore}"
+        for module, path in MODULES.items()
+        if module.startswith(tuple(f"deltaflask.plugins.{f}" for f in FRONTENDS))
+        for chore in chores
+        if chore in path.read_text(encoding="utf-8")
+    )
+    assert wrong == []
