@@ -50,12 +50,8 @@ def render_error(error: Exception) -> Response:
     backtrace is echoed; unexpected exceptions are logged and answered 500.
     """
     status, kind, message = _describe(error)
-    if isinstance(error, DriverUnavailable):  # why it failed: on /api/drivers
-        known = ", ".join(sorted(state().registry.drivers)) or "none"
-        message = (
-            f"Driver '{current_driver_name()}' is not available (the drivers of "
-            f"this server: {known}; see /api/drivers)"
-        )
+    if isinstance(error, DriverUnavailable):
+        message = _unavailable(current_driver_name())
     message = printable_text(message)
     fmt = _acceptable_format() if isinstance(error, NotAcceptable) else None
     if isinstance(error, NotAcceptable) and fmt is None:
@@ -87,6 +83,22 @@ def render_error(error: Exception) -> Response:
     )
     add_common_headers(response)
     return response
+
+
+def _unavailable(name: str) -> str:
+    """Why driver ``name`` cannot serve: a missing SDK is named with the pip
+    extra that installs it; other failures (a Python exception) only on
+    /api/drivers. The drivers of the server are listed."""
+    registry = state().registry
+    known = ", ".join(sorted(registry.drivers)) or "none"
+    entry = registry.drivers.get(name)
+    why = ""
+    if entry is not None and entry.error and entry.spec.missing_modules():
+        why = f": {entry.error}"
+    return (
+        f"Driver '{name}' is not available{why} (the drivers of this server: "
+        f"{known}; see /api/drivers)"
+    )
 
 
 def _describe(error: Exception) -> tuple[int, str, str]:
