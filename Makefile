@@ -35,10 +35,12 @@ browser:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -q && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
-## test: ruff, then the whole test suite (browser tests included)
+## test: ruff, then the whole test suite (browser tests included): in two
+## processes, then the tests that time a server (marked serial) on their own
 test: $(TEST_STAMP) browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 -m 'not serial'
+	$(BIN)/python -m pytest -q -m serial
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

@@ -48,6 +48,7 @@ EXTRAS["client"] = ["requests>=2.31", "rich>=13"]
 EXTRAS["test"] = [
     *EXTRAS["client"],
     "pytest>=8",
+    "pytest-xdist>=3.5",
     "hypothesis>=6.90",
     "defusedxml>=0.7",
     "ruff>=0.6",

@@ -5,8 +5,11 @@ Starts deltaflask under gunicorn (sync workers, 127.0.0.1 only) with a fresh
 temporary mock storage, captures the responses of the benchmarked endpoints,
 serves those exact bytes from a bare Flask app (``bare_app.py``) under the same
 gunicorn settings, and drives both with ``wrk`` (or a bounded built-in Python
-load generator when wrk is missing). Prints requests/sec per endpoint next to
-the original Deltacloud's figures and the target. Exits 0 whatever the figures.
+load generator when wrk is missing), back to back in each of ``--rounds``
+rounds, so that both meet the same load from other processes. Prints, for the
+round of the median ratio, requests/sec per endpoint next to the original
+Deltacloud's figures and the target, then every round's ratio. Exits 0
+whatever the figures.
 
 Usage (from the repo root)::
 
@@ -98,6 +101,22 @@ class Row:
     deltaflask: LoadResult | None = None
     bare: LoadResult | None = None
     notes: list[str] = field(default_factory=list)
+    #: every round's runs, deltaflask and bare Flask measured back to back
+    rounds: list[tuple[LoadResult, LoadResult]] = field(default_factory=list)
+
+    def add_round(self, deltaflask: LoadResult, bare: LoadResult) -> None:
+        """Record one round; the row shows the round of the median ratio."""
+        self.rounds.append((deltaflask, bare))
+        ranked = sorted(self.rounds, key=lambda pair: _ratio(*pair))
+        self.deltaflask, self.bare = ranked[(len(ranked) - 1) // 2]
+
+    def ratios(self) -> list[float]:
+        """Each round's deltaflask / bare Flask ratio."""
+        return [_ratio(df, bare) for df, bare in self.rounds]
+
+
+def _ratio(deltaflask: LoadResult, bare: LoadResult) -> float:
+    return deltaflask.rps / bare.rps if bare.rps else 0.0
 
 
 class BenchError(Exception):
@@ -124,6 +143,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--warmup", type=int, default=2, help="unreported warm-up seconds per run (2)"
     )
     p.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds of back-to-back deltaflask / bare Flask runs (3)",
+    )
+    p.add_argument(
         "--tool",
         choices=("auto", "wrk", "python"),
         default="auto",
@@ -142,7 +167,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="directory holding wsgi.py (default: the repo root)",
     )
     args = p.parse_args(argv)
-    for name in ("duration", "connections", "workers", "threads", "max_requests"):
+    for name in (
+        "duration",
+        "connections",
+        "workers",
+        "threads",
+        "max_requests",
+        "rounds",
+    ):
         if getattr(args, name) < 1:
             p.error(f"--{name.replace('_', '-')} must be >= 1")
     if args.warmup < 0:
@@ -448,7 +480,7 @@ def print_table(rows: list[Row]) -> None:
     lines: list[tuple[str, ...]] = [header]
     for row in rows:
         ep, df, bare = row.endpoint, row.deltaflask, row.bare
-        ratio = f"{df.rps / bare.rps:.2f}" if df and bare and bare.rps else "n/a"
+        ratio = f"{_ratio(df, bare):.2f}" if df and bare and bare.rps else "n/a"
         if ep.target_rps is None:
             target = "-"
         else:
@@ -477,6 +509,10 @@ def print_table(rows: list[Row]) -> None:
             print("  ".join("-" * w for w in widths))
     print()
     print("ratio = deltaflask / bare Flask (1.00 = no overhead beyond Flask+gunicorn)")
+    print("the median round is shown; each round's ratios:")
+    for row in rows:
+        shown = ", ".join(f"{ratio:.2f}" for ratio in row.ratios())
+        print(f"  GET {row.endpoint.target}: {shown}")
     print("Deltacloud = original Ruby Deltacloud, same kind of machine (reference)")
     for row in rows:
         for res, who in ((row.deltaflask, "deltaflask"), (row.bare, "bare Flask")):
@@ -562,21 +598,23 @@ def benchmark(args: argparse.Namespace) -> list[Row]:
         with df:
             print(f"  listening on {HOST}:{df.port}, mock storage {storage}")
             captured = capture(df, rows)
-            for row in rows:
-                row.deltaflask = drive(df.port, row.endpoint, args)
-                _progress("deltaflask", row.endpoint, row.deltaflask)
-        spec = write_bare_spec(tmp, captured, rows)
-        bare_env = dict(os.environ, BENCH_BARE_SPEC=str(spec))
-        bare = GunicornServer(
-            "bare", "bare_app:app", BENCH_DIR, args.workers, bare_env, tmp
-        )
-        print(f"starting bare Flask baseline (gunicorn -w {args.workers}) ...")
-        with bare:
-            print(f"  listening on {HOST}:{bare.port}")
-            verify_bare(bare, captured)
-            for row in rows:
-                row.bare = drive(bare.port, row.endpoint, args)
-                _progress("bare Flask", row.endpoint, row.bare)
+            spec = write_bare_spec(tmp, captured, rows)
+            bare_env = dict(os.environ, BENCH_BARE_SPEC=str(spec))
+            bare = GunicornServer(
+                "bare", "bare_app:app", BENCH_DIR, args.workers, bare_env, tmp
+            )
+            print(f"starting bare Flask baseline (gunicorn -w {args.workers}) ...")
+            with bare:
+                print(f"  listening on {HOST}:{bare.port}")
+                verify_bare(bare, captured)
+                for number in range(1, args.rounds + 1):
+                    print(f"round {number} of {args.rounds}")
+                    for row in rows:
+                        mine = drive(df.port, row.endpoint, args)
+                        _progress("deltaflask", row.endpoint, mine)
+                        baseline = drive(bare.port, row.endpoint, args)
+                        _progress("bare Flask", row.endpoint, baseline)
+                        row.add_round(mine, baseline)
     return rows
 
 

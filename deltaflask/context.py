@@ -14,9 +14,10 @@ from deltaflask.state import state
 
 def select_driver(name: str | None, provider: str | None) -> None:
     """Choose the driver and provider of this request (defaults from config)."""
-    g.driver_name = name or current_app.config["DRIVER"]
-    g.provider = provider or current_app.config.get("PROVIDER")
-    g.pop("driver", None)
+    config, request_g = current_app.config, g._get_current_object()
+    request_g.driver_name = name or config["DRIVER"]
+    request_g.provider = provider or config.get("PROVIDER")
+    request_g.pop("driver", None)
 
 
 def current_driver_name() -> str:
@@ -27,6 +28,12 @@ def current_driver_name() -> str:
 def current_provider() -> str | None:
     """This request's provider, if one is in effect."""
     return g.get("provider") or current_app.config.get("PROVIDER")
+
+
+def sample_credentials(name: str) -> tuple[str, str] | None:
+    """The demo account (user, password) driver ``name`` declares, if any."""
+    entry = state().registry.drivers.get(name)
+    return entry.spec.sample_credentials if entry is not None else None
 
 
 def current_credentials() -> Credentials | None:
@@ -51,8 +58,11 @@ def require_collection(collection: str) -> None:
 
 def current_driver() -> BaseDriver:
     """A driver object for this request, created on first use."""
-    if "driver" not in g:
-        g.driver = current_driver_class()(
+    try:
+        return g.driver
+    except AttributeError:  # its first use in this request
+        driver = current_driver_class()(
             current_credentials(), current_provider(), current_app.config
         )
-    return g.driver
+        g.driver = driver
+        return driver

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from flask import Flask
     from flask import Request
 
@@ -64,4 +66,15 @@ def prepare_app(app: Flask) -> None:
 
     :param app: the application; add routes, template filters or request
         hooks here.
+    """
+
+
+@hookspec(firstresult=True)
+def cimi_seed(driver_name: str) -> Path | None:
+    """The folder of CIMI entities a driver's CIMI scope starts with.
+
+    :param driver_name: the request's driver.
+    :return: a folder laid out like the mock's ``mock/cimi`` (one folder per
+        kind of entity, JSON files in it), or ``None`` to let the next plugin
+        answer; a scope nobody seeds starts empty.
     """

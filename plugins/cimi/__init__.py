@@ -23,4 +23,4 @@ def register_frontends() -> list[FrontendSpec]:
 def prepare_app(app: Flask) -> None:
     """Copy CIMI's seed data once, before any request reads it."""
     if "cimi" in app.config["FRONTENDS"]:
-        prepare_seeds(app.config)
+        prepare_seeds(app)

@@ -5,13 +5,11 @@ from __future__ import annotations
 from flask import Blueprint
 from flask import Flask
 from flask import Response
-from flask import current_app
 from flask import g
 from flask import redirect
 from flask import request
 
 from deltaflask.context import current_credentials
-from deltaflask.context import select_driver
 from deltaflask.errors import AuthenticationRequired
 from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.cimi import addresses
@@ -23,17 +21,20 @@ from deltaflask.plugins.cimi import networks
 from deltaflask.plugins.cimi import systems
 from deltaflask.plugins.cimi import volumes
 from deltaflask.plugins.cimi import vsps
+from deltaflask.plugins.cimi.headers import SPEC_VERSION
+from deltaflask.plugins.cimi.headers import add_common_headers
 from deltaflask.plugins.cimi.negotiation import choose_format
 from deltaflask.plugins.cimi.negotiation import query_format
 from deltaflask.plugins.cimi.render import url
-from deltaflask.web import add_etag
-from deltaflask.web import refuse_cross_site
+from deltaflask.shell import Shell
 
-SPEC_VERSION = "1.0.1"
 #: what answers without credentials: the entry point and the ways to it
 OPEN_PATHS = ("", "/", "/cloudEntryPoint")
 #: the request headers naming the versions a client accepts (the draft's too)
 VERSION_HEADERS = ("CIMI-Specification-Version", "X-CIMI-Specification-Version")
+#: the driver comes from the X-Deltacloud-* headers (an unknown name is the
+#: 404 of an unavailable driver); ETags on GET answers
+SHELL = Shell(check_choices=False, etag_methods=frozenset({"GET"}))
 MODULES = (
     entry,
     systems,
@@ -65,12 +66,7 @@ def _to_entry_point() -> Response:
 
 def _before() -> None:
     g.cimi_format = None
-    refuse_cross_site()
-    request.max_content_length = current_app.config["MAX_FORM_BYTES"]
-    driver = request.headers.get("X-Deltacloud-Driver")
-    select_driver(
-        driver.lower() if driver else None, request.headers.get("X-Deltacloud-Provider")
-    )
+    SHELL.before()
     g.cimi_format = choose_format(query_format(request.args), request.accept_mimetypes)
     check_version()
     path = request.path.removeprefix("/cimi")
@@ -94,12 +90,4 @@ def check_version() -> None:
 
 
 def _after(response: Response) -> Response:
-    add_common_headers(response)
-    add_etag(response, frozenset({"GET"}))
-    return response
-
-
-def add_common_headers(response: Response) -> Response:
-    """The ``CIMI-Specification-Version`` header."""
-    response.headers["CIMI-Specification-Version"] = SPEC_VERSION
-    return response
+    return SHELL.after(add_common_headers(response))

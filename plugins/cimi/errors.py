@@ -21,6 +21,7 @@ from deltaflask.errors import DeltaflaskError
 from deltaflask.errors import MethodNotAllowed
 from deltaflask.errors import NotAcceptable
 from deltaflask.errors import ValidationFailure
+from deltaflask.plugins.cimi.headers import add_common_headers
 from deltaflask.plugins.cimi.negotiation import CONTENT_TYPES
 from deltaflask.plugins.cimi.negotiation import choose_format
 from deltaflask.plugins.cimi.negotiation import query_format
@@ -52,8 +53,6 @@ class UnsupportedMediaType(ValidationFailure):
 
 def render_error(error: Exception) -> Response:
     """Turn any exception raised under ``/cimi`` into an error response."""
-    from deltaflask.plugins.cimi.blueprint import add_common_headers
-
     status, kind, message = _describe(error)
     message = xml_safe(printable_text(message))
     headers = error_headers(error)

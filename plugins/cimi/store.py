@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from typing import TypeVar
 
+from flask import Flask
 from flask import current_app
 from flask import g
 
@@ -39,7 +40,7 @@ from deltaflask.errors import AuthenticationFailure
 from deltaflask.errors import AuthenticationRequired
 from deltaflask.errors import ObjectNotFound
 from deltaflask.files import sweep
-from deltaflask.resources import resource_dir
+from deltaflask.state import state
 from deltaflask.store.base import is_safe_id
 from deltaflask.store.json_files import JsonFileStore
 
@@ -71,8 +72,6 @@ SEED_FIXES = {
     "networks/network1": "networks/subnet1",
     "networks/network2": "networks/subnet3",
 }
-#: drivers whose scope is seeded, and the seed folder under ``mock/``
-SEEDS = {"mock": "cimi"}
 #: seed folder -> kind (the ``system_*`` folders hold members of systems)
 SEED_KINDS = {
     "address_template": "address_templates",
@@ -226,27 +225,30 @@ def cimi_store() -> CimiStore:
     scope = f"{current_driver_name()}-{current_provider() or 'default'}-{user}"
     if not is_safe_id(scope):
         raise ObjectNotFound("Not found")
-    root = storage_root(config)
-    seed_name = SEEDS.get(current_driver_name())
-    pristine_copy = None if seed_name is None else pristine(config, seed_name)
-    store = CimiStore(root / scope, pristine_copy)
+    store = CimiStore(
+        storage_root(config) / scope, pristine(current_app, current_driver_name())
+    )
     sweep(store.root, config)
     return store
 
 
-def pristine(config: Mapping[str, Any], seed_name: str) -> CimiStore:
-    """The one seeded copy every unwritten scope of a seeded driver reads."""
-    store = CimiStore(storage_root(config) / f".seed-{seed_name}")
-    store.seed(resource_dir("mock") / seed_name)
-    sweep(store.root, config)  # what a writer killed while seeding left
+def pristine(app: Flask, driver_name: str) -> CimiStore | None:
+    """The one seeded copy every unwritten scope of ``driver_name`` reads
+    (``None`` when the driver gives CIMI no seed, see the ``cimi_seed`` hook)."""
+    seed = state(app).pm.hook.cimi_seed(driver_name=driver_name)
+    if seed is None:
+        return None
+    store = CimiStore(storage_root(app.config) / f".seed-{driver_name}")
+    store.seed(seed)
+    sweep(store.root, app.config)  # what a writer killed while seeding left
     return store
 
 
-def prepare_seeds(config: Mapping[str, Any]) -> None:
+def prepare_seeds(app: Flask) -> None:
     """Make the pristine copies before the first request (which may be refused,
     and a refused request writes nothing)."""
-    for seed_name in sorted(set(SEEDS.values())):
-        pristine(config, seed_name)
+    for driver_name in sorted(state(app).registry.drivers):
+        pristine(app, driver_name)
 
 
 def _checked_user() -> str:

@@ -8,33 +8,33 @@ from urllib.parse import quote
 from flask import Blueprint
 from flask import Flask
 from flask import Response
-from flask import current_app
 from flask import g
 from flask import request
 from werkzeug.sansio.utils import get_current_url
 
 from deltaflask import csrf
 from deltaflask.context import current_driver_class
-from deltaflask.context import current_provider
-from deltaflask.context import select_driver
 from deltaflask.errors import AuthenticationFailure
 from deltaflask.errors import AuthenticationRequired
 from deltaflask.errors import DeltaflaskError
-from deltaflask.header_values import check_choice
-from deltaflask.middleware import MATRIX_KEY
 from deltaflask.negotiation import negotiate
 from deltaflask.plugins.deltacloud import views
 from deltaflask.plugins.deltacloud.errors import render_error
+from deltaflask.plugins.deltacloud.headers import add_common_headers
 from deltaflask.plugins.deltacloud.params import check_request
 from deltaflask.plugins.deltacloud.views import drivers
 from deltaflask.plugins.deltacloud.views import forms
-from deltaflask.web import add_etag
-from deltaflask.web import refuse_cross_site
+from deltaflask.plugins.deltacloud.views.entry import declared_collections
+from deltaflask.shell import Shell
 
-API_VERSION = "1.1.3"
-SERVER = f"Apache-Deltacloud/{API_VERSION}"
-#: methods whose 200/201 bodies get an ETag (HEAD answers carry no body)
-READ_AND_WRITE = frozenset({"GET", "POST", "PUT", "DELETE"})
+#: driver choice by matrix parameters, headers, then a browser session's
+#: pick; ETags on 200/201 bodies (HEAD answers carry none)
+SHELL = Shell(
+    url_segment="api",
+    session_choice=drivers.session_choice,
+    uncapped=views.UNCAPPED,
+    etag_methods=frozenset({"GET", "POST", "PUT", "DELETE"}),
+)
 
 
 def create_blueprint(app: Flask) -> Blueprint:
@@ -50,24 +50,16 @@ def create_blueprint(app: Flask) -> Blueprint:
 
 
 def _before() -> Response | None:
-    refuse_cross_site()
-    uncapped = request.endpoint in views.UNCAPPED
-    if not uncapped:
-        request.max_content_length = current_app.config["MAX_FORM_BYTES"]
-    in_url = _chosen_in_url()
-    driver = in_url.get("driver") or _chosen_in_header("Driver")
-    provider = in_url.get("provider") or _chosen_in_header("Provider")
-    if not driver:  # a browser session's pick fills in what the request left out
-        driver, picked_provider = drivers.session_choice()
-        provider = provider or picked_provider
-    select_driver(driver.lower() if driver else None, provider)
-    g.format = negotiate(
-        request.args.get("format"), request.accept_mimetypes, _offered_formats()
+    in_url = SHELL.before()
+    req, request_g = request._get_current_object(), g._get_current_object()
+    fmt = request_g.format = negotiate(
+        req.args.get("format"), req.accept_mimetypes, _offered_formats(req.endpoint)
     )
-    g.api_url = _api_url(request.scheme, request.host, request.root_path)
-    if g.format == "html":  # links of a page keep the driver its URL chose
-        g.api_url += "".join(f";{k}={quote(v, safe='')}" for k, v in in_url.items())
-    check_request(with_body=not uncapped)
+    api_url = _api_url(req.scheme, req.host, req.root_path)
+    if fmt == "html":  # links of a page keep the driver its URL chose
+        api_url += "".join(f";{k}={quote(v, safe='')}" for k, v in in_url.items())
+    request_g.api_url = api_url
+    check_request(with_body=req.endpoint not in views.UNCAPPED)
     csrf.check()
     return forms.check_submission()
 
@@ -78,27 +70,8 @@ def _api_url(scheme: str, host: str, root_path: str) -> str:
     return get_current_url(scheme, host, root_path) + "api"
 
 
-def _chosen_in_url() -> dict[str, str]:
-    """``driver`` / ``provider`` from matrix or ``api[...]`` parameters (400
-    when one is no valid name)."""
-    matrix = request.environ.get(MATRIX_KEY, {}).get("api", {})
-    chosen = {}
-    for key in ("driver", "provider"):
-        value = matrix.get(key) or request.args.get(f"api[{key}]")
-        if value:
-            chosen[key] = check_choice(key, value)
-    return chosen
-
-
-def _chosen_in_header(kind: str) -> str | None:
-    """The ``X-Deltacloud-<kind>`` request header (400 when no valid name)."""
-    value = request.headers.get(f"X-Deltacloud-{kind}")
-    return check_choice(kind.lower(), value) if value else None
-
-
-def _offered_formats() -> tuple[str, ...]:
-    endpoint = request.endpoint or ""
-    return views.FORMATS.get(endpoint, ("xml", "json", "html"))
+def _offered_formats(endpoint: str | None) -> tuple[str, ...]:
+    return views.FORMATS.get(endpoint or "", ("xml", "json", "html"))
 
 
 def _on_error(error: DeltaflaskError) -> Response:
@@ -119,23 +92,11 @@ def _page_context() -> dict[str, object]:
     except DeltaflaskError:  # an unknown driver: its error page has no menu
         return {"nav_collections": ["drivers"], "driver_supports": lambda _: False}
     return {
-        "nav_collections": sorted({*driver.collections(), "drivers"}),
+        "nav_collections": [name for name, _ in declared_collections(driver)],
         "driver_supports": driver.supports,
     }
 
 
 def _after(response: Response) -> Response:
     add_common_headers(response)
-    add_etag(response, READ_AND_WRITE)
-    return response
-
-
-def add_common_headers(response: Response) -> None:
-    """``Server``, ``X-Deltacloud-Driver`` and ``X-Deltacloud-Provider``."""
-    response.headers["Server"] = SERVER
-    response.headers["X-Deltacloud-Driver"] = (
-        g.get("driver_name") or current_app.config["DRIVER"]
-    )
-    provider = current_provider()
-    if provider:
-        response.headers["X-Deltacloud-Provider"] = provider
+    return SHELL.after(response)

@@ -11,12 +11,12 @@ from werkzeug.exceptions import HTTPException
 
 from deltaflask.context import current_driver_name
 from deltaflask.context import current_provider
+from deltaflask.context import sample_credentials
 from deltaflask.errors import DEFAULT_MESSAGES
 from deltaflask.errors import DeltaflaskError
 from deltaflask.errors import NotAcceptable
 from deltaflask.negotiation import CONTENT_TYPES
-from deltaflask.plugins.mock.driver import MOCK_PASSWORD
-from deltaflask.plugins.mock.driver import MOCK_USER
+from deltaflask.plugins.deltacloud.headers import add_common_headers
 from deltaflask.web import error_headers
 from deltaflask.web import error_json
 from deltaflask.web import printable_path
@@ -47,8 +47,6 @@ def render_error(error: Exception) -> Response:
     Nothing from the request (parameters, headers, credentials) and no
     backtrace is echoed; unexpected exceptions are logged and answered 500.
     """
-    from deltaflask.plugins.deltacloud.blueprint import add_common_headers
-
     status, kind, message = _describe(error)
     message = printable_text(message)
     fmt = _acceptable_format() if isinstance(error, NotAcceptable) else None
@@ -113,7 +111,13 @@ def _acceptable_format() -> str | None:
 
 
 def _login_hint(status: int) -> str:
-    """What a person may log in with, on the mock driver's 401 page."""
-    if status == 401 and current_driver_name() == "mock":
-        return f"The mock driver's credentials are {MOCK_USER} / {MOCK_PASSWORD}."
-    return ""
+    """What a person may log in with, on the 401 page of a demo driver (one
+    that declares ``sample_credentials``, such as the mock)."""
+    if status != 401:
+        return ""
+    name = current_driver_name()
+    sample = sample_credentials(name)
+    if sample is None:
+        return ""
+    user, password = sample
+    return f"The {name} driver's credentials are {user} / {password}."

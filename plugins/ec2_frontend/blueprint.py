@@ -7,7 +7,6 @@ from urllib.parse import parse_qsl
 from flask import Blueprint
 from flask import Flask
 from flask import Response
-from flask import current_app
 from flask import g
 from flask import request
 
@@ -19,24 +18,32 @@ from deltaflask.plugins.ec2_frontend.dispatch import lookup
 from deltaflask.plugins.ec2_frontend.errors import EC2Error
 from deltaflask.plugins.ec2_frontend.regions import use_region
 from deltaflask.plugins.ec2_frontend.signature import verify
+from deltaflask.shell import Shell
 from deltaflask.text import refused_text
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 #: more parameters than any action reads (a 1,000-id list and its filters)
 MAX_PARAMETERS = 2000
+#: requests are signed (no browser sends them) and name no driver: the
+#: server's, in the region the signature names (set once it is verified)
+SHELL = Shell(header_choice=False, refuse_cross_site=False)
 
 
 def create_blueprint(app: Flask) -> Blueprint:
     """Build the EC2 Query API blueprint."""
     actions.load_all()
     bp = Blueprint("ec2", __name__)
+    bp.before_request(_before)
     bp.add_url_rule("/", "query", _query, methods=["GET", "POST"])
     bp.add_url_rule("", "query_bare", _query, methods=["GET", "POST"])
     return bp
 
 
+def _before() -> None:
+    SHELL.before()
+
+
 def _query() -> Response:
-    request.max_content_length = current_app.config["MAX_FORM_BYTES"]
     params = _params()
     signed = verify(request, params)
     found = lookup(params.get("Action"))

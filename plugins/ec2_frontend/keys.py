@@ -5,8 +5,8 @@ Sources, first match wins:
 1. ``EC2_KEY_FILE``: JSON ``{access_key: {"user": ..., "password": ...}}``;
    the secret key is ``"secret"`` if given, else the password;
 2. ``API_USER`` / ``API_PASSWORD`` (server-wide credentials);
-3. the mock driver's own account (``mockuser`` / ``mockpassword``) when the
-   default driver is the mock.
+3. the demo account the default driver declares (its ``sample_credentials``,
+   such as the mock's ``mockuser`` / ``mockpassword``), if it declares one.
 
 An unknown access key is refused; no secret is ever derived from the request.
 """
@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import current_app
 
+from deltaflask.context import sample_credentials
 from deltaflask.drivers import Credentials
 from deltaflask.plugins.ec2_frontend.errors import EC2Error
 
@@ -33,12 +34,9 @@ def lookup(access_key: str) -> tuple[Credentials, str]:
     user, password = config.get("API_USER"), config.get("API_PASSWORD")
     if user and password and access_key == user:
         return Credentials(user, password), password
-    if config.get("DRIVER") == "mock":
-        from deltaflask.plugins.mock.driver import MOCK_PASSWORD
-        from deltaflask.plugins.mock.driver import MOCK_USER
-
-        if access_key == MOCK_USER:
-            return Credentials(MOCK_USER, MOCK_PASSWORD), MOCK_PASSWORD
+    sample = sample_credentials(str(config.get("DRIVER", "")))
+    if sample is not None and access_key == sample[0]:
+        return Credentials(*sample), sample[1]
     raise EC2Error(
         "AuthFailure",
         "AWS was not able to validate the provided access credentials",

@@ -9,6 +9,7 @@ from deltaflask import hookimpl
 from deltaflask.plugins.mock.base import MOCK_PASSWORD as MOCK_PASSWORD
 from deltaflask.plugins.mock.base import MOCK_USER as MOCK_USER
 from deltaflask.plugins.mock.segmented import sweep_stale
+from deltaflask.resources import resource_dir
 
 
 @hookimpl
@@ -22,6 +23,12 @@ def register_drivers() -> list[DriverSpec]:
             sample_credentials=(MOCK_USER, MOCK_PASSWORD),
         )
     ]
+
+
+@hookimpl
+def cimi_seed(driver_name: str) -> Path | None:
+    """The original mock's CIMI entities, for the mock driver's CIMI scopes."""
+    return resource_dir("mock") / "cimi" if driver_name == "mock" else None
 
 
 @hookimpl

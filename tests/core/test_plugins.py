@@ -216,3 +216,18 @@ def test_driver_without_its_declared_sdk_is_unavailable(tmp_path, auth):
     assert state(app).registry.unavailable_reason("lazy") == (
         f"driver 'lazy' is unavailable: {reason}"
     )
+
+
+def test_hook_cimi_seed(tmp_path):
+    from tests.support.demo_driver import DEMO_PASSWORD
+    from tests.support.demo_driver import DEMO_USER
+    from tests.support.demo_driver import cimi_names
+    from tests.support.demo_driver import demo_app
+
+    seed = tmp_path / "seed"
+    (seed / "network_template").mkdir(parents=True)
+    (seed / "network_template" / "only.json").write_text(
+        '{"id": "http://cimi.example.org/network_templates/only", "name": "only"}'
+    )
+    app = demo_app(tmp_path / "data", seed=seed)
+    assert cimi_names(app, "demo", DEMO_USER, DEMO_PASSWORD) == {"only"}

@@ -24,6 +24,9 @@ from tests.support.gunicorn_server import PRODUCTION
 from tests.support.gunicorn_server import LiveServer
 from tests.support.gunicorn_server import gunicorn
 
+#: timing assertions: run alone, not beside the parallel suite
+pytestmark = pytest.mark.serial
+
 #: the idle limit the server runs with here (the default is 60 s)
 IDLE = 4
 #: no GET may take longer than this during an attack

@@ -159,11 +159,12 @@ class Collection:
     def index(self) -> Response:
         """List the members, filtered by :attr:`filters`."""
         items = getattr(current_driver(), self.name)(filters(self.filters))
+        page = {} if g.format == "json" else self.context()  # JSON has no template
         return respond(
             f"{self.name}/index",
             lambda: {self.name: [self.to_json(item) for item in items]},
             **{self.list_var or self.name: items},
-            **self.context(),
+            **page,
         )
 
     def show(self, **ids: str) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import quote
 
 from flask import Blueprint
@@ -15,6 +16,8 @@ from deltaflask.context import current_driver
 from deltaflask.context import current_driver_class
 from deltaflask.context import current_driver_name
 from deltaflask.context import current_provider
+from deltaflask.drivers import BaseDriver
+from deltaflask.drivers.features import Feature
 from deltaflask.errors import AuthenticationFailure
 from deltaflask.errors import AuthenticationRequired
 from deltaflask.header_values import check_choice
@@ -50,21 +53,35 @@ def register(bp: Blueprint) -> None:
 
 def collection_links() -> list[dict[str, object]]:
     """The driver's collections with the features it declares on each."""
-    driver_class = current_driver_class()
-    links = []
-    for name in sorted({*driver_class.collections(), "drivers"}):
-        features = [
-            {
-                "name": feature.name,
-                "label": feature.description,
-                "rel": feature.operation,
-                "params": list(feature.params),
-                "constraints": {},  # the original's drivers declared none either
-            }
-            for feature in driver_class.declared_features(name)
-        ]
-        links.append({"rel": name, "href": href(name), "features": features})
-    return links
+    return [
+        {
+            "rel": name,
+            "href": href(name),
+            "features": [
+                {
+                    "name": feature.name,
+                    "label": feature.description,
+                    "rel": feature.operation,
+                    "params": list(feature.params),
+                    "constraints": {},  # the original's drivers declared none either
+                }
+                for feature in features
+            ],
+        }
+        for name, features in declared_collections(current_driver_class())
+    ]
+
+
+@lru_cache(maxsize=32)
+def declared_collections(
+    driver_class: type[BaseDriver],
+) -> tuple[tuple[str, tuple[Feature, ...]], ...]:
+    """A driver's collections (``drivers`` too), sorted, with the features it
+    declares on each: class data, looked up once per driver class."""
+    return tuple(
+        (name, tuple(driver_class.declared_features(name)))
+        for name in sorted({*driver_class.collections(), "drivers"})
+    )
 
 
 def entry_point() -> Response:

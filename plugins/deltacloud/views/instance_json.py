@@ -11,29 +11,31 @@ from deltaflask.models import InstanceAddress
 from deltaflask.plugins.deltacloud.render import api_url
 from deltaflask.plugins.deltacloud.render import href_from
 from deltaflask.plugins.deltacloud.render import link
+from deltaflask.plugins.deltacloud.render import quote_part
 
 
 def actions(
-    instance: Instance, driver: BaseDriver | None = None, base: str = ""
+    instance: Instance,
+    driver: BaseDriver | None = None,
+    base: str = "",
+    member: str = "",
 ) -> list[dict[str, str]]:
     """State actions, then ``run`` and ``create_image`` where possible.
 
-    ``driver`` and ``base`` (the ``/api`` URL) default to the request's.
+    ``driver``, ``base`` (the ``/api`` URL) and ``member`` (the instance's
+    URL) default to the request's.
     """
     driver = driver or current_driver()
     base = base or api_url()
-    member = href_from(base, "instances", instance.id)
+    member = member or href_from(base, "instances", instance.id)
     found = []
     for action in driver.instance_actions(instance):
         if action == "destroy":
             found.append(link("destroy", member, "delete"))
         else:
-            found.append(
-                link(action, href_from(base, "instances", instance.id, action))
-            )
+            found.append(link(action, f"{member}/{quote_part(action)}"))
     if driver.supports("run_on_instance"):
-        run = f"{href_from(base, 'instances', instance.id, 'run')};id={instance.id}"
-        found.append(link("run", run))
+        found.append(link("run", f"{member}/run;id={instance.id}"))
     if instance.create_image and driver.supports("create_image"):
         images = href_from(base, "images")
         found.append(link("create_image", f"{images};instance_id={instance.id}"))
@@ -66,13 +68,14 @@ def to_json(instance: Instance) -> dict[str, object]:
     """An instance as the classic JSON shows it."""
     driver = current_driver()
     base = api_url()
+    member = href_from(base, "instances", instance.id)
 
     def href(*parts: str) -> str:
         return href_from(base, *parts)
 
     data: dict[str, object] = {
         "id": instance.id,
-        "href": href("instances", instance.id),
+        "href": member,
         "name": instance.name,
         "state": instance.state,
         "owner": instance.owner_id,
@@ -86,7 +89,7 @@ def to_json(instance: Instance) -> dict[str, object]:
             "id": instance.realm_id,
             "rel": "realm",
         },
-        "actions": actions(instance, driver, base),
+        "actions": actions(instance, driver, base, member),
     }
     if instance.profile is not None:
         data["hardware_profile"] = {
