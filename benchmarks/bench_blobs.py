@@ -284,16 +284,23 @@ def measure(
         print(f"  round {number}/{rounds} done", flush=True)
 
 
-def report(steps: list[Step], size: int, peak_mb: float) -> None:
-    """A table of median MB/s, the range, and the share of the plain copy."""
-    plain = statistics.median(steps[0].seconds)
-    print(f"\n{'transfer':34} {'median MB/s':>11} {'min-max MB/s':>15} {'x copy':>7}")
-    for step in steps:
+def report(
+    rows: list[tuple[Step, Step]], size: int, peak_mb: float, versus: str = "copy"
+) -> None:
+    """A table of each step's median MB/s, its range, and its share of the
+    speed of its baseline step (each row: step, baseline)."""
+    label_width = max(34, *(len(step.label) for step, _ in rows))
+    print(
+        f"\n{'transfer':{label_width}} {'median MB/s':>11} {'min-max MB/s':>15} "
+        f"{'x ' + versus:>7}"
+    )
+    for step, baseline in rows:
         rates = sorted(size / s / 1e6 for s in step.seconds)
         median = statistics.median(step.seconds)
         print(
-            f"{step.label:34} {size / median / 1e6:11.1f} "
-            f"{rates[0]:7.0f}-{rates[-1]:<7.0f} {plain / median:7.2f}"
+            f"{step.label:{label_width}} {size / median / 1e6:11.1f} "
+            f"{rates[0]:7.0f}-{rates[-1]:<7.0f} "
+            f"{statistics.median(baseline.seconds) / median:7.2f}"
         )
     print(f"server peak RSS (largest process): {peak_mb:.1f} MB")
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
@@ -369,7 +376,7 @@ def main() -> int:
             ),
         ]
         measure(steps, args.repeat, scratch / "ballast.bin", size, args.settle)
-        report(steps, size, server.peak_rss_mb())
+        report([(step, steps[0]) for step in steps], size, server.peak_rss_mb())
     finally:
         if server is not None:
             server.stop()

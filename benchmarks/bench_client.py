@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,7 @@ from bench_blobs import make_source
 from bench_blobs import measure
 from bench_blobs import parse_size
 from bench_blobs import read_through
+from bench_blobs import report
 from bench_blobs import stored_length
 
 from deltaflask.client import Client
@@ -65,22 +65,6 @@ def cli_run(*args: str, env: dict[str, str]) -> None:
         env=env,
         stdout=subprocess.DEVNULL,
     )
-
-
-def report(pairs: list[tuple[Step, Step]], size: int, peak_mb: float) -> None:
-    """Median MB/s of each transfer and the CLI's share of curl's."""
-    print(f"\n{'transfer':44} {'median MB/s':>11} {'min-max MB/s':>15} {'x curl':>7}")
-    for baseline, client in pairs:
-        base = statistics.median(baseline.seconds)
-        for step in (baseline, client):
-            rates = sorted(size / s / 1e6 for s in step.seconds)
-            median = statistics.median(step.seconds)
-            print(
-                f"{step.label:44} {size / median / 1e6:11.1f} "
-                f"{rates[0]:7.0f}-{rates[-1]:<7.0f} {base / median:7.2f}"
-            )
-    print(f"server peak RSS (largest process): {peak_mb:.1f} MB")
-    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
 
 
 def main() -> int:
@@ -198,9 +182,16 @@ def main() -> int:
         measure(steps, args.repeat, scratch / "ballast.bin", size, args.settle)
         library.close()
         report(
-            [(put_curl, put_cli), (get_curl, get_cli), (get_curl, get_library)],
+            [
+                (put_curl, put_curl),
+                (put_cli, put_curl),
+                (get_curl, get_curl),
+                (get_cli, get_curl),
+                (get_library, get_curl),
+            ],
             size,
             server.peak_rss_mb(),
+            versus="curl",
         )
     finally:
         if server is not None:
