@@ -21,8 +21,6 @@ from deltaflask.errors import Forbidden
 from deltaflask.errors import ProviderUnavailable
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
-#: what XML 1.0 cannot carry (and no UTF-8 text: lone surrogates)
-XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 #: what a message shows escaped: the above, and CR (a parser would drop it)
 _UNPRINTABLE = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -95,13 +93,6 @@ def printable_text(text: str) -> str:
 def _escaped(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def xml_safe(text: str) -> str:
-    """``text`` with every character XML cannot carry (controls, lone
-    surrogates, U+FFFE/U+FFFF) replaced by U+FFFD: the last line of defence
-    of a renderer, so no document is ever malformed."""
-    return XML_INVALID.sub("\ufffd", text)
 
 
 def json_safe(value: Any) -> Any:

@@ -17,11 +17,11 @@ from deltaflask.errors import DeltaflaskError
 from deltaflask.errors import NotAcceptable
 from deltaflask.negotiation import CONTENT_TYPES
 from deltaflask.plugins.deltacloud.headers import add_common_headers
+from deltaflask.text import xml_safe
 from deltaflask.web import error_headers
 from deltaflask.web import error_json
 from deltaflask.web import printable_path
 from deltaflask.web import printable_text
-from deltaflask.web import xml_safe
 
 #: the formats of error documents, by their media types
 ERROR_FORMATS = {

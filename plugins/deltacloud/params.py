@@ -20,6 +20,7 @@ from flask import request
 from deltaflask.errors import RequestTooLarge
 from deltaflask.errors import ValidationFailure
 from deltaflask.middleware import MATRIX_KEY
+from deltaflask.text import refused_text
 
 #: parameters that steer the server and never reach a driver as filters
 RESERVED = {"format", "force_auth", "api[driver]", "api[provider]", "_method"}
@@ -27,8 +28,6 @@ FORM_BODIES = ("application/x-www-form-urlencoded", "multipart/form-data")
 JSON_BODY = "application/json"
 #: more digits than any count, port, size or page a cloud knows
 MAX_DIGITS = 18
-#: C0 controls but tab, CR and LF; DEL and C1 controls; surrogates; U+FFFE/F
-_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _DECIMAL = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}(?:\.[0-9]{{1,{MAX_DIGITS}}})?")
 _CACHE = "deltacloud_params"
 
@@ -39,12 +38,12 @@ def check_text(name: str, value: str) -> None:
     The message names the parameter (once its name is known to be clean),
     never the offending value.
     """
-    if _BAD_TEXT.search(name):
+    if refused_text(name):
         raise ValidationFailure(
             "A parameter name contains a control character or a character no "
             "document can carry"
         )
-    if _BAD_TEXT.search(value):
+    if refused_text(value):
         raise ValidationFailure(
             f"Parameter '{name}' contains a control character or a character no "
             "document can carry"

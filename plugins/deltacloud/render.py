@@ -15,8 +15,8 @@ from flask import request
 from markupsafe import Markup
 
 from deltaflask.negotiation import CONTENT_TYPES
+from deltaflask.text import xml_safe
 from deltaflask.web import json_safe
-from deltaflask.web import xml_safe
 
 #: ``json.dumps(..., separators=(",", ":"))``, built once
 COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))

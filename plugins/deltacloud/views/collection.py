@@ -33,7 +33,7 @@ from deltaflask.plugins.deltacloud.render import respond
 from deltaflask.plugins.deltacloud.views.forms import Builder
 from deltaflask.plugins.deltacloud.views.forms import page
 from deltaflask.plugins.deltacloud.views.forms import register_form
-from deltaflask.web import xml_safe
+from deltaflask.text import xml_safe
 
 View = Callable[..., BaseResponse]
 

@@ -32,7 +32,7 @@ from deltaflask.errors import Forbidden
 from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.deltacloud.params import request_params
 from deltaflask.plugins.deltacloud.render import href
-from deltaflask.web import xml_safe
+from deltaflask.text import xml_safe
 
 FORM_BODIES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 REQUIRED = "This field is required."
