@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from deltaflask import files
+
 #: setting -> (environment variable, default)
 ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "DRIVER": ("API_DRIVER", "mock"),
@@ -24,9 +26,10 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "SECRET_KEY": ("DELTAFLASK_SECRET_KEY", None),
     "SECURE_COOKIES": ("DELTAFLASK_SECURE_COOKIES", ""),
     "CIMI_STORAGE": ("CIMI_STORAGE", None),
-    "TMP_MAX_AGE": ("DELTAFLASK_TMP_MAX_AGE", 3600),
-    "SEGMENT_MAX_AGE": ("DELTAFLASK_SEGMENT_MAX_AGE", 86400),
-    "SWEEP_INTERVAL": ("DELTAFLASK_SWEEP_INTERVAL", 60),
+    "TMP_MAX_AGE": ("DELTAFLASK_TMP_MAX_AGE", files.TMP_MAX_AGE),
+    # the mock's default (plugins/mock/segmented.py SEGMENT_MAX_AGE)
+    "SEGMENT_MAX_AGE": ("DELTAFLASK_SEGMENT_MAX_AGE", 24 * 3600.0),
+    "SWEEP_INTERVAL": ("DELTAFLASK_SWEEP_INTERVAL", files.SWEEP_INTERVAL),
 }
 
 DEFAULTS: dict[str, Any] = {
