@@ -11,6 +11,11 @@ TEST_STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# each driver's test services (emulators, databases) are installed by a
+# fragment in mk/ that adds its target to TEST_TOOLS; they land in .tools/
+TOOLS := .tools
+TEST_TOOLS :=
+-include mk/*.mk
 
 .PHONY: run test lint bench clean browser
 
@@ -37,9 +42,9 @@ browser:
 
 ## test: ruff, then the whole test suite (browser tests included): in two
 ## processes, then the tests that time a server (marked serial) on their own
-test: $(TEST_STAMP) browser
+test: $(TEST_STAMP) browser $(TEST_TOOLS)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -n 2 -m 'not serial'
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m 'not serial'
 	$(BIN)/python -m pytest -q -m serial
 
 lint: $(TEST_STAMP)
@@ -49,4 +54,4 @@ bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench_api.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) build *.egg-info .pytest_cache .ruff_cache
