@@ -98,6 +98,7 @@ setup(
         "xmltodict>=0.13",
         "pluggy>=1.3",
         "defusedxml>=0.7",
+        "prometheus_client>=0.17",
     ],
     extras_require=EXTRAS,
     entry_points={

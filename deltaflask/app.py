@@ -16,12 +16,16 @@ from flask import request
 from werkzeug.exceptions import HTTPException
 
 from deltaflask import csrf
+from deltaflask import metrics as prometheus
+from deltaflask import request_log
 from deltaflask import settings
 from deltaflask.errors import DEFAULT_MESSAGES
 from deltaflask.errors import ObjectNotFound
 from deltaflask.middleware import MatrixParams
 from deltaflask.middleware import MethodOverride
 from deltaflask.plugin_manager import get_plugin_manager
+from deltaflask.provider_calls import CallPolicy
+from deltaflask.provider_calls import ProviderCalls
 from deltaflask.registry import FrontendSpec
 from deltaflask.registry import Registry
 from deltaflask.request import Request
@@ -92,7 +96,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for specs in pm.hook.register_frontends():
         for spec in specs:
             registry.add_frontend(spec)
-    app.extensions["deltaflask"] = Deltaflask(pm=pm, registry=registry)
+    metrics = prometheus.install(app)
+    app.extensions["deltaflask"] = Deltaflask(
+        pm=pm, registry=registry, calls=_provider_calls(app.config, metrics)
+    )
+    request_log.install(app, metrics, _frontend_name)
 
     enabled = [_frontend(registry, name) for name in app.config["FRONTENDS"]]
     for frontend in enabled:
@@ -106,6 +114,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     pm.hook.prepare_app(app=app)
     app.wsgi_app = MatrixParams(MethodOverride(app.wsgi_app))  # type: ignore[method-assign]
     return app
+
+
+def _provider_calls(
+    config: Mapping[str, Any], metrics: prometheus.Metrics | None
+) -> ProviderCalls:
+    policy = CallPolicy(
+        retries=config["PROVIDER_RETRIES"],
+        breaker_threshold=config["BREAKER_THRESHOLD"],
+        breaker_cooldown=config["BREAKER_COOLDOWN"],
+    )
+    if metrics is None:
+        return ProviderCalls(policy)
+    return ProviderCalls(
+        policy,
+        on_call=metrics.provider_call,
+        on_bytes=metrics.bytes,
+        on_circuit=metrics.circuit,
+    )
 
 
 def _frontend(registry: Registry, name: str) -> FrontendSpec:
@@ -128,6 +154,12 @@ def _register_root(app: Flask, frontends: list[FrontendSpec]) -> None:
 def frontend_for_path(path: str) -> FrontendSpec | None:
     """The enabled frontend whose prefix ``path`` falls under."""
     return _owner(path, current_app.extensions.get("deltaflask_frontends", []))
+
+
+def _frontend_name(path: str) -> str:
+    """The name of the enabled frontend ``path`` is under (``root`` if none)."""
+    owner = frontend_for_path(path)
+    return owner.name if owner is not None else "root"
 
 
 def _owner(path: str, frontends: Iterable[FrontendSpec]) -> FrontendSpec | None:

@@ -13,7 +13,6 @@ from flask import Flask
 from werkzeug.serving import WSGIRequestHandler
 
 from deltaflask import __version__
-from deltaflask.app import UnknownFrontend
 from deltaflask.app import create_app
 from deltaflask.plugins.mock.store import MockStore
 from deltaflask.plugins.mock.store import NotAMockStore
@@ -42,6 +41,13 @@ ENVIRONMENT_HELP = {
     "DELTAFLASK_SEGMENT_MAX_AGE": "seconds before unfinished uploads are swept",
     "DELTAFLASK_SWEEP_INTERVAL": "seconds between two sweeps of one process",
     "DELTAFLASK_IDLE_TIMEOUT": "gunicorn_conf: seconds a client may stay silent",
+    "DELTAFLASK_ACCESS_LOG": "text (default), json or off: one line per request",
+    "DELTAFLASK_METRICS": "off: no Prometheus metrics at /metrics",
+    "DELTAFLASK_METRICS_ALLOW": "networks allowed to read /metrics (default: all)",
+    "DELTAFLASK_PROVIDER_TIMEOUT": "seconds a provider call may take (default 30)",
+    "DELTAFLASK_PROVIDER_RETRIES": "retries of a read the provider throttled (2)",
+    "DELTAFLASK_BREAKER_THRESHOLD": "provider failures in a row that stop calls (5)",
+    "DELTAFLASK_BREAKER_COOLDOWN": "seconds calls stay stopped before a trial (30)",
 }
 LOOPBACK_NAMES = frozenset({"localhost", "ip6-localhost"})
 
@@ -125,9 +131,14 @@ class RequestHandler(WSGIRequestHandler):
     (``http.server`` always writes its own, so ``/api`` answered with two)."""
 
     def send_response(self, code: int, message: str | None = None) -> None:
-        """The status line and ``Date``; no ``Server`` of the handler's own."""
-        self.log_request(code)
+        """The status line and ``Date``; no ``Server`` of the handler's own.
+        No request line is logged: it would show query strings (an EC2
+        client's signature); the application's access log says what happened."""
         self.send_response_only(code, message)
+
+    def log_error(self, format: str, *args: object) -> None:
+        """Say that a request was refused, without its raw request line."""
+        self.log("error", "refused a malformed request from %s", self.address_string())
         self.send_header("Date", self.date_time_string())
 
 
@@ -160,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config["DATA"] = args.data
     try:
         app = create_app(config)
-    except UnknownFrontend as exc:
+    except ValueError as exc:  # an unknown frontend, a malformed setting
         print(f"ERROR: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # the data folder cannot be made or written

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import current_app
 from flask import g
 from flask import request
@@ -9,6 +11,7 @@ from flask import request
 from deltaflask.drivers import BaseDriver
 from deltaflask.drivers import Credentials
 from deltaflask.errors import CapabilityMissing
+from deltaflask.provider_calls import GuardedDriver
 from deltaflask.state import state
 
 
@@ -57,12 +60,14 @@ def require_collection(collection: str) -> None:
 
 
 def current_driver() -> BaseDriver:
-    """A driver object for this request, created on first use."""
+    """A driver object for this request, created on first use; its provider
+    calls are guarded (:mod:`deltaflask.provider_calls`)."""
     try:
         return g.driver
     except AttributeError:  # its first use in this request
-        driver = current_driver_class()(
+        name = current_driver_name()
+        driver = state().registry.driver_class(name)(
             current_credentials(), current_provider(), current_app.config
         )
-        g.driver = driver
-        return driver
+        g.driver = cast(BaseDriver, GuardedDriver(driver, name, state().calls))
+        return g.driver

@@ -18,6 +18,9 @@ server (``-c python:deltaflask.gunicorn_conf``, see the README)::
   a reader needs about 17 KiB/s at 60 s. (With TLS terminated by gunicorn
   itself, its sockets are gunicorn's own: terminate TLS at a proxy.)
 
+* **Metrics of every worker**: ``/metrics`` adds up the counts of all worker
+  processes (:mod:`deltaflask.gunicorn_metrics`).
+
 Options on the command line (``--threads 32``, ``--timeout``) win over these.
 """
 
@@ -35,11 +38,17 @@ from gunicorn import util
 from gunicorn.workers.gthread import ThreadWorker
 from werkzeug.exceptions import RequestTimeout
 
+from deltaflask import gunicorn_metrics
+
 #: seconds a client may stay silent while it should send or read
 IDLE_TIMEOUT = float(os.environ.get("DELTAFLASK_IDLE_TIMEOUT", "60"))
 
 #: gunicorn's graceful close (25+; older ones close at once)
 LINGER: Callable[[socket.socket], None] | None = getattr(util, "close_graceful", None)
+
+gunicorn_metrics.share_between_workers()
+child_exit = gunicorn_metrics.child_exit
+on_exit = gunicorn_metrics.on_exit
 
 worker_class = "deltaflask.gunicorn_conf.IdleTimeoutWorker"
 threads = 16

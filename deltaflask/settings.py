@@ -11,6 +11,9 @@ from typing import Any
 
 from deltaflask import files
 
+#: seconds a provider call may take (connecting, and each read)
+PROVIDER_TIMEOUT = 30.0
+
 #: setting -> (environment variable, default)
 ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "DRIVER": ("API_DRIVER", "mock"),
@@ -30,7 +33,16 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     # the mock's default (plugins/mock/segmented.py SEGMENT_MAX_AGE)
     "SEGMENT_MAX_AGE": ("DELTAFLASK_SEGMENT_MAX_AGE", 24 * 3600.0),
     "SWEEP_INTERVAL": ("DELTAFLASK_SWEEP_INTERVAL", files.SWEEP_INTERVAL),
+    "ACCESS_LOG": ("DELTAFLASK_ACCESS_LOG", "text"),
+    "METRICS": ("DELTAFLASK_METRICS", "on"),
+    "METRICS_ALLOW": ("DELTAFLASK_METRICS_ALLOW", ""),
+    "PROVIDER_TIMEOUT": ("DELTAFLASK_PROVIDER_TIMEOUT", PROVIDER_TIMEOUT),
+    "PROVIDER_RETRIES": ("DELTAFLASK_PROVIDER_RETRIES", 2),
+    "BREAKER_THRESHOLD": ("DELTAFLASK_BREAKER_THRESHOLD", 5),
+    "BREAKER_COOLDOWN": ("DELTAFLASK_BREAKER_COOLDOWN", 30.0),
 }
+#: the access log's formats (``off``: no access log)
+ACCESS_LOG_FORMATS = ("text", "json", "off")
 
 DEFAULTS: dict[str, Any] = {
     "LOAD_ENTRYPOINTS": True,
@@ -58,12 +70,30 @@ def normalise(config: dict[str, Any]) -> None:
         if isinstance(value, str):
             config[key] = [part.strip() for part in value.split(",") if part.strip()]
     config["MAX_FORM_BYTES"] = int(config["MAX_FORM_BYTES"])
-    for key in ("TMP_MAX_AGE", "SEGMENT_MAX_AGE", "SWEEP_INTERVAL"):
+    for key in (
+        "TMP_MAX_AGE",
+        "SEGMENT_MAX_AGE",
+        "SWEEP_INTERVAL",
+        "PROVIDER_TIMEOUT",
+        "BREAKER_COOLDOWN",
+    ):
         config[key] = float(config[key])
+    for key in ("PROVIDER_RETRIES", "BREAKER_THRESHOLD"):
+        config[key] = int(config[key])
     config["SECURE_COOKIES"] = flag(config.get("SECURE_COOKIES"))
+    config["METRICS"] = flag(config.get("METRICS"))
+    config["ACCESS_LOG"] = str(config.get("ACCESS_LOG") or "off").lower()
+    if config["ACCESS_LOG"] not in ACCESS_LOG_FORMATS:
+        formats = ", ".join(ACCESS_LOG_FORMATS)
+        raise ValueError(f"DELTAFLASK_ACCESS_LOG must be one of {formats}")
     config["DATA"] = str(data_dir(config))
     if not config.get("MOCK_STORAGE"):
         config["MOCK_STORAGE"] = str(Path(config["DATA"]) / "mock")
+
+
+def provider_timeout(settings: Mapping[str, Any]) -> float:
+    """The time-out a driver gives its SDK's calls (``PROVIDER_TIMEOUT``)."""
+    return float(settings.get("PROVIDER_TIMEOUT") or PROVIDER_TIMEOUT)
 
 
 def flag(value: object) -> bool:

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field
 
 import pluggy
 from flask import Flask
 from flask import current_app
 
+from deltaflask.provider_calls import CallPolicy
+from deltaflask.provider_calls import ProviderCalls
 from deltaflask.registry import Registry
 
 
 @dataclass
 class Deltaflask:
-    """The plugin manager and registry of one application."""
+    """The plugin manager, registry and provider-call guard of one application."""
 
     pm: pluggy.PluginManager
     registry: Registry
+    calls: ProviderCalls = field(default_factory=lambda: ProviderCalls(CallPolicy()))
 
 
 def state(app: Flask | None = None) -> Deltaflask:

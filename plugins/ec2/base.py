@@ -9,6 +9,7 @@ from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.ec2.calls import lookup
 from deltaflask.plugins.ec2.clients import client
 from deltaflask.plugins.ec2.errors import aws_errors
+from deltaflask.settings import provider_timeout
 
 #: the regions ``/api/drivers/ec2`` lists, as the original did; any region
 #: boto3 knows is accepted as the provider
@@ -34,7 +35,13 @@ class Ec2Base(BaseDriver):
             self.settings.get("EC2_ENDPOINT_URL")
         )
         with aws_errors():
-            return client(service, self.credentials, self.provider, endpoint)
+            return client(
+                service,
+                self.credentials,
+                self.provider,
+                endpoint,
+                provider_timeout(self.settings),
+            )
 
     @property
     def ec2(self) -> Any:

@@ -16,6 +16,7 @@ from collections import OrderedDict
 from typing import Any
 
 from deltaflask.drivers import Credentials
+from deltaflask.settings import PROVIDER_TIMEOUT
 
 DEFAULT_REGION = "us-east-1"
 MAX_CLIENTS = 64
@@ -45,17 +46,19 @@ def client(
     credentials: Credentials,
     region: str | None,
     endpoint_url: str | None = None,
+    timeout: float = PROVIDER_TIMEOUT,
 ) -> Any:
     """A boto3 client for ``service`` in ``region`` with ``credentials``.
 
     ``endpoint_url`` overrides boto3's own endpoint resolution, which already
-    honours ``AWS_ENDPOINT_URL`` and ``AWS_ENDPOINT_URL_<SERVICE>``.
+    honours ``AWS_ENDPOINT_URL`` and ``AWS_ENDPOINT_URL_<SERVICE>``;
+    ``timeout`` bounds connecting and each read (seconds).
     """
     import boto3
     from botocore.config import Config
 
     region = region or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
-    key = (service, region, endpoint_url or "", _fingerprint(credentials))
+    key = (service, region, endpoint_url or "", timeout, _fingerprint(credentials))
     with _lock:
         found = _clients.get(key)
         if found is not None:
@@ -70,7 +73,11 @@ def client(
     made = session.client(
         service,
         endpoint_url=endpoint_url or None,
-        config=Config(retries={"max_attempts": 2, "mode": "standard"}),
+        config=Config(
+            retries={"max_attempts": 2, "mode": "standard"},
+            connect_timeout=timeout,
+            read_timeout=timeout,
+        ),
     )
     with _lock:
         _clients[key] = made

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 import xml.etree.ElementTree as ET
 
 from flask import Response
@@ -21,6 +20,7 @@ from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ProviderUnavailable
 from deltaflask.errors import RequestTooLarge
 from deltaflask.errors import ValidationFailure
+from deltaflask.request_log import current_request_id
 from deltaflask.text import xml_safe
 
 #: the longest error message answered (longer ones, echoing input, are cut)
@@ -30,11 +30,15 @@ MAX_MESSAGE = 1024
 class EC2Error(Exception):
     """An error answered with an EC2 error code and HTTP status."""
 
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
+    def __init__(
+        self, code: str, message: str, status: int = 400, retry_after: int = 1
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        #: the ``Retry-After`` of a 503 (the provider's own wait, if it said)
+        self.retry_after = retry_after
 
 
 def shown(text: str, limit: int = 64) -> str:
@@ -97,7 +101,7 @@ def translate(
     if isinstance(error, ValidationFailure):
         return EC2Error("InvalidParameterValue", error.message)
     if isinstance(error, ProviderUnavailable):
-        return EC2Error("RequestLimitExceeded", error.message, 503)
+        return EC2Error("RequestLimitExceeded", error.message, 503, error.retry_after)
     if isinstance(error, DeltaflaskError):
         return EC2Error("Unavailable", f"The back end failed: {error.message}", 503)
     if isinstance(error, HTTPException):
@@ -125,9 +129,9 @@ def render_error(error: Exception) -> Response:
     item = ET.SubElement(errors, "Error")
     ET.SubElement(item, "Code").text = ec2.code
     ET.SubElement(item, "Message").text = shown(ec2.message, MAX_MESSAGE)
-    ET.SubElement(root, "RequestID").text = str(uuid.uuid4())
+    ET.SubElement(root, "RequestID").text = current_request_id()
     body = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root)
     response = Response(body, status=ec2.status, mimetype="text/xml")
     if ec2.status == 503:
-        response.headers["Retry-After"] = "1"
+        response.headers["Retry-After"] = str(ec2.retry_after)
     return response

@@ -7,7 +7,6 @@ out, booleans become ``true``/``false``, mappings nest and lists become
 
 from __future__ import annotations
 
-import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from datetime import UTC
@@ -16,6 +15,7 @@ from typing import Any
 
 from flask import Response
 
+from deltaflask.request_log import current_request_id
 from deltaflask.text import xml_safe
 
 NAMESPACE = "http://ec2.amazonaws.com/doc/2016-11-15/"
@@ -31,7 +31,7 @@ TIME_FORMATS = (
 def respond(action: str, result: Mapping[str, Any]) -> Response:
     """The XML response of ``action`` carrying ``result``."""
     root = ET.Element(f"{action}Response", xmlns=NAMESPACE)
-    ET.SubElement(root, "requestId").text = str(uuid.uuid4())
+    ET.SubElement(root, "requestId").text = current_request_id()
     _fill(root, result)
     body = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root)
     return Response(body, mimetype="text/xml")

@@ -41,7 +41,7 @@ def ec2_driver(aws: MotoServer, provider: str = "us-east-1") -> Ec2Driver:
     return Ec2Driver(TESTING, provider, {"EC2_ENDPOINT_URL": aws.endpoint})
 
 
-def app_at(endpoint: str) -> FlaskClient:
+def app_at(endpoint: str, **config: Any) -> FlaskClient:
     """A test client of an app whose ec2 driver talks to ``endpoint``."""
     app = create_app(
         {
@@ -49,6 +49,7 @@ def app_at(endpoint: str) -> FlaskClient:
             "DRIVER": "ec2",
             "PROVIDER": "us-east-1",
             "EC2_ENDPOINT_URL": endpoint,
+            **config,
         }
     )
     return app.test_client()

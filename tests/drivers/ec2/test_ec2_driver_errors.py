@@ -9,6 +9,8 @@ every request with one AWS error document, parsed by the real boto3.
 
 from __future__ import annotations
 
+import socket
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -151,6 +153,17 @@ def test_unreachable_endpoint_is_502() -> None:
         "/api/storage_volumes", headers=AUTH
     )
     assert "Cannot reach EC2" in check_error(response, 502)
+
+
+def test_a_silent_endpoint_times_out_as_504_within_provider_timeout() -> None:
+    with socket.create_server(("127.0.0.1", 0), backlog=16) as silent:
+        endpoint = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        client = app_at(endpoint, PROVIDER_TIMEOUT=0.5, PROVIDER_RETRIES=0)
+        started = time.monotonic()
+        response = client.get("/api/storage_volumes", headers=AUTH)
+        took = time.monotonic() - started
+    assert "did not answer" in check_error(response, 504)
+    assert took < 5  # botocore's two attempts of 0.5 s, not its default 60 s
 
 
 def test_malformed_region_is_400() -> None:

@@ -1,0 +1,159 @@
+"""One structured line per request, a request id, and the request metrics.
+
+Every answer carries ``X-Request-Id``: the client's own when it sent a sane
+one (up to 128 letters, digits and ``._:-``), else a new one. The access log
+(logger ``deltaflask.access``, on standard error) then writes one line with
+that id, the method, the path (never the query string, which may hold an EC2
+signature), the route, the frontend, the driver, the provider (without any
+user:password part), the status and the time taken; ``ACCESS_LOG``
+(``DELTAFLASK_ACCESS_LOG``) chooses ``text`` (``key=value`` pairs, the
+default), ``json`` (one JSON object) or ``off``. Credentials, cookies and
+``Authorization`` are never part of a line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+from typing import TextIO
+from urllib.parse import urlsplit
+
+from flask import Flask
+from flask import Response
+from flask import g
+from flask import request
+
+from deltaflask.metrics import Metrics
+
+REQUEST_ID_HEADER = "X-Request-Id"
+_SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+#: text values that need quoting: empty, spaces, quotes, controls, ``=``
+_NEEDS_QUOTES = re.compile(r'^$|[\s"=\\\x00-\x1f\x7f]')
+#: what a field holds at most (a hostile header stays one short line)
+MAX_FIELD = 200
+log = logging.getLogger("deltaflask.access")
+
+
+class StandardError(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time (test runners swap it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property  # type: ignore[override]
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
+
+
+def _configure_logger() -> None:
+    """Give the access log its handler once per process, unless the operator
+    configured one (then their handlers and format are used)."""
+    if not log.handlers:
+        handler = StandardError()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+
+
+def incoming_request_id(value: str | None) -> str:
+    """The client's request id when it is sane, else a fresh UUID."""
+    if value and _SANE_ID.fullmatch(value):
+        return value
+    return str(uuid.uuid4())
+
+
+def current_request_id() -> str:
+    """The id of the request being answered (as ``X-Request-Id`` says)."""
+    if "request_id" not in g:
+        g.request_id = incoming_request_id(None)
+    return str(g.request_id)
+
+
+def public_provider(provider: str | None) -> str | None:
+    """``provider`` without a ``user:password@`` part (a URL may carry one)."""
+    if not provider:
+        return None
+    if "@" in provider:
+        parts = urlsplit(provider)
+        if parts.username is not None or parts.password is not None:
+            host = parts.netloc.rpartition("@")[2]
+            provider = parts._replace(netloc=host).geturl()
+    return provider[:MAX_FIELD]
+
+
+def text_line(fields: dict[str, Any]) -> str:
+    """``key=value`` pairs; a value with spaces, quotes or controls is quoted
+    as a JSON string, so one request is always one line."""
+    pairs = []
+    for key, value in fields.items():
+        text = "-" if value is None else str(value)
+        if _NEEDS_QUOTES.search(text) and text != "-":
+            text = json.dumps(text)
+        pairs.append(f"{key}={text}")
+    return " ".join(pairs)
+
+
+def json_line(fields: dict[str, Any]) -> str:
+    """One JSON object."""
+    return json.dumps(fields, separators=(",", ":"))
+
+
+def install(
+    app: Flask, metrics: Metrics | None, frontend_of: Callable[[str], str]
+) -> None:
+    """Give every request of ``app`` its id, its log line and its metrics;
+    ``frontend_of(path)`` names the frontend a path belongs to."""
+    style = app.config["ACCESS_LOG"]
+    render = json_line if style == "json" else text_line
+    logging_on = style != "off"
+    if logging_on:
+        _configure_logger()
+
+    @app.before_request
+    def start_request() -> None:
+        g.started = time.perf_counter()
+        g.request_id = incoming_request_id(request.headers.get(REQUEST_ID_HEADER))
+
+    @app.after_request
+    def finish_request(response: Response) -> Response:
+        request_id = current_request_id()
+        response.headers[REQUEST_ID_HEADER] = request_id
+        seconds = time.perf_counter() - g.get("started", time.perf_counter())
+        rule = request.url_rule
+        route = rule.rule if rule is not None else "unmatched"
+        frontend = frontend_of(request.path)
+        if metrics is not None:
+            metrics.request(
+                frontend, route, request.method, response.status_code, seconds
+            )
+        if logging_on and log.isEnabledFor(logging.INFO):
+            log.info(
+                render(
+                    {
+                        "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                        "request_id": request_id,
+                        "method": request.method,
+                        "path": request.path[:MAX_FIELD],
+                        "route": route,
+                        "frontend": frontend,
+                        "driver": g.get("driver_name"),
+                        "provider": public_provider(g.get("provider")),
+                        "status": response.status_code,
+                        "ms": round(seconds * 1000, 2),
+                    }
+                )
+            )
+        return response
