@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from pathlib import Path
@@ -100,9 +101,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["deltaflask"] = Deltaflask(
         pm=pm, registry=registry, calls=_provider_calls(app.config, metrics)
     )
-    request_log.install(app, metrics, _frontend_name)
-
     enabled = [_frontend(registry, name) for name in app.config["FRONTENDS"]]
+    request_log.install(app, metrics, _frontend_names(enabled))
     for frontend in enabled:
         app.register_blueprint(
             frontend.create_blueprint(app), url_prefix=frontend.url_prefix
@@ -156,10 +156,20 @@ def frontend_for_path(path: str) -> FrontendSpec | None:
     return _owner(path, current_app.extensions.get("deltaflask_frontends", []))
 
 
-def _frontend_name(path: str) -> str:
-    """The name of the enabled frontend ``path`` is under (``root`` if none)."""
-    owner = frontend_for_path(path)
-    return owner.name if owner is not None else "root"
+def _frontend_names(frontends: list[FrontendSpec]) -> Callable[[str], str]:
+    """What names the enabled frontend a path is under (``root`` if none)."""
+    prefixes = [
+        (f.url_prefix.rstrip("/"), f.url_prefix.rstrip("/") + "/", f.name)
+        for f in frontends
+    ]
+
+    def frontend_name(path: str) -> str:
+        for prefix, folder, name in prefixes:
+            if path == prefix or path.startswith(folder):
+                return name
+        return "root"
+
+    return frontend_name
 
 
 def _owner(path: str, frontends: Iterable[FrontendSpec]) -> FrontendSpec | None:

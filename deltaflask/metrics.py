@@ -19,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Sequence
+from typing import Any
 
 from flask import Flask
 from flask import Response
@@ -58,6 +59,9 @@ class Metrics:
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self.registry = registry
+        #: the labelled series already made (``labels()`` costs a lock and more)
+        self._request_series: dict[tuple[str, str, str, int], tuple[Any, Any]] = {}
+        self._call_series: dict[tuple[str, str, str], tuple[Any, Any]] = {}
         self.requests = Counter(
             "deltaflask_requests",
             "Requests answered, by frontend, route, method and status",
@@ -104,16 +108,30 @@ class Metrics:
         self, frontend: str, route: str, method: str, status: int, seconds: float
     ) -> None:
         """Count one answered request."""
-        self.requests.labels(frontend, route, method, str(status)).inc()
-        self.latency.labels(frontend, route).observe(seconds)
+        key = (frontend, route, method, status)
+        try:
+            counted, timed = self._request_series[key]
+        except KeyError:
+            counted = self.requests.labels(frontend, route, method, str(status))
+            timed = self.latency.labels(frontend, route)
+            self._request_series[key] = counted, timed
+        counted.inc()
+        timed.observe(seconds)
 
     def provider_call(
         self, driver: str, operation: str, outcome: str, seconds: float
     ) -> None:
         """Count one driver operation (a rejected one took no time)."""
-        self.calls.labels(driver, operation, outcome).inc()
+        key = (driver, operation, outcome)
+        try:
+            counted, timed = self._call_series[key]
+        except KeyError:
+            counted = self.calls.labels(driver, operation, outcome)
+            timed = self.call_latency.labels(driver, operation)
+            self._call_series[key] = counted, timed
+        counted.inc()
         if outcome != "rejected":
-            self.call_latency.labels(driver, operation).observe(seconds)
+            timed.observe(seconds)
 
     def circuit(self, driver: str, opened: bool) -> None:
         """A circuit of ``driver`` opened (or closed again)."""

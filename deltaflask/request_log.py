@@ -13,6 +13,7 @@ default), ``json`` (one JSON object) or ``off``. Credentials, cookies and
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
@@ -20,8 +21,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC
-from datetime import datetime
+from logging import INFO
 from typing import Any
 from typing import TextIO
 from urllib.parse import urlsplit
@@ -58,21 +58,48 @@ class StandardError(logging.StreamHandler):  # type: ignore[type-arg]
 
 
 def _configure_logger() -> None:
-    """Give the access log its handler once per process, unless the operator
-    configured one (then their handlers and format are used)."""
+    """Give the access log level INFO and a handler on standard error, once
+    per process, unless the operator configured a level or handlers."""
+    if log.level == logging.NOTSET:
+        log.setLevel(INFO)
     if not log.handlers:
         handler = StandardError()
         handler.setFormatter(logging.Formatter("%(message)s"))
         log.addHandler(handler)
-        log.setLevel(logging.INFO)
         log.propagate = False
 
 
+#: this process's request ids: a random UUID whose last part counts requests
+_ID_PREFIX = str(uuid.uuid4())[:24]
+_ID_COUNTER = itertools.count(1)
+
+
 def incoming_request_id(value: str | None) -> str:
-    """The client's request id when it is sane, else a fresh UUID."""
+    """The client's request id when it is sane, else a fresh one (shaped as
+    a UUID: random per process, then a counter, so never repeated)."""
     if value and _SANE_ID.fullmatch(value):
         return value
-    return str(uuid.uuid4())
+    return f"{_ID_PREFIX}{next(_ID_COUNTER) & 0xFFFFFFFFFFFF:012x}"
+
+
+class _Clock:
+    """ISO 8601 UTC timestamps with milliseconds (the seconds part of the
+    text is made once per second)."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._text = ""
+
+    def now(self) -> str:
+        moment = time.time()
+        second = int(moment)
+        if second != self._second:
+            self._text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = second
+        return f"{self._text}.{int((moment - second) * 1000):03d}Z"
+
+
+_clock = _Clock()
 
 
 def current_request_id() -> str:
@@ -106,9 +133,12 @@ def text_line(fields: dict[str, Any]) -> str:
     return " ".join(pairs)
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
 def json_line(fields: dict[str, Any]) -> str:
     """One JSON object."""
-    return json.dumps(fields, separators=(",", ":"))
+    return _COMPACT.encode(fields)
 
 
 def install(
@@ -124,36 +154,40 @@ def install(
 
     @app.before_request
     def start_request() -> None:
-        g.started = time.perf_counter()
-        g.request_id = incoming_request_id(request.headers.get(REQUEST_ID_HEADER))
+        request_g = g._get_current_object()
+        request_g.started = time.perf_counter()
+        request_g.request_id = incoming_request_id(
+            request.headers.get(REQUEST_ID_HEADER)
+        )
 
     @app.after_request
     def finish_request(response: Response) -> Response:
         request_id = current_request_id()
+        request_g = g._get_current_object()
+        req = request._get_current_object()
         response.headers[REQUEST_ID_HEADER] = request_id
-        seconds = time.perf_counter() - g.get("started", time.perf_counter())
-        rule = request.url_rule
+        seconds = time.perf_counter() - request_g.get("started", time.perf_counter())
+        rule = req.url_rule
         route = rule.rule if rule is not None else "unmatched"
-        frontend = frontend_of(request.path)
+        frontend = frontend_of(req.path)
+        status = response.status_code
         if metrics is not None:
-            metrics.request(
-                frontend, route, request.method, response.status_code, seconds
-            )
-        if logging_on and log.isEnabledFor(logging.INFO):
-            log.info(
-                render(
-                    {
-                        "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                        "request_id": request_id,
-                        "method": request.method,
-                        "path": request.path[:MAX_FIELD],
-                        "route": route,
-                        "frontend": frontend,
-                        "driver": g.get("driver_name"),
-                        "provider": public_provider(g.get("provider")),
-                        "status": response.status_code,
-                        "ms": round(seconds * 1000, 2),
-                    }
-                )
+            metrics.request(frontend, route, req.method, status, seconds)
+        if logging_on and log.isEnabledFor(INFO):
+            fields = {
+                "time": _clock.now(),
+                "request_id": request_id,
+                "method": req.method,
+                "path": req.path[:MAX_FIELD],
+                "route": route,
+                "frontend": frontend,
+                "driver": request_g.get("driver_name"),
+                "provider": public_provider(request_g.get("provider")),
+                "status": status,
+                "ms": round(seconds * 1000, 2),
+            }
+            # as log.info, without its search of the stack for the caller
+            log.handle(
+                log.makeRecord(log.name, INFO, __name__, 0, render(fields), (), None)
             )
         return response

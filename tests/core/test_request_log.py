@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -38,8 +39,27 @@ def _app(tmp_path: Path, **config):
     )
 
 
-def _lines(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "deltaflask.access"]
+class Lines(logging.Handler):
+    """Keeps the messages of the access log."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@pytest.fixture
+def access_log() -> Iterator[list[str]]:
+    """The lines the access log writes during the test."""
+    handler = Lines()
+    logger = logging.getLogger("deltaflask.access")
+    logger.addHandler(handler)
+    try:
+        yield handler.lines
+    finally:
+        logger.removeHandler(handler)
 
 
 def test_every_answer_carries_a_request_id(tmp_path: Path) -> None:
@@ -57,19 +77,18 @@ def test_a_hostile_request_id_is_replaced(hostile: str) -> None:
     assert len(incoming_request_id(hostile)) == 36
 
 
-def test_one_json_line_per_request(tmp_path: Path, caplog) -> None:
+def test_one_json_line_per_request(tmp_path: Path, access_log: list[str]) -> None:
     client = _app(tmp_path, ACCESS_LOG="json").test_client()
-    with caplog.at_level(logging.INFO, logger="deltaflask.access"):
-        answer = client.get(
-            "/api/instances?format=json&secret=s3cr3t",
-            headers={
-                "Authorization": MOCK_AUTH,
-                "X-Request-Id": "req-1",
-                "X-Deltacloud-Provider": "https://admin:hunter2@cloud.example/v3",
-            },
-        )
+    answer = client.get(
+        "/api/instances?format=json&secret=s3cr3t",
+        headers={
+            "Authorization": MOCK_AUTH,
+            "X-Request-Id": "req-1",
+            "X-Deltacloud-Provider": "https://admin:hunter2@cloud.example/v3",
+        },
+    )
     assert answer.status_code == 200
-    (line,) = _lines(caplog)
+    (line,) = access_log
     entry = json.loads(line)
     assert entry["request_id"] == "req-1"
     assert entry["method"] == "GET"
@@ -84,21 +103,21 @@ def test_one_json_line_per_request(tmp_path: Path, caplog) -> None:
         assert secret not in line
 
 
-def test_text_lines_stay_one_line_whatever_the_path(tmp_path: Path, caplog) -> None:
+def test_text_lines_stay_one_line_whatever_the_path(
+    tmp_path: Path, access_log: list[str]
+) -> None:
     client = _app(tmp_path).test_client()
-    with caplog.at_level(logging.INFO, logger="deltaflask.access"):
-        client.get("/api/instances/a%20b%0a%22c%22")
-    (line,) = _lines(caplog)
+    client.get("/api/instances/a%20b%0a%22c%22")
+    (line,) = access_log
     assert "\n" not in line
     assert 'path="/api/instances/a b\\n\\"c\\""' in line
     assert "status=401" in line
 
 
-def test_no_access_log_when_off(tmp_path: Path, caplog) -> None:
+def test_no_access_log_when_off(tmp_path: Path, access_log: list[str]) -> None:
     client = _app(tmp_path, ACCESS_LOG="off").test_client()
-    with caplog.at_level(logging.INFO, logger="deltaflask.access"):
-        assert client.get("/api").status_code == 200
-    assert _lines(caplog) == []
+    assert client.get("/api").status_code == 200
+    assert access_log == []
 
 
 def test_an_unknown_log_format_is_refused(tmp_path: Path) -> None:
