@@ -24,6 +24,7 @@ import json
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -153,11 +154,24 @@ class CimiScope(EntityStore):
         return super().update(kind, entity_id, change)
 
     def delete(self, kind: str, entity_id: str) -> bool:
-        """Remove an entity; return whether it existed (a scope with no such
-        entity writes nothing)."""
-        if not self.exists(kind, entity_id):
-            return False
-        return super().delete(kind, entity_id)
+        """Remove an entity; return whether it existed. Whether it exists is
+        asked under the scope's lock (a write in progress may be creating it)
+        but before the seed is copied in: a scope with no such entity writes
+        nothing."""
+        if not self._opened() and not self.exists(kind, entity_id):
+            return False  # no write has begun: nothing to wait for
+        with self._lock():
+            if not self.exists(kind, entity_id):
+                return False
+            return super().delete(kind, entity_id)
+
+    def _lock(self) -> AbstractContextManager[None]:
+        """The backend's transaction alone (the seed is not copied in)."""
+        return super().transaction()
+
+    def _opened(self) -> bool:
+        """Whether a write of this scope may have begun."""
+        return True
 
     def get(self, kind: str, entity_id: str) -> dict[str, Any]:
         """One entity; 404 when missing."""
@@ -224,6 +238,11 @@ class CimiStore(CimiScope, JsonFileStore):
         ``.next_id``, which stays a floor."""
         legacy = self.root / ".next_id"
         return int(legacy.read_text() or "0") + 1 if legacy.exists() else 1
+
+    def _opened(self) -> bool:
+        """Whether the scope's folder exists (every write locks it first,
+        which makes it)."""
+        return self.root.exists()
 
 
 class CimiDatabaseStore(CimiScope, PostgresStore):
