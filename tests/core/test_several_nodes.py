@@ -166,3 +166,39 @@ def test_create_delete_churn_across_both_nodes_loses_and_duplicates_nothing(node
     for path in deleted:
         answer = requests.get(f"{nodes[0]}{path}", headers=JSON, timeout=30)
         assert answer.status_code == 404
+
+
+def test_a_segmented_upload_may_hop_between_nodes(nodes):
+    """The upload's state lives with the cloud (the mock's folder), not in a
+    node: begun on one, its segments sent to both, completed on the other."""
+    a, b = nodes
+    made = requests.post(
+        f"{a}/api/buckets", data={"name": "hops"}, headers=JSON, timeout=30
+    )
+    assert made.status_code == 201, made.text
+    blob = "/api/buckets/hops/parts"
+    segmented = {**JSON, "X-Deltacloud-BlobType": "segmented"}
+    begun = requests.put(f"{a}{blob}", data=b"", headers=segmented, timeout=30)
+    assert begun.status_code == 204, begun.text
+    upload = {
+        **segmented,
+        "X-Deltacloud-SegmentedBlob": begun.headers["X-Deltacloud-SegmentedBlob"],
+    }
+    pieces = [b"first piece;", b"second piece;", b"third piece"]
+    manifest = []
+    for order, piece in enumerate(pieces, start=1):
+        node = nodes[order % 2]
+        sent = requests.put(
+            f"{node}{blob}",
+            data=piece,
+            headers={**upload, "X-Deltacloud-SegmentOrder": str(order)},
+            timeout=30,
+        )
+        assert sent.status_code == 204, sent.text
+        manifest.append(f"{order}={sent.headers['X-Deltacloud-BlobSegmentId']}")
+    done = requests.put(
+        f"{b}{blob}", data=", ".join(manifest), headers=upload, timeout=30
+    )
+    assert done.status_code == 200, done.text
+    content = requests.get(f"{a}{blob}/content", headers=JSON, timeout=30)
+    assert content.content == b"".join(pieces)
