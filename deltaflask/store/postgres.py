@@ -62,6 +62,8 @@ CREATE TABLE IF NOT EXISTS deltaflask_secrets (
 POOL_SIZE = 10
 #: seconds a request waits for a free connection before failing
 POOL_TIMEOUT = 30.0
+#: seconds to wait for the server when connecting
+CONNECT_TIMEOUT = 10
 #: an advisory lock key of its own while the schema is made (any fixed number)
 SCHEMA_LOCK = 0x64656C7461
 #: (process id, url) -> the process's database
@@ -71,6 +73,10 @@ _databases_guard = threading.Lock()
 
 class MissingDriver(RuntimeError):
     """``DATABASE_URL`` is set but psycopg is not installed."""
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database of ``DATABASE_URL`` cannot be reached or used."""
 
 
 def database(url: str) -> Database:
@@ -96,17 +102,28 @@ class Database:
 
     def __init__(self, url: str) -> None:
         try:
+            import psycopg
             from psycopg_pool import ConnectionPool
         except ImportError as missing:
             raise MissingDriver(
                 "DATABASE_URL needs psycopg: pip install 'deltaflask[postgres]'"
             ) from missing
+        try:
+            with psycopg.connect(
+                url, autocommit=True, connect_timeout=CONNECT_TIMEOUT
+            ) as connection, connection.transaction():
+                connection.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+                connection.execute(SCHEMA)
+        except psycopg.Error as error:  # its text names no password
+            raise DatabaseUnavailable(
+                f"cannot use the database of DATABASE_URL: {error}"
+            ) from None
         self.pool: ConnectionPool = ConnectionPool(
             url,
             min_size=1,
             max_size=POOL_SIZE,
             timeout=POOL_TIMEOUT,
-            kwargs={"autocommit": True},
+            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
             open=True,
         )
         #: per thread: the open transaction's ``connection`` and the
@@ -114,9 +131,6 @@ class Database:
         self._open = threading.local()
         #: the scopes seen seeded (a marker is never taken back but by clear)
         self.seeded_scopes: set[str] = set()
-        with self.pool.connection() as connection, connection.transaction():
-            connection.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
-            connection.execute(SCHEMA)
 
     def close(self) -> None:
         """Close every connection of the pool."""
