@@ -22,6 +22,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
+#: the backends of the entity store a test may run on
+BACKENDS = ("files", "postgres")
 #: the role the tests connect as (the cluster's superuser)
 USER = "deltaflask"
 START_TIMEOUT = 60
@@ -111,3 +115,11 @@ def postgres_server() -> Iterator[PostgresServer]:
             run("pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def store_settings(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The settings of a fixture parametrized over :data:`BACKENDS`: none for
+    the files, a fresh database's ``DATABASE_URL`` for PostgreSQL."""
+    if request.param == "files":
+        return {}
+    return {"DATABASE_URL": request.getfixturevalue("database_url")}
