@@ -170,6 +170,9 @@ def main() -> int:
                 node.request("POST", LIST, node.template(f"t{number}"))
             nodes.append(node)
         files, postgres = nodes
+        for node in nodes:  # fresh: gunicorn closes a connection idle for 5 s
+            node.conn.close()
+            node.conn = node.connect()
         print(
             f"{args.templates} templates stored, {args.iterations} iterations "
             f"(medians, one client), {args.workers} gunicorn workers per server"
