@@ -43,6 +43,8 @@ EXTRAS = {
 EXTRAS["all"] = sorted({req for reqs in EXTRAS.values() for req in reqs})
 #: the production server: ``gunicorn deltaflask.wsgi:app``
 EXTRAS["server"] = ["gunicorn>=22"]
+#: shared state of several nodes in PostgreSQL (``DATABASE_URL``)
+EXTRAS["postgres"] = ["psycopg[binary,pool]>=3.1"]
 #: the Python client and ``deltaflask-cli``
 EXTRAS["client"] = ["requests>=2.31", "rich>=13"]
 EXTRAS["test"] = [
@@ -60,6 +62,7 @@ EXTRAS["test"] = [
     "awscli>=1.30",
     "playwright>=1.40",
     "WebTest>=3.0",
+    *EXTRAS["postgres"],
 ]
 
 setup(

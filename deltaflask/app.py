@@ -6,7 +6,6 @@ import os
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -82,7 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_FORM_BYTES"]
     app.config["SESSION_COOKIE_SECURE"] = app.config["SECURE_COOKIES"]
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = settings.stored_secret_key(Path(app.config["DATA"]))
+        app.config["SECRET_KEY"] = settings.secret_key(app.config)
     app.session_interface = csrf.CookieSessions()
 
     pm, failed = get_plugin_manager(

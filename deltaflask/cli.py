@@ -37,6 +37,7 @@ ENVIRONMENT_HELP = {
     "DELTAFLASK_SECRET_KEY": "session cookie key (default: kept in <data>)",
     "DELTAFLASK_SECURE_COOKIES": "1: send the session cookie over HTTPS only",
     "CIMI_STORAGE": "CIMI's own store (default: <data>/cimi)",
+    "DELTAFLASK_DATABASE_URL": "PostgreSQL URL for state shared by several nodes",
     "DELTAFLASK_TMP_MAX_AGE": "seconds before abandoned .tmp-* files are swept",
     "DELTAFLASK_SEGMENT_MAX_AGE": "seconds before unfinished uploads are swept",
     "DELTAFLASK_SWEEP_INTERVAL": "seconds between two sweeps of one process",

@@ -29,6 +29,8 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "SECRET_KEY": ("DELTAFLASK_SECRET_KEY", None),
     "SECURE_COOKIES": ("DELTAFLASK_SECURE_COOKIES", ""),
     "CIMI_STORAGE": ("CIMI_STORAGE", None),
+    # shared state of several nodes (deltaflask/store/postgres.py); unset: files
+    "DATABASE_URL": ("DELTAFLASK_DATABASE_URL", None),
     "TMP_MAX_AGE": ("DELTAFLASK_TMP_MAX_AGE", files.TMP_MAX_AGE),
     # the mock's default (plugins/mock/segmented.py SEGMENT_MAX_AGE)
     "SEGMENT_MAX_AGE": ("DELTAFLASK_SEGMENT_MAX_AGE", 24 * 3600.0),
@@ -124,6 +126,16 @@ def data_dir(config: Mapping[str, Any]) -> Path:
         folder.parent.mkdir(parents=True, exist_ok=True)
         folder.mkdir(mode=0o700, exist_ok=True)
     return folder
+
+
+def secret_key(config: Mapping[str, Any]) -> str:
+    """The session secret when none is configured: kept in the database every
+    node shares when ``DATABASE_URL`` is set, else in the data folder."""
+    if config.get("DATABASE_URL"):
+        from deltaflask.store.postgres import database
+
+        return database(config["DATABASE_URL"]).shared_secret("session")
+    return stored_secret_key(Path(config["DATA"]))
 
 
 def stored_secret_key(folder: Path) -> str:

@@ -13,10 +13,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from deltaflask import create_app
+from deltaflask.store.postgres import close_database
 from tests.support.auth import EC2_AUTH
 from tests.support.auth import MOCK_AUTH
 from tests.support.moto_server import MotoServer
 from tests.support.moto_server import moto_server
+from tests.support.postgres import PostgresServer
+from tests.support.postgres import postgres_server
 
 pytest_plugins = ("tests.support.cimi_fixtures",)
 
@@ -105,3 +108,18 @@ def ec2_client(ec2_app: Flask) -> FlaskClient:
 def ec2_auth() -> dict[str, str]:
     """Headers carrying moto's test access key and secret."""
     return {"Authorization": EC2_AUTH, "Accept": "application/json"}
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the whole run; fails if it can't start."""
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture
+def database_url(postgres: PostgresServer) -> Iterator[str]:
+    """The URL of an empty database of this test's own."""
+    url = postgres.new_database()
+    yield url
+    close_database(url)

@@ -1,18 +1,19 @@
 """What CIMI knows but clouds do not store: templates, configurations, and the
 names, descriptions and properties given to created resources.
 
-The core entity store's JSON files (:class:`deltaflask.store.JsonFileStore`)
-under ``CIMI_STORAGE`` (default: see
-:func:`storage_root`), scoped by driver, provider and user (a digest of the
-user name: tenants of one cloud never see each other's templates), owner-only
-(folders 0700, files 0600). Every read-modify-write (create, edit, member
-add/remove, delete) is one transaction under the scope's lock, so parallel
-requests of any worker process neither lose writes nor bring a deleted entity
-back. Only a request whose credentials the driver accepts reaches the store.
-Ids of created entities are sequential integers. The mock driver's scope is
-seeded on first use with the original mock's CIMI entities (network and
-address templates, configurations, network ports, systems and their members);
-their hrefs are kept relative to ``/cimi`` (see
+The core entity store, scoped by driver, provider and user (a digest of the
+user name: tenants of one cloud never see each other's templates): JSON files
+(:class:`deltaflask.store.JsonFileStore`) under ``CIMI_STORAGE`` (default: see
+:func:`storage_root`), owner-only (folders 0700, files 0600); or, when
+``DATABASE_URL`` is set, the PostgreSQL database every node shares
+(:class:`deltaflask.store.postgres.PostgresStore`). Every read-modify-write
+(create, edit, member add/remove, delete) is one transaction under the scope's
+lock, so parallel requests of any worker process or node neither lose writes
+nor bring a deleted entity back. Only a request whose credentials the driver
+accepts reaches the store. Ids of created entities are sequential integers.
+The mock driver's scope is seeded on first use with the original mock's CIMI
+entities (network and address templates, configurations, network ports,
+systems and their members); their hrefs are kept relative to ``/cimi`` (see
 :func:`relative_href`).
 """
 
@@ -23,6 +24,7 @@ import json
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -41,8 +43,10 @@ from deltaflask.errors import AuthenticationRequired
 from deltaflask.errors import ObjectNotFound
 from deltaflask.files import sweep
 from deltaflask.state import state
+from deltaflask.store.base import EntityStore
 from deltaflask.store.base import is_safe_id
 from deltaflask.store.json_files import JsonFileStore
+from deltaflask.store.postgres import PostgresStore
 
 KINDS = (
     "machine_templates",
@@ -86,20 +90,19 @@ SEED_KINDS = {
 }
 
 
-class CimiStore(JsonFileStore):
-    """The entities of one (driver, provider, user) scope, as JSON files in
-    the order their attributes were given.
+class CimiScope(EntityStore):
+    """The entities of one (driver, provider, user) scope, in the order their
+    attributes were given, on either backend (see :class:`CimiStore` and
+    :class:`CimiDatabaseStore`).
 
     A scope of a seeded driver reads ``pristine`` (one seeded copy shared by
     every scope) until its first write copies that in, so reads and refused
     requests write nothing, whatever provider they name.
     """
 
-    def __init__(self, root: Path, pristine: CimiStore | None = None) -> None:
-        super().__init__(root, kinds=KINDS, sort_keys=False)
-        self._pristine = pristine
+    _pristine: EntityStore | None = None
 
-    def _source(self) -> JsonFileStore:
+    def _source(self) -> EntityStore:
         """Where reads go: the pristine seed until this scope is written."""
         if self._pristine is not None and not self.seeded():
             return self._pristine
@@ -119,14 +122,21 @@ class CimiStore(JsonFileStore):
             return source.ids(kind)
         return super().ids(kind)
 
+    def all(self, kind: str) -> list[dict[str, Any]]:
+        """Every entity of a kind, in natural id order."""
+        source = self._source()
+        if source is not self:
+            return source.all(kind)
+        return super().all(kind)
+
     def exists(self, kind: str, entity_id: str) -> bool:
         """Whether an entity exists."""
         return self.load(kind, entity_id) is not None
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """The scope's lock, held by every write: the first one copies the
-        pristine seed in."""
+        """The scope's transaction, held by every write: the first one copies
+        the pristine seed in."""
         with super().transaction():
             if self._pristine is not None and not self.seeded():
                 for kind in KINDS:
@@ -144,11 +154,24 @@ class CimiStore(JsonFileStore):
         return super().update(kind, entity_id, change)
 
     def delete(self, kind: str, entity_id: str) -> bool:
-        """Remove an entity; return whether it existed (an unwritten scope
-        with no such entity writes nothing)."""
-        if not self.root.exists() and not self.exists(kind, entity_id):
-            return False
-        return super().delete(kind, entity_id)
+        """Remove an entity; return whether it existed. Whether it exists is
+        asked under the scope's lock (a write in progress may be creating it)
+        but before the seed is copied in: a scope with no such entity writes
+        nothing."""
+        if not self._opened() and not self.exists(kind, entity_id):
+            return False  # no write has begun: nothing to wait for
+        with self._lock():
+            if not self.exists(kind, entity_id):
+                return False
+            return super().delete(kind, entity_id)
+
+    def _lock(self) -> AbstractContextManager[None]:
+        """The backend's transaction alone (the seed is not copied in)."""
+        return super().transaction()
+
+    def _opened(self) -> bool:
+        """Whether a write of this scope may have begun."""
+        return True
 
     def get(self, kind: str, entity_id: str) -> dict[str, Any]:
         """One entity; 404 when missing."""
@@ -172,11 +195,12 @@ class CimiStore(JsonFileStore):
             self.save("metadata", {**record, **kept, "id": key})
 
     def _next_number(self) -> int:
-        """The scope's next number (from 1); a scope written before the
-        sequences kept its last number in ``.next_id``, which stays a floor."""
-        legacy = self.root / ".next_id"
-        floor = int(legacy.read_text() or "0") + 1 if legacy.exists() else 1
-        return self.next_number(SEQUENCE, floor)
+        """The scope's next number (from :meth:`_first_number`)."""
+        return self.next_number(SEQUENCE, self._first_number())
+
+    def _first_number(self) -> int:
+        """The least number the scope hands out."""
+        return 1
 
     def seed(self, folder: Path) -> None:
         """Copy the seed entities under ``folder`` in (once). The members of a
@@ -202,6 +226,35 @@ class CimiStore(JsonFileStore):
             self.save("systems", system)
 
 
+class CimiStore(CimiScope, JsonFileStore):
+    """A CIMI scope as JSON files under ``root``."""
+
+    def __init__(self, root: Path, pristine: CimiScope | None = None) -> None:
+        super().__init__(root, kinds=KINDS, sort_keys=False)
+        self._pristine = pristine
+
+    def _first_number(self) -> int:
+        """1; a scope written before the sequences kept its last number in
+        ``.next_id``, which stays a floor."""
+        legacy = self.root / ".next_id"
+        return int(legacy.read_text() or "0") + 1 if legacy.exists() else 1
+
+    def _opened(self) -> bool:
+        """Whether the scope's folder exists (every write locks it first,
+        which makes it)."""
+        return self.root.exists()
+
+
+class CimiDatabaseStore(CimiScope, PostgresStore):
+    """A CIMI scope in the PostgreSQL database at ``url`` (``DATABASE_URL``)."""
+
+    def __init__(
+        self, url: str, scope: str, pristine: CimiScope | None = None
+    ) -> None:
+        super().__init__(url, f"cimi/{scope}", kinds=KINDS)
+        self._pristine = pristine
+
+
 def storage_root(config: Mapping[str, Any]) -> Path:
     """The folder of every CIMI scope, never one shared with other servers or
     users: ``CIMI_STORAGE``; else ``cimi`` in the server's data folder beside
@@ -216,29 +269,36 @@ def storage_root(config: Mapping[str, Any]) -> Path:
     return mock / ".cimi"
 
 
-def cimi_store() -> CimiStore:
+def cimi_store() -> CimiScope:
     """The store of the current driver, provider and user (see
-    :class:`CimiStore` for its seed); temporary files a killed writer left are
+    :class:`CimiScope` for its seed): in the database when ``DATABASE_URL``
+    is set, else in files, where temporary files a killed writer left are
     swept (``files.sweep``)."""
     config = current_app.config
     user = hashlib.sha256(_checked_user().encode()).hexdigest()[:16]
     scope = f"{current_driver_name()}-{current_provider() or 'default'}-{user}"
     if not is_safe_id(scope):
         raise ObjectNotFound("Not found")
-    store = CimiStore(
-        storage_root(config) / scope, pristine(current_app, current_driver_name())
-    )
+    seed = pristine(current_app, current_driver_name())
+    if config.get("DATABASE_URL"):
+        return CimiDatabaseStore(config["DATABASE_URL"], scope, seed)
+    store = CimiStore(storage_root(config) / scope, seed)
     sweep(store.root, config)
     return store
 
 
-def pristine(app: Flask, driver_name: str) -> CimiStore | None:
+def pristine(app: Flask, driver_name: str) -> CimiScope | None:
     """The one seeded copy every unwritten scope of ``driver_name`` reads
     (``None`` when the driver gives CIMI no seed, see the ``cimi_seed`` hook)."""
     seed = state(app).pm.hook.cimi_seed(driver_name=driver_name)
     if seed is None:
         return None
-    store = CimiStore(storage_root(app.config) / f".seed-{driver_name}")
+    name = f".seed-{driver_name}"
+    if app.config.get("DATABASE_URL"):
+        kept = CimiDatabaseStore(app.config["DATABASE_URL"], name)
+        kept.seed(seed)
+        return kept
+    store = CimiStore(storage_root(app.config) / name)
     store.seed(seed)
     sweep(store.root, app.config)  # what a writer killed while seeding left
     return store

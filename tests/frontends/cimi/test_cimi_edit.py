@@ -8,8 +8,19 @@ from flask.testing import FlaskClient
 from tests.support.cimi import NS
 from tests.support.helpers import assert_error
 from tests.support.helpers import parse_xml
+from tests.support.postgres import BACKENDS
+from tests.support.postgres import store_settings
 
 CIMI = "http://schemas.dmtf.org/cimi/1/"
+pytestmark = pytest.mark.xdist_group("postgres")
+
+
+@pytest.fixture(params=BACKENDS)
+def cimi_store_settings(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Every test of this module on each backend of CIMI's store."""
+    return store_settings(request)
+
+
 #: (path, type) of one entity of each kind that can be edited
 EDITABLE = [
     ("/cimi/machines/inst0", "Machine"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.support.cimi import ACTION
@@ -13,6 +14,8 @@ from tests.support.cimi import post_json
 from tests.support.cimi import post_xml
 from tests.support.helpers import assert_error
 from tests.support.helpers import parse_xml
+from tests.support.postgres import BACKENDS
+from tests.support.postgres import store_settings
 
 SUBS = (
     "systems",
@@ -24,6 +27,13 @@ SUBS = (
     "addresses",
     "forwarding_groups",
 )
+pytestmark = pytest.mark.xdist_group("postgres")
+
+
+@pytest.fixture(params=BACKENDS)
+def cimi_store_settings(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Every test of this module on each backend of CIMI's store."""
+    return store_settings(request)
 
 
 def _state(cimi: FlaskClient, path: str, headers: dict[str, str]) -> str:
