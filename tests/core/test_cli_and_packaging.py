@@ -9,6 +9,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from deltaflask import __version__
 from deltaflask.settings import ENVIRONMENT
 from tests.support.live_servers import exchange
@@ -215,6 +217,7 @@ def test_wsgi_module_exposes_the_app(monkeypatch, tmp_path):
     assert wsgi.app.test_client().get("/api").status_code == 200
 
 
+@pytest.mark.xdist_group("wheel")  # setuptools' build/ folder: one at a time
 def test_wheel_ships_templates_mock_data_and_plugins(tmp_path):
     subprocess.run(
         [

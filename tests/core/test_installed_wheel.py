@@ -26,6 +26,9 @@ from tests.support.live_servers import free_port
 from tests.support.live_servers import running
 from tests.support.paths import REPO
 
+#: builds from the checkout (setuptools' build/ folder): one worker at a time
+pytestmark = pytest.mark.xdist_group("wheel")
+
 ROOT = REPO
 EC2_REASON = (
     "its SDK is not installed: no module boto3, botocore "

@@ -161,6 +161,7 @@ def sample_installed():
     subprocess.run([*pip, "uninstall", "-y", "deltaflask-sample"], check=True)
 
 
+@pytest.mark.xdist_group("wheel")  # builds the sample plugin: one at a time
 def test_pip_installed_plugin_is_listed_and_selectable(sample_installed, tmp_path):
     app = create_app({"MOCK_STORAGE": str(tmp_path)})
     client = app.test_client()

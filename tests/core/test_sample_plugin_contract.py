@@ -14,8 +14,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from deltaflask.testing import DriverContract
 from tests.support.paths import SAMPLE_PLUGIN
+
+#: builds from the checkout (setuptools' build/ folder): one worker at a time
+pytestmark = pytest.mark.xdist_group("wheel")
 
 SAMPLE = SAMPLE_PLUGIN
 
