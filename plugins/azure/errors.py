@@ -87,7 +87,8 @@ def azure_errors() -> Iterator[None]:
     except (DecodeError, DeserializationError) as exc:
         raise _unreadable(exc) from None
     except HttpResponseError as exc:
-        code = str(getattr(exc, "error_code", None) or "")
+        found = getattr(exc, "error_code", None) or ""
+        code = str(getattr(found, "value", found))  # StorageErrorCode or text
         status = getattr(exc, "status_code", None)
         if status is None or (status < 400 and not code):
             raise _unreadable(exc) from None
