@@ -21,10 +21,11 @@ METADATA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 def azure_metadata(metadata: Mapping[str, str]) -> dict[str, str]:
     """User metadata as Azure stores it: lower-case names that are C#
-    identifiers, printable US-ASCII values (else 400)."""
+    identifiers, printable US-ASCII values (else 400). A ``-`` becomes ``_``:
+    header names reach a WSGI app with ``_`` turned into ``-`` anyway."""
     found = {}
     for key, value in metadata.items():
-        name, text = str(key).lower(), str(value)
+        name, text = str(key).lower().replace("-", "_"), str(value)
         if not METADATA_NAME.match(name):
             raise ValidationFailure(
                 f"Blob metadata name '{name[:40]}' is not allowed by Azure: use "

@@ -8,7 +8,7 @@ drops them). Content is read back in ranged 8 MiB requests. Every blob type
 is listed, shown and readable: block, page and append blobs alike; an upload
 onto a page or append blob's name is refused (409) unless it fits one Put
 Blob, which replaces it. User metadata names are lower-cased C# identifiers
-(Azure's rule); updating them keeps the content type.
+(Azure's rule; ``-`` is stored as ``_``); updating them keeps the content type.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from deltaflask import create_app
 from deltaflask.testing.api import error_message
+from tests.support.auth import basic as basic_auth
 from tests.support.azurite import ACCOUNT
 from tests.support.azurite import KEY
 from tests.support.azurite import Azurite
@@ -24,8 +25,7 @@ pytestmark = pytest.mark.xdist_group("azurite")
 
 
 def basic(user: str, password: str) -> dict[str, str]:
-    token = base64.b64encode(f"{user}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}", "Accept": "application/json"}
+    return {"Authorization": basic_auth(user, password), "Accept": "application/json"}
 
 
 AUTH = basic(ACCOUNT, KEY)
@@ -37,12 +37,9 @@ def azure_app(endpoint: str, **settings: object) -> Flask:
     )
 
 
-@pytest.fixture
-def client(azurite_blob: Azurite) -> FlaskClient:
-    return azure_app(azurite_blob.endpoint).test_client()
-
-
-def test_unknown_things_are_404(client: FlaskClient, azurite_blob: Azurite) -> None:
+def test_unknown_things_are_404(
+    azure_client: FlaskClient, azurite_blob: Azurite
+) -> None:
     azurite_blob.service().create_container("present")
     for method, url in (
         ("get", "/api/buckets/missing"),
@@ -54,35 +51,37 @@ def test_unknown_things_are_404(client: FlaskClient, azurite_blob: Azurite) -> N
         ("post", "/api/buckets/present/nothing"),
         ("put", "/api/buckets/missing/blob"),
     ):
-        response = getattr(client, method)(url, headers=AUTH)
+        response = getattr(azure_client, method)(url, headers=AUTH)
         assert response.status_code == 404, (method, url, response.status_code)
         if method != "head":
             error_message(response, 404)
 
 
-def test_bad_names_are_400_and_a_taken_name_409(client: FlaskClient) -> None:
+def test_bad_names_are_400_and_a_taken_name_409(azure_client: FlaskClient) -> None:
     for name in ("Upper_Case", "ab", "a" * 64, "double--hyphen"):
-        created = client.post("/api/buckets", data={"name": name}, headers=AUTH)
+        created = azure_client.post("/api/buckets", data={"name": name}, headers=AUTH)
         error_message(created, 400)
     assert (
-        client.post("/api/buckets", data={"name": "taken"}, headers=AUTH).status_code
+        azure_client.post(
+            "/api/buckets", data={"name": "taken"}, headers=AUTH
+        ).status_code
         == 201
     )
-    again = client.post("/api/buckets", data={"name": "taken"}, headers=AUTH)
+    again = azure_client.post("/api/buckets", data={"name": "taken"}, headers=AUTH)
     assert "ContainerAlreadyExists" in error_message(again, 409)
 
 
 def test_non_empty_bucket_is_refused_and_kept(
-    client: FlaskClient, azurite_blob: Azurite
+    azure_client: FlaskClient, azurite_blob: Azurite
 ) -> None:
     container = azurite_blob.service().create_container("full")
     container.get_blob_client("page").create_page_blob(512)
-    refused = client.delete("/api/buckets/full", headers=AUTH)
+    refused = azure_client.delete("/api/buckets/full", headers=AUTH)
     assert "not empty" in error_message(refused, 409)
     assert [b.name for b in container.list_blobs()] == ["page"]
 
 
-def test_wrong_or_missing_credentials(client: FlaskClient) -> None:
+def test_wrong_or_missing_credentials(azure_client: FlaskClient) -> None:
     wrong_key = base64.b64encode(b"k" * 64).decode()
     for headers in (
         basic(ACCOUNT, wrong_key),
@@ -90,13 +89,13 @@ def test_wrong_or_missing_credentials(client: FlaskClient) -> None:
         basic(ACCOUNT, "sv=2021-01-01&sig=forged"),
         basic("x", "AccountName=devstoreaccount1;BlobEndpoint=http://x"),
     ):
-        error_message(client.get("/api/buckets", headers=headers), 401)
-    anonymous = client.get("/api/buckets", headers={"Accept": "application/json"})
+        error_message(azure_client.get("/api/buckets", headers=headers), 401)
+    anonymous = azure_client.get("/api/buckets", headers={"Accept": "application/json"})
     assert anonymous.status_code == 401
 
 
 def test_a_sas_token_or_connection_string_authenticates(
-    client: FlaskClient, azurite_blob: Azurite
+    azure_client: FlaskClient, azurite_blob: Azurite
 ) -> None:
     from datetime import UTC
     from datetime import datetime
@@ -119,20 +118,20 @@ def test_a_sas_token_or_connection_string_authenticates(
         basic(ACCOUNT, "?" + read_only),
         basic("connection-string", azurite_blob.connection_string),
     ):
-        listed = client.get("/api/buckets", headers=headers)
+        listed = azure_client.get("/api/buckets", headers=headers)
         assert listed.status_code == 200, listed.get_data(as_text=True)
         assert [b["id"] for b in listed.get_json()["buckets"]] == ["shared"]
     # a SAS without the permission: Azure's 403 stays a 403
-    refused = client.post(
+    refused = azure_client.post(
         "/api/buckets", data={"name": "more"}, headers=basic(ACCOUNT, read_only)
     )
     error_message(refused, 403)
 
 
-def test_only_allowed_endpoints_are_reached(client: FlaskClient) -> None:
+def test_only_allowed_endpoints_are_reached(azure_client: FlaskClient) -> None:
     for provider in ("http://169.254.169.254/latest", "ftp://example.org", "nothing"):
         headers = {**AUTH, "X-Deltacloud-Provider": provider}
-        refused = client.get("/api/buckets", headers=headers)
+        refused = azure_client.get("/api/buckets", headers=headers)
         assert "provider" in error_message(refused, 400).lower()
 
 
@@ -146,30 +145,30 @@ def faulty() -> Iterator[tuple[FlaskClient, Fault]]:
 def test_throttling_is_503_with_retry_after(
     faulty: tuple[FlaskClient, Fault],
 ) -> None:
-    client, fault = faulty
+    azure_client, fault = faulty
     fault.status, fault.headers = (
         503,
         {"Retry-After": "7", "x-ms-error-code": "ServerBusy"},
     )
-    response = client.get("/api/buckets", headers=AUTH)
+    response = azure_client.get("/api/buckets", headers=AUTH)
     error_message(response, 503)
     assert response.headers["Retry-After"] == "7"
 
 
 def test_broken_answers_are_502(faulty: tuple[FlaskClient, Fault]) -> None:
-    client, fault = faulty
+    azure_client, fault = faulty
     for status, body in ((200, b"<not xml"), (500, b"<html>boom</html>"), (302, b"")):
         fault.status, fault.body = status, body
         for url in ("/api/buckets", "/api/buckets/any"):
-            response = client.get(url, headers=AUTH)
+            response = azure_client.get(url, headers=AUTH)
             assert response.status_code == 502, (status, url, response.status_code)
             error_message(response, 502)
 
 
 def test_time_outs_are_504_and_no_answer_502(faulty: tuple[FlaskClient, Fault]) -> None:
-    client, fault = faulty
+    azure_client, fault = faulty
     fault.status, fault.delay = 200, 3.0
-    error_message(client.get("/api/buckets", headers=AUTH), 504)
+    error_message(azure_client.get("/api/buckets", headers=AUTH), 504)
     closed = f"http://127.0.0.1:{free_port()}/devstoreaccount1"
     nobody = azure_app(closed, AZURE_RETRIES=0).test_client()
     assert "reach" in error_message(nobody.get("/api/buckets", headers=AUTH), 502)
