@@ -1,6 +1,6 @@
 """Blobs: streamed upload and download, HEAD, user metadata.
 
-An upload of at most 8 MiB is one Put Blob; a larger one is staged as 8 MiB
+An upload under 8 MiB is one Put Blob; a larger one is staged as 8 MiB
 blocks while the request body is read, then committed with its content type
 and metadata (Put Block List), so memory does not grow with the blob and an
 upload cut short changes nothing (its blocks stay uncommitted until Azure
@@ -26,7 +26,9 @@ from deltaflask.plugins.azure.base import AzureBase
 from deltaflask.plugins.azure.base import azure_metadata
 from deltaflask.plugins.azure.base import to_blob
 from deltaflask.plugins.azure.blocks import CHUNK
+from deltaflask.plugins.azure.blocks import BlockName
 from deltaflask.plugins.azure.blocks import read_chunk
+from deltaflask.plugins.azure.blocks import stage
 from deltaflask.plugins.azure.blocks import stage_stream
 from deltaflask.plugins.azure.errors import azure_errors
 
@@ -49,7 +51,7 @@ class AzureBlobs(AzureBase):
         return None if found is None else to_blob(bucket_id, blob_id, found)
 
     def blob_data(self, bucket_id: str, blob_id: str) -> Iterator[bytes]:
-        """The blob's bytes in chunks of at most 8 MiB, fetched as they are sent."""
+        """The blob's bytes in chunks of at most 4 MiB, fetched as they are sent."""
         with azure_errors():
             download = self.blob_client(bucket_id, blob_id).download_blob(
                 max_concurrency=1
@@ -73,7 +75,9 @@ class AzureBlobs(AzureBase):
                 )
         else:
             upload = secrets.token_hex(8)
-            staged = stage_stream(blob, upload, 1, WHOLE_BLOB, body, first)
+            staged = [stage(blob, BlockName(upload, 1, WHOLE_BLOB, 1), first)]
+            del first  # memory holds one chunk at a time
+            staged += stage_stream(blob, upload, 1, WHOLE_BLOB, body, part=2)
             with azure_errors():
                 blob.commit_block_list(
                     staged, content_settings=settings, metadata=metadata

@@ -25,6 +25,7 @@ from deltaflask.plugins.azure.clients import TRANSFER_CHUNK
 from deltaflask.plugins.azure.errors import azure_errors
 
 CHUNK = TRANSFER_CHUNK
+READ = 1024 * 1024
 MAX_PARTS = 99999
 _RAW = re.compile(r"^df([0-9a-f]{16})\.(\d{6})\.([0-9a-f]{16})\.(\d{5})$")
 
@@ -54,11 +55,15 @@ def parse_block_id(block_id: str) -> BlockName | None:
 
 
 def read_chunk(body: BinaryIO, size: int) -> bytes:
-    """Up to ``size`` bytes of ``body``: fewer only when it ends first."""
+    """Up to ``size`` bytes of ``body``: fewer only when it ends first.
+
+    It reads at most ``READ`` bytes at a time: a WSGI server's body (gunicorn's)
+    briefly holds a few copies of what one read asks for.
+    """
     pieces = []
     wanted = size
     while wanted > 0:
-        piece = body.read(wanted)
+        piece = body.read(min(wanted, READ))
         if not piece:
             break
         pieces.append(piece)
@@ -66,21 +71,24 @@ def read_chunk(body: BinaryIO, size: int) -> bytes:
     return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
 
+def stage(blob: Any, name: BlockName, chunk: bytes) -> str:
+    """Stage ``chunk`` as the block ``name``; return its id."""
+    with azure_errors():
+        blob.stage_block(name.block_id, chunk, length=len(chunk))
+    return name.block_id
+
+
 def stage_stream(
-    blob: Any, upload: str, order: int, segment: str, body: BinaryIO, first: bytes = b""
+    blob: Any, upload: str, order: int, segment: str, body: BinaryIO, part: int = 1
 ) -> list[str]:
-    """Stage ``first`` and then the rest of ``body`` as blocks of at most
-    ``CHUNK`` bytes; return their ids in order."""
+    """Stage the rest of ``body`` as blocks of at most ``CHUNK`` bytes, the
+    first numbered ``part``; return their ids in order."""
     staged: list[str] = []
-    chunk = first or read_chunk(body, CHUNK)
-    while chunk:
-        if len(staged) >= MAX_PARTS:
+    while chunk := read_chunk(body, CHUNK):
+        if part > MAX_PARTS:
             raise ValidationFailure(
                 f"A segment may hold at most {MAX_PARTS} blocks of {CHUNK} bytes"
             )
-        block_id = BlockName(upload, order, segment, len(staged) + 1).block_id
-        with azure_errors():
-            blob.stage_block(block_id, chunk, length=len(chunk))
-        staged.append(block_id)
-        chunk = read_chunk(body, CHUNK)
+        staged.append(stage(blob, BlockName(upload, order, segment, part), chunk))
+        part += 1
     return staged

@@ -43,8 +43,10 @@ PUBLIC_HOSTS = (
     ".blob.core.chinacloudapi.cn",
 )
 MAX_CLIENTS = 64
-#: bounded transfers: one request never holds more than this in memory
+#: bounded transfers: blocks staged of at most 8 MiB, ranges read of 4 MiB
+#: (the SDK briefly holds a range twice, the WSGI server the one before)
 TRANSFER_CHUNK = 8 * 1024 * 1024
+READ_CHUNK = 4 * 1024 * 1024
 #: seconds to connect, and to wait for data (settings AZURE_CONNECT_TIMEOUT,
 #: AZURE_READ_TIMEOUT); retries of a failed call (setting AZURE_RETRIES)
 CONNECT_TIMEOUT = 20.0
@@ -174,8 +176,8 @@ def service_client(
         credential=found.credential,
         max_single_put_size=TRANSFER_CHUNK,
         max_block_size=TRANSFER_CHUNK,
-        max_single_get_size=TRANSFER_CHUNK,
-        max_chunk_get_size=TRANSFER_CHUNK,
+        max_single_get_size=READ_CHUNK,
+        max_chunk_get_size=READ_CHUNK,
         **options,
     )
     with _lock:

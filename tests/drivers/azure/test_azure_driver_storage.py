@@ -94,7 +94,7 @@ def test_large_upload_is_a_block_list_and_reads_back(
     )
     found = hashlib.sha256()
     for chunk in download.response:
-        assert len(chunk) <= 8 * MIB
+        assert len(chunk) <= 4 * MIB
         found.update(chunk)
     download.close()
     assert found.hexdigest() == digest(Pattern(size))
@@ -162,8 +162,18 @@ def test_page_and_append_blobs_are_listed_shown_and_readable(
     )
     assert updated.status_code == 204
     assert log.get_blob_properties().metadata == {"rotated": "no"}
+    too_big = azure_client.put(
+        "/api/buckets/docs/disk.vhd", input_stream=Pattern(8 * MIB), headers=azure_auth
+    )
+    assert "InvalidBlobType" in error_message(too_big, 409)
+    assert page.get_blob_properties().blob_type == "PageBlob"
     deleted = azure_client.delete("/api/buckets/docs/disk.vhd", headers=azure_auth)
     assert deleted.status_code == 204
+    replaced = azure_client.put(
+        "/api/buckets/docs/events.log", data=b"fresh", headers=azure_auth
+    )
+    assert replaced.status_code == 200
+    assert log.get_blob_properties().blob_type == "BlockBlob"
     assert [b.name for b in docs.list_blobs()] == ["events.log"]
 
 
