@@ -36,9 +36,10 @@ class AzureBuckets(AzureBase):
     def _bucket_detail(self, name: str) -> Bucket | None:
         """The bucket with its blob ids, or ``None`` if there is no such
         container (or the name cannot be one)."""
+        container = self.container(name)
         try:
             with azure_errors():
-                blob_ids = [item.name for item in self.container(name).list_blobs()]
+                blob_ids = [item.name for item in container.list_blobs()]
         except (ObjectNotFound, ValidationFailure):
             return None
         return Bucket(id=name, name=name, size=len(blob_ids), blob_ids=blob_ids)

@@ -9,6 +9,7 @@ an answer that cannot be read, a server error) a 502 carrying Azure's code.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -34,6 +35,7 @@ AUTH_CODES = frozenset(
 )
 THROTTLE_CODES = frozenset({"ServerBusy", "OperationTimedOut", "InternalError"})
 RETRY_AFTER = 2
+SIGNATURE = re.compile(r"((?:^|[?&;\s])sig=)[^&;\s'\"]*", re.IGNORECASE)
 
 
 def _retry_after(response: Any) -> int:
@@ -63,9 +65,16 @@ def translate(
 
 
 def _first_line(exc: Exception) -> str:
+    """The first line of the SDK's message, with any SAS signature hidden
+    (a connection error names the URL it tried, query string and all)."""
     reason = getattr(exc, "reason", None) or str(exc)
-    message = getattr(exc, "message", None) or reason
-    return str(message).splitlines()[0][:300] if message else ""
+    message = str(getattr(exc, "message", None) or reason)
+    return without_signatures(message.splitlines()[0] if message else "")[:300]
+
+
+def without_signatures(text: str) -> str:
+    """``text`` with the value of every SAS ``sig=`` parameter hidden."""
+    return SIGNATURE.sub(r"\1<hidden>", text)
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from deltaflask import create_app
+from deltaflask.plugins.azure.errors import without_signatures
 from deltaflask.testing.api import error_message
 from tests.support.auth import basic as basic_auth
 from tests.support.azurite import ACCOUNT
@@ -131,8 +132,9 @@ def test_a_sas_token_or_connection_string_authenticates(
 def test_only_allowed_endpoints_are_reached(azure_client: FlaskClient) -> None:
     for provider in ("http://169.254.169.254/latest", "ftp://example.org", "nothing"):
         headers = {**AUTH, "X-Deltacloud-Provider": provider}
-        refused = azure_client.get("/api/buckets", headers=headers)
-        assert "provider" in error_message(refused, 400).lower()
+        for url in ("/api/buckets", "/api/buckets/docs", "/api/buckets/docs/blob"):
+            refused = azure_client.get(url, headers=headers)
+            assert "provider" in error_message(refused, 400).lower()
 
 
 @pytest.fixture
@@ -172,3 +174,18 @@ def test_time_outs_are_504_and_no_answer_502(faulty: tuple[FlaskClient, Fault]) 
     closed = f"http://127.0.0.1:{free_port()}/devstoreaccount1"
     nobody = azure_app(closed, AZURE_RETRIES=0).test_client()
     assert "reach" in error_message(nobody.get("/api/buckets", headers=AUTH), 502)
+    # the URL the SDK names in its message carries the SAS: never echoed
+    sas = basic(ACCOUNT, "sv=2021-01-01&ss=b&sig=SECRETSIGNATURE%2Bxyz")
+    message = error_message(nobody.get("/api/buckets", headers=sas), 502)
+    assert "SECRETSIGNATURE" not in message
+
+
+def test_sas_signatures_are_hidden_in_messages() -> None:
+    urllib3 = (
+        "HTTPConnectionPool(host='x', port=1): Max retries exceeded with url: "
+        "/devstoreaccount1?comp=list&sv=2021-01-01&sig=ab%2Bcd%3D&se=2030"
+    )
+    hidden = without_signatures(urllib3)
+    assert "ab%2Bcd" not in hidden
+    assert hidden.endswith("&sig=<hidden>&se=2030")
+    assert without_signatures("SIG=xyz; sig=") == "SIG=<hidden>; sig=<hidden>"
