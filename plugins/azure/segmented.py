@@ -83,14 +83,23 @@ class _Upload:
             encoded = found.group(2) + "=" * (-len(found.group(2)) % 4)
             try:
                 settings = json.loads(base64.urlsafe_b64decode(encoded))
-            except ValueError:
+            except (ValueError, RecursionError):
                 settings = None
-        if not isinstance(settings, dict) or found is None:
+        if found is None or not _well_formed(settings):
             raise _not_found(upload_id, bucket_id, blob_id)
         self.name = found.group(1)
-        self.content_type = settings.get("type")
-        meta = settings.get("meta")
-        self.metadata = meta if isinstance(meta, dict) else {}
+        self.content_type: str | None = settings["type"]
+        self.metadata: dict[str, str] = settings["meta"]
+
+
+def _well_formed(settings: Any) -> bool:
+    """Whether an upload id's settings are what ``_upload_id`` wrote."""
+    return (
+        isinstance(settings, dict)
+        and isinstance(settings.get("type"), str | None)
+        and isinstance(settings.get("meta"), dict)
+        and all(isinstance(v, str) for v in settings["meta"].values())
+    )
 
 
 class AzureSegmented(AzureBase):

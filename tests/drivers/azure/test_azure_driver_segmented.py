@@ -6,6 +6,7 @@ abort leaves no committed blob (and never touches one that was there)."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -122,6 +123,9 @@ def test_unknown_or_foreign_upload_ids_are_404(
         ("not an id", URL),
         (upload, other),
         (upload[:16] + ".!!", URL),
+        (upload[:16] + "." + _encoded("[" * 5000), URL),
+        (upload[:16] + "." + _encoded('{"type": 5, "meta": {}}'), URL),
+        (upload[:16] + "." + _encoded('{"type": null, "meta": {"a": []}}'), URL),
     ):
         refused = put_segment(azure_client, azure_auth, upload_id, 1, b"x", url)
         error_message(refused, 404)
@@ -132,3 +136,7 @@ def test_unknown_or_foreign_upload_ids_are_404(
         ),
         404,
     )
+
+
+def _encoded(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
