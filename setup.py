@@ -63,6 +63,7 @@ EXTRAS["test"] = [
     "playwright>=1.40",
     "WebTest>=3.0",
     *EXTRAS["postgres"],
+    "azure-storage-blob>=12.19",
 ]
 
 setup(
@@ -113,6 +114,7 @@ setup(
         "deltaflask": [
             "mock = deltaflask.plugins.mock",
             "ec2 = deltaflask.plugins.ec2",
+            "azure = deltaflask.plugins.azure",
             "deltacloud = deltaflask.plugins.deltacloud",
             "cimi = deltaflask.plugins.cimi",
             "ec2_frontend = deltaflask.plugins.ec2_frontend",

@@ -21,7 +21,7 @@ from tests.support.moto_server import moto_server
 from tests.support.postgres import PostgresServer
 from tests.support.postgres import postgres_server
 
-pytest_plugins = ("tests.support.cimi_fixtures",)
+pytest_plugins = ("tests.support.cimi_fixtures", "tests.support.azurite")
 
 
 def pytest_configure(config: pytest.Config) -> None:
