@@ -10,6 +10,7 @@ running.") and bad input with 400.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -24,6 +25,11 @@ from deltaflask.errors import ValidationFailure
 
 #: curl's words for a certificate it could not verify
 CERTIFICATE_WORDS = ("certificate", "SSL", "TLS")
+#: the curl code inside the SDK's "Failed to read response: [(<curl>, 28, ...)]"
+CURL_CODE = re.compile(r"pycurl\.Curl object at 0x[0-9a-f]+>, (\d+),")
+#: curl's codes for a time-out and for a server it cannot reach
+CURL_TIMED_OUT = 28
+CURL_UNREACHABLE = (6, 7)
 
 
 def fault_text(error: Exception) -> str:
@@ -47,9 +53,11 @@ def translate(error: Exception) -> DeltaflaskError:
         return AuthenticationFailure("The engine rejected the user name or password")
     if isinstance(error, sdk.NotFoundError):
         return ObjectNotFound(text)
-    if isinstance(error, sdk.TimeoutError):
+    curl = CURL_CODE.search(str(error))
+    curl_code = int(curl.group(1)) if curl else None
+    if isinstance(error, sdk.TimeoutError) or curl_code == CURL_TIMED_OUT:
         return ProviderTimeout("The engine did not answer in time")
-    if isinstance(error, sdk.ConnectionError):
+    if isinstance(error, sdk.ConnectionError) or curl_code in CURL_UNREACHABLE:
         return ProviderError("Cannot reach the engine (is the provider URL right?)")
     if code == 409:
         return Conflict(text)
