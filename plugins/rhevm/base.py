@@ -33,7 +33,7 @@ class RhevmBase(BaseDriver):
     @property
     def endpoint(self) -> Endpoint:
         """The engine URL (the provider) and how to trust and wait for it."""
-        url, _ = engine_url(self.provider or self.setting("RHEVM_URL"))
+        url, _ = engine_url(self.provider)
         raw_timeout = self.setting("RHEVM_TIMEOUT") or DEFAULT_TIMEOUT
         try:
             timeout = int(raw_timeout)
@@ -49,7 +49,7 @@ class RhevmBase(BaseDriver):
     @property
     def datacenter_id(self) -> str | None:
         """The data center the provider narrows the driver to, if any."""
-        return engine_url(self.provider or self.setting("RHEVM_URL"))[1]
+        return engine_url(self.provider)[1]
 
     @property
     def system(self) -> Any:
