@@ -16,7 +16,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from werkzeug.test import TestResponse
 
 from deltaflask import create_app
 from deltaflask.testing.api import answer
