@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from werkzeug.test import TestResponse
 
 from deltaflask import create_app
 from deltaflask.testing.api import answer
@@ -79,7 +80,8 @@ def tls_engine(certificate: Path) -> Iterator[tuple[EngineServer, Path]]:
         yield server, cert
 
 
-def realms(server: EngineServer, **settings: str):
+def realms(server: EngineServer, **settings: str) -> TestResponse:
+    """``GET /api/realms`` through a fresh app with ``settings``."""
     app = create_app(
         {
             "TESTING": True,
