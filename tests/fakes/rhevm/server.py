@@ -314,9 +314,7 @@ def nics(
                 raise EngineFault(
                     409, "[Cannot add Interface. The name is already in use.]"
                 )
-            mac = ":".join(
-                f"{b:02x}" for b in [86, 111, *random.sample(range(256), 4)]
-            )
+            mac = ":".join(f"{b:02x}" for b in [86, 111, *random.sample(range(256), 4)])
             created = {
                 "id": new_id(),
                 "name": name,
