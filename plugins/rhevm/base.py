@@ -69,11 +69,13 @@ class RhevmBase(BaseDriver):
             raise
 
     def fetched(self, get: Any) -> Any:
-        """``get()`` of one resource; ``None`` when the engine says 404."""
+        """``get()`` of one resource by id; ``None`` when there is none: the
+        engine answers 404 for an unknown id and 400 for one that is no UUID
+        (the original answered the latter with a 500, DTACLOUD-457)."""
         try:
             with self.engine():
                 return get()
-        except ObjectNotFound:
+        except (ObjectNotFound, ValidationFailure):
             return None
 
     def vm_service(self, vm_id: str) -> Any:

@@ -199,7 +199,10 @@ class RhevmInstances(RhevmBase):
         if profile_id == TEMPLATE_PROFILE:
             return None
         kinds = listed(self, self.system.instance_types_service())
-        return next(str(k.id) for k in kinds if k.name == profile_id)
+        found = next((str(k.id) for k in kinds if k.name == profile_id), None)
+        if found is None:
+            raise ValidationFailure(f"Hardware profile '{profile_id}' does not exist.")
+        return found
 
     def _network_profile(self, network_id: str | None) -> str | None:
         """The vNIC profile that puts a NIC on ``network_id`` (400 if none)."""

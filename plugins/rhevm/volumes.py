@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from deltaflask.drivers import VolumeCreate
@@ -137,7 +138,9 @@ class RhevmVolumes(RhevmBase):
             raise Conflict(
                 f"Volume '{volume_id}' is already attached to '{volume.instance_id}'"
             )
-        service = self.vm_service(instance_id)
+        if self.instance(instance_id) is None:
+            raise ValidationFailure(f"Instance '{instance_id}' does not exist.")
+        service = self.system.vms_service().vm_service(instance_id)
         with self.engine():
             service.disk_attachments_service().add(
                 types.DiskAttachment(
@@ -167,16 +170,13 @@ class RhevmVolumes(RhevmBase):
         return found[0]
 
 
+@dataclass(frozen=True, slots=True)
 class Placement:
-    """Which VM each disk is attached to, and the realm of each storage domain."""
+    """Where disks are: the (VM, its cluster, the attachment) each attached
+    disk belongs to, and the realm of each storage domain (if unambiguous)."""
 
-    def __init__(
-        self,
-        attached: dict[str, tuple[str, str | None, Any]],
-        domain_realm: dict[str, str | None],
-    ) -> None:
-        self.attached = attached
-        self.domain_realm = domain_realm
+    attached: dict[str, tuple[str, str | None, Any]]
+    domain_realm: dict[str, str | None]
 
 
 def capacity(value: str) -> int:

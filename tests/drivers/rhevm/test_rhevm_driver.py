@@ -186,3 +186,9 @@ def test_destroying_a_vm_keeps_its_attached_volume(
         headers=AUTH,
     )
     assert "/dev/sdX" in error_message(bad_device, 400)
+    unknown = client.post(
+        f"{url}/attach",
+        data={"instance_id": "no-such-vm", "device": "/dev/sdb"},
+        headers=AUTH,
+    )
+    assert "Instance 'no-such-vm'" in error_message(unknown, 400)

@@ -55,19 +55,29 @@ def test_user_without_domain_logs_in_to_internal(client: FlaskClient) -> None:
         answer(client.get("/api/realms", headers=credentials_header(user)))
 
 
-def test_unknown_ids_are_404(client: FlaskClient) -> None:
-    for path in (
-        "/api/images/no-such-template",
-        "/api/instances/no-such-vm",
-        "/api/realms/no-such-cluster",
-        "/api/storage_volumes/no-such-disk",
-        "/api/networks/no-such-network",
-        "/api/network_interfaces/no-such-nic",
-        "/api/hardware_profiles/Huge",
+@pytest.mark.parametrize(
+    "unknown",
+    # a well-formed id the engine does not know (its 404), and one that is no
+    # UUID (the engine's 400; the original answered it with a 500, DTACLOUD-457)
+    ["0b5c3e0e-8f4a-4c1e-9a51-3c1f6d2b7a11", "no-such-id"],
+)
+def test_unknown_ids_are_404(client: FlaskClient, unknown: str) -> None:
+    for collection in (
+        "images",
+        "instances",
+        "realms",
+        "storage_volumes",
+        "networks",
+        "network_interfaces",
     ):
-        error_message(client.get(path, headers=AUTH), 404)
-    error_message(client.post("/api/instances/no-such-vm/start", headers=AUTH), 404)
-    error_message(client.delete("/api/instances/no-such-vm", headers=AUTH), 404)
+        error_message(client.get(f"/api/{collection}/{unknown}", headers=AUTH), 404)
+    error_message(client.get("/api/hardware_profiles/Huge", headers=AUTH), 404)
+    error_message(client.post(f"/api/instances/{unknown}/start", headers=AUTH), 404)
+    error_message(client.delete(f"/api/instances/{unknown}", headers=AUTH), 404)
+    error_message(client.delete(f"/api/storage_volumes/{unknown}", headers=AUTH), 404)
+    error_message(
+        client.post(f"/api/storage_volumes/{unknown}/detach", headers=AUTH), 404
+    )
 
 
 @pytest.mark.parametrize(

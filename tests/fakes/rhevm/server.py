@@ -19,6 +19,7 @@ import secrets
 import ssl
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
@@ -54,6 +55,13 @@ class EngineFault(Exception):
 
 
 def not_found(what: str, item_id: str) -> EngineFault:
+    """The engine's 404 for a well-formed id it does not know; an id that is
+    no UUID is refused with 400 before any lookup, as the engine's
+    ``MalformedIdExceptionMapper`` does."""
+    try:
+        uuid.UUID(item_id)
+    except ValueError:
+        return EngineFault(400, f"Invalid UUID string: {item_id}", "Operation failed")
     return EngineFault(404, f"Entity not found: {what}: id={item_id}", "Not Found")
 
 
@@ -194,7 +202,7 @@ def referenced(
     name = found.findtext("name")
     match = [item for item in known.values() if item["name"] == name]
     if not match:
-        raise not_found(what, f"name={name}")
+        raise EngineFault(404, f"Entity not found: {what}: name={name}", "Not Found")
     return match[0]
 
 
