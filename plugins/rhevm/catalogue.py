@@ -107,7 +107,6 @@ class RhevmCatalogue(RhevmBase):
             id=str(template.id),
             name=str(template.name),
             description=template.description or None,
-            owner_id=self.credentials.user,
             architecture=arch
             if arch not in (None, "undefined")
             else DEFAULT_ARCHITECTURE,

@@ -304,7 +304,6 @@ def to_instance(
         id=str(vm.id),
         name=vm.name,
         state=STATES.get(value_of(vm.status) or "", InstanceState.ERROR),
-        owner_id=None,
         image_id=vm.template.id if vm.template is not None else None,
         realm_id=vm.cluster.id if vm.cluster is not None else None,
         profile=InstanceProfile(
