@@ -64,6 +64,7 @@ EXTRAS["test"] = [
     "WebTest>=3.0",
     *EXTRAS["postgres"],
     "azure-storage-blob>=12.19",
+    "ovirt-engine-sdk-python>=4.6",
 ]
 
 setup(
@@ -115,6 +116,7 @@ setup(
             "mock = deltaflask.plugins.mock",
             "ec2 = deltaflask.plugins.ec2",
             "azure = deltaflask.plugins.azure",
+            "rhevm = deltaflask.plugins.rhevm",
             "deltacloud = deltaflask.plugins.deltacloud",
             "cimi = deltaflask.plugins.cimi",
             "ec2_frontend = deltaflask.plugins.ec2_frontend",

@@ -276,7 +276,10 @@ def cimi_store() -> CimiScope:
     swept (``files.sweep``)."""
     config = current_app.config
     user = hashlib.sha256(_checked_user().encode()).hexdigest()[:16]
-    scope = f"{current_driver_name()}-{current_provider() or 'default'}-{user}"
+    provider = current_provider() or "default"
+    if not is_safe_id(provider):  # an endpoint URL (rhevm's engine API)
+        provider = hashlib.sha256(provider.encode()).hexdigest()[:16]
+    scope = f"{current_driver_name()}-{provider}-{user}"
     if not is_safe_id(scope):
         raise ObjectNotFound("Not found")
     seed = pristine(current_app, current_driver_name())

@@ -58,13 +58,19 @@ def register(bp: Blueprint) -> None:
 
 
 def form(values: dict[str, str]) -> Form:
-    """The form to attach an instance to a subnet."""
+    """The form to attach an instance to a subnet (to a network, on a cloud
+    without subnets)."""
     driver = current_driver()
     instances = instance_options()
-    subnets = [(s.id, f"{s.name} ({s.address_block})") for s in driver.subnets({})]
+    if driver.supports("subnets"):
+        label = "Subnet"
+        targets = [(s.id, f"{s.name} ({s.address_block})") for s in driver.subnets({})]
+    else:
+        label = "Network"
+        targets = [(n.id, n.name) for n in driver.networks({})]
     fields = [
         Field("instance", "Instance", "select", required=True, options=instances),
-        Field("network", "Subnet", "select", required=True, options=subnets),
+        Field("network", label, "select", required=True, options=targets),
         Field("name", "Name"),
     ]
     return new_form(
@@ -76,7 +82,8 @@ def form(values: dict[str, str]) -> Form:
 
 
 def create() -> BaseResponse:
-    """Create an interface on ``instance`` in ``network`` (a subnet id) (200)."""
+    """Create an interface on ``instance`` in ``network`` (a subnet id, or a
+    network id on a cloud without subnets) (200)."""
     params = request_params()
     require(params, "instance", "network")
     nic = current_driver().create_network_interface(

@@ -441,7 +441,7 @@ def test_error_documents_echo_no_raw_header_text(
     cimi: FlaskClient, xml: dict[str, str], header: str
 ) -> None:
     for value in ("\x01\x1b", "\u00e9\x7f", "x" * 5000):
-        response = cimi.get("/cimi/machines", headers={**xml, header: value})
+        response = cimi.get("/cimi/machines/no-such", headers={**xml, header: value})
         assert_error(response, 404)  # parsed as XML: well-formed
         backend = parse_xml(response).find("backend")
         assert backend is not None

@@ -1,0 +1,1 @@
+"""Tests of the rhevm driver against the fake oVirt engine."""

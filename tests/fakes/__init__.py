@@ -1,0 +1,1 @@
+"""Fake cloud services that speak a real wire protocol, for driver tests."""

@@ -1,0 +1,1 @@
+"""A fake oVirt engine (SSO + API v4 XML) the rhevm driver tests talk to."""
