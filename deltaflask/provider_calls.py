@@ -1,7 +1,8 @@
 """Every call a frontend makes to a driver, guarded: timed and counted in the
-metrics, idempotent reads retried with back-off when the provider throttles or
-times out, and a circuit breaker per driver and provider so that one dead
-endpoint fails fast (503 with ``Retry-After``) instead of tying up every worker.
+metrics, idempotent reads retried with back-off when the provider throttles,
+and a circuit breaker per driver and provider so that an endpoint that times
+out or stays unavailable fails fast (503 with ``Retry-After``) instead of
+tying up every worker.
 
 A frontend gets a :class:`GuardedDriver` from
 :func:`deltaflask.context.current_driver`; calls a driver makes to itself are
@@ -51,10 +52,13 @@ WRITE_VERBS = (
     "abort_",
     "update_",
 )
-#: the errors that say the provider (not the request) is failing
-PROVIDER_FAILURES = (ProviderError, ProviderUnavailable, ProviderTimeout)
-#: the errors worth another try of a read
-RETRIABLE = (ProviderUnavailable, ProviderTimeout)
+#: the failures that hold a worker or say the provider is overloaded: they
+#: count toward opening the circuit (a 502, an error answered or a refused
+#: connection, comes back at once and counts neither way)
+PROVIDER_FAILURES = (ProviderUnavailable, ProviderTimeout)
+#: the failure worth another try of a read: throttled or unavailable (a
+#: time-out is not retried: it already held the worker for the whole limit)
+RETRIABLE = (ProviderUnavailable,)
 #: the most (driver, provider) circuits one process remembers
 MAX_CIRCUITS = 512
 
@@ -242,6 +246,9 @@ class ProviderCalls:
                     if delay is not None:
                         time.sleep(delay)
                         continue
+                raise
+            except ProviderError as exc:
+                self._observe(name, operation, outcome(exc), started)
                 raise
             except DeltaflaskError as exc:
                 self._closed(circuit, name)  # the provider answered: a request error

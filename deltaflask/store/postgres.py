@@ -109,9 +109,12 @@ class Database:
                 "DATABASE_URL needs psycopg: pip install 'deltaflask[postgres]'"
             ) from missing
         try:
-            with psycopg.connect(
-                url, autocommit=True, connect_timeout=CONNECT_TIMEOUT
-            ) as connection, connection.transaction():
+            with (
+                psycopg.connect(
+                    url, autocommit=True, connect_timeout=CONNECT_TIMEOUT
+                ) as connection,
+                connection.transaction(),
+            ):
                 connection.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
                 connection.execute(SCHEMA)
         except psycopg.Error as error:  # its text names no password

@@ -1,7 +1,8 @@
 """Provider calls under guard (deltaflask.provider_calls), through /api on a
-driver whose provider fails on demand: idempotent reads retried with back-off,
-writes never retried, 503 with Retry-After, and a circuit breaker per driver
-and provider that fails fast while a provider is down and closes again."""
+driver whose provider fails on demand: throttled reads retried with back-off,
+writes and time-outs never retried, 503 with Retry-After, and a circuit breaker
+per driver and provider that fails fast while a provider times out or stays
+unavailable, and closes again."""
 
 from __future__ import annotations
 
@@ -36,10 +37,25 @@ def _get_instances(client, provider: str | None = None):
 
 def test_a_read_is_retried_until_the_provider_answers(tmp_path: Path) -> None:
     client = flaky_app(tmp_path).test_client()
-    SCRIPT.extend([ProviderUnavailable("slow down"), ProviderTimeout(), None])
+    SCRIPT.extend([ProviderUnavailable("slow down"), ProviderUnavailable(), None])
     answer = _get_instances(client)
     assert answer.status_code == 200, answer.get_data(as_text=True)
     assert CALLS["instances"] == 3
+
+
+def test_a_timed_out_read_is_not_retried(tmp_path: Path) -> None:
+    client = flaky_app(tmp_path).test_client()
+    SCRIPT.extend([ProviderTimeout(), None])
+    assert _get_instances(client).status_code == 504
+    assert CALLS["instances"] == 1
+
+
+def test_errors_answered_at_once_do_not_open_the_circuit(tmp_path: Path) -> None:
+    app = flaky_app(tmp_path, PROVIDER_RETRIES=0, BREAKER_THRESHOLD=2)
+    client = app.test_client()
+    SCRIPT.extend([ProviderError("bad gateway")] * 4)
+    assert [_get_instances(client).status_code for _ in range(5)] == [502] * 4 + [200]
+    assert CALLS["instances"] == 5
 
 
 def test_a_read_failing_every_try_is_a_503_with_retry_after(tmp_path: Path) -> None:
@@ -76,9 +92,9 @@ def test_the_circuit_opens_fails_fast_and_closes_after_a_trial(tmp_path: Path) -
         tmp_path, PROVIDER_RETRIES=0, BREAKER_THRESHOLD=3, BREAKER_COOLDOWN=0.5
     )
     client = app.test_client()
-    SCRIPT.extend([ProviderError("bad gateway")] * 3)
+    SCRIPT.extend([ProviderTimeout("no answer")] * 3)
     for _ in range(3):
-        assert _get_instances(client).status_code == 502
+        assert _get_instances(client).status_code == 504
     rejected = _get_instances(client)
     assert rejected.status_code == 503
     assert "failed 3 times in a row" in rejected.get_json()["message"]
@@ -86,6 +102,7 @@ def test_the_circuit_opens_fails_fast_and_closes_after_a_trial(tmp_path: Path) -
     assert CALLS["instances"] == 3  # the open circuit did not call the provider
     metrics = client.get("/metrics").get_data(as_text=True)
     assert 'deltaflask_provider_circuits_open{driver="flaky"} 1.0' in metrics
+    assert 'outcome="timeout"} 3.0' in metrics
     assert (
         'deltaflask_provider_calls_total{driver="flaky",operation="instances",'
         'outcome="rejected"} 1.0'
@@ -114,9 +131,9 @@ def test_a_failed_trial_keeps_the_circuit_open(tmp_path: Path) -> None:
 def test_each_provider_has_its_own_circuit(tmp_path: Path) -> None:
     app = flaky_app(tmp_path, PROVIDER_RETRIES=0, BREAKER_THRESHOLD=2)
     client = app.test_client()
-    SCRIPT.extend([ProviderError()] * 2)
-    assert _get_instances(client, "down").status_code == 502
-    assert _get_instances(client, "down").status_code == 502
+    SCRIPT.extend([ProviderUnavailable()] * 2)
+    assert _get_instances(client, "down").status_code == 503
+    assert _get_instances(client, "down").status_code == 503
     assert _get_instances(client, "down").status_code == 503
     assert _get_instances(client, "up").status_code == 200
 
