@@ -59,6 +59,8 @@ EXTRAS["test"] = [
     "awscli>=1.30",
     "playwright>=1.40",
     "WebTest>=3.0",
+    "google-cloud-storage>=2.10",
+    "gcp-storage-emulator>=2024.0",
 ]
 
 setup(
@@ -108,6 +110,7 @@ setup(
         "deltaflask": [
             "mock = deltaflask.plugins.mock",
             "ec2 = deltaflask.plugins.ec2",
+            "google = deltaflask.plugins.google",
             "deltacloud = deltaflask.plugins.deltacloud",
             "cimi = deltaflask.plugins.cimi",
             "ec2_frontend = deltaflask.plugins.ec2_frontend",
