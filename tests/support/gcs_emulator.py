@@ -7,6 +7,7 @@ an error, never a skip: CI must go red when the emulator is missing.
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import subprocess
@@ -16,12 +17,21 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from flask.testing import FlaskClient
+
+from deltaflask import create_app
 from tests.support.moto_server import free_port
 
 START_TIMEOUT = 30.0
 #: the project the emulator's buckets belong to (any name works)
 PROJECT = "deltaflask-test"
+#: /api headers of the google driver on the emulator (any password will do)
+GOOGLE_AUTH = {
+    "Authorization": "Basic " + base64.b64encode(f"{PROJECT}:any".encode()).decode(),
+    "Accept": "application/json",
+}
 
 
 def _executable() -> str:
@@ -111,3 +121,29 @@ def _wait_until_up(server: GcsEmulator, log: Path) -> None:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"gcp-storage-emulator did not answer within {START_TIMEOUT} s")
+
+
+def google_client(endpoint: str, **settings: object) -> FlaskClient:
+    """A test client of an app whose google driver talks to ``endpoint``."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "DRIVER": "google",
+            "GOOGLE_ENDPOINT_URL": endpoint,
+            "GOOGLE_RETRY_SECONDS": 0,
+            **settings,
+        }
+    )
+    return app.test_client()
+
+
+def sdk_client(server: GcsEmulator) -> Any:
+    """A plain google-cloud-storage client of the emulator, to set up or check."""
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import storage
+
+    return storage.Client(
+        project=PROJECT,
+        credentials=AnonymousCredentials(),
+        client_options={"api_endpoint": server.endpoint},
+    )
