@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -30,10 +31,22 @@ class GoogleBase(BaseDriver):
     """The base every mixin of the google driver extends: the Cloud Storage
     client of the request's credentials and the settings of its calls."""
 
+    def setting(self, name: str, default: Any = None) -> Any:
+        """The app's setting ``name``, else the environment variable of that
+        name (how a server started by gunicorn is configured), else ``default``."""
+        value = self.settings.get(name)
+        if value is None or value == "":
+            value = os.environ.get(name) or default
+        return value
+
     @property
     def gcs(self) -> Any:
-        """The ``google.cloud.storage.Client`` of this request."""
-        endpoint = self.settings.get("GOOGLE_ENDPOINT_URL") or None
+        """The ``google.cloud.storage.Client`` of this request: the endpoint
+        is ``GOOGLE_ENDPOINT_URL``, else ``STORAGE_EMULATOR_HOST`` (the SDK's
+        own variable), else Google's."""
+        endpoint = self.setting("GOOGLE_ENDPOINT_URL") or self.setting(
+            "STORAGE_EMULATOR_HOST"
+        )
         with gcs_errors():
             return client(self.credentials, endpoint)
 
@@ -42,16 +55,16 @@ class GoogleBase(BaseDriver):
         """``timeout`` and ``retry`` keyword arguments for every SDK call."""
         from google.cloud.storage.retry import DEFAULT_RETRY
 
-        seconds = float(self.settings.get("GOOGLE_RETRY_SECONDS", RETRY_SECONDS))
+        seconds = float(self.setting("GOOGLE_RETRY_SECONDS", RETRY_SECONDS))
         return {
-            "timeout": float(self.settings.get("GOOGLE_TIMEOUT", TIMEOUT)),
+            "timeout": float(self.setting("GOOGLE_TIMEOUT", TIMEOUT)),
             "retry": DEFAULT_RETRY.with_timeout(seconds) if seconds > 0 else None,
         }
 
     @property
     def chunk_size(self) -> int:
         """Bytes per request of a streamed blob, a multiple of 256 KiB."""
-        size = int(self.settings.get("GOOGLE_CHUNK_SIZE", CHUNK_SIZE))
+        size = int(self.setting("GOOGLE_CHUNK_SIZE", CHUNK_SIZE))
         return max(CHUNK_UNIT, size - size % CHUNK_UNIT)
 
     def bucket_handle(self, name: str) -> Any:
