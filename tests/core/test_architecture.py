@@ -16,7 +16,7 @@ ROOT = REPO
 #: source folder -> the package it is installed as
 PACKAGES = {"deltaflask": "deltaflask", "plugins": "deltaflask.plugins"}
 FRONTENDS = ("cimi", "deltacloud", "ec2_frontend")
-DRIVERS = ("mock", "ec2")
+DRIVERS = ("mock", "ec2", "google")
 
 
 def _modules() -> dict[str, Path]:
