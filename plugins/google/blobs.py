@@ -3,8 +3,8 @@
 An upload is a resumable upload session of unknown size: the SDK reads the
 request body one chunk at a time (``GOOGLE_CHUNK_SIZE``, 8 MiB by default, a
 multiple of 256 KiB) and sends each chunk as it is read, so memory does not
-grow with the blob. Content is read back the same way, one ranged request per
-chunk, pinned to the generation the read started with. User metadata is the
+grow with the blob. Content is read back with one streamed download, pinned to
+the generation the read started with, handed over in 1 MiB pieces. User metadata is the
 object's custom ``metadata`` (names lower-cased); an update replaces it whole.
 """
 
@@ -24,6 +24,7 @@ from deltaflask.plugins.google.base import GoogleBase
 from deltaflask.plugins.google.base import check_bucket_name
 from deltaflask.plugins.google.errors import gcs_errors
 from deltaflask.plugins.google.streams import ChunkReader
+from deltaflask.plugins.google.streams import DownloadChunks
 
 DEFAULT_TYPE = "application/octet-stream"
 MAX_NAME_BYTES = 1024
@@ -100,18 +101,17 @@ class GoogleBlobs(GoogleBase):
         return None if found is None else to_blob(bucket_id, found)
 
     def blob_data(self, bucket_id: str, blob_id: str) -> Iterator[bytes]:
-        """The blob's bytes, one chunk per ranged request; the first chunk is
-        read before this returns, so a missing blob is a 404, not a cut stream."""
+        """The blob's bytes from one streamed download of the generation just
+        looked up, handed over in 1 MiB pieces as they arrive."""
         found = self._require(bucket_id, blob_id)
         options = self.call_options
-        with gcs_errors():
-            reader = found.open(
-                "rb",
-                chunk_size=self.chunk_size,
-                if_generation_match=found.generation,
-                **options,
+
+        def download(writer: Any) -> None:
+            found.download_to_file(
+                writer, if_generation_match=found.generation, **options
             )
-        return _Chunks(reader, self.chunk_size)
+
+        return DownloadChunks(download, gcs_errors)
 
     def create_blob(self, request: BlobCreate, body: BinaryIO) -> Blob:
         """Stream ``body`` into the object, one bounded chunk at a time."""
@@ -148,32 +148,3 @@ class GoogleBlobs(GoogleBase):
         with gcs_errors():
             found.patch(**self.call_options)
         return lower_keys(found.metadata or {})
-
-
-class _Chunks:
-    """An open ``BlobReader`` as chunks; closed at the end or by ``close()``."""
-
-    def __init__(self, reader: Any, size: int) -> None:
-        self._reader = reader
-        self._size = size
-        self._first: bytes | None = self._read()
-
-    def _read(self) -> bytes:
-        with gcs_errors():
-            chunk: bytes = self._reader.read(self._size)
-        return chunk
-
-    def __iter__(self) -> Iterator[bytes]:
-        return self
-
-    def __next__(self) -> bytes:
-        chunk = self._first if self._first is not None else self._read()
-        self._first = None
-        if not chunk:
-            self.close()
-            raise StopIteration
-        return chunk
-
-    def close(self) -> None:
-        """Drop the reader's buffer."""
-        self._reader.close()
