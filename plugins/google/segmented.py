@@ -16,18 +16,21 @@ at most 32 sources, so more parts are first composed 32 at a time into
 intermediate objects (and those again, as a tree) before the final compose
 makes the blob; every source is pinned to its generation. Completing and
 aborting then delete the upload's folder: the parts, the intermediates and
-``upload.json``.
+``upload.json`` (a completed blob stays complete if that clean-up fails: it
+is logged).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
 from typing import Any
 from typing import BinaryIO
 
 from deltaflask.drivers import BlobCreate
+from deltaflask.errors import DeltaflaskError
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Blob
@@ -41,6 +44,7 @@ from deltaflask.plugins.google.blobs import to_blob
 from deltaflask.plugins.google.errors import gcs_errors
 from deltaflask.plugins.google.streams import ChunkReader
 
+log = logging.getLogger(__name__)
 MAX_SEGMENTS = 10000
 #: sources one compose request takes (Cloud Storage's limit)
 MAX_COMPOSE = 32
@@ -152,7 +156,15 @@ class GoogleSegmented(GoogleBase):
                 if_source_generation_match=[source.generation for source in sources],
                 **self.call_options,
             )
-        self._delete_folder(bucket_id, upload_id)
+        try:
+            self._delete_folder(bucket_id, upload_id)
+        except DeltaflaskError as exc:  # the blob is made: report, don't fail
+            log.warning(
+                "Parts of upload %s in bucket %s were left behind: %s",
+                upload_id,
+                bucket_id,
+                exc.message,
+            )
         return to_blob(bucket_id, target)
 
     def _compose_down(
