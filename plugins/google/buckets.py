@@ -1,7 +1,8 @@
 """Cloud Storage buckets: list, show with blobs, create in a location, delete.
 
 Every bucket is shown with its location and blob ids (the parts of segmented
-uploads in progress, under ``.deltaflask-uploads/``, are left out). A new
+uploads in progress, under ``.deltaflask-uploads/``, are left out); a bucket
+deleted while it is listed is left out. A new
 bucket goes to ``location`` if given (the ``bucket_location`` feature), else
 to the provider (``-P EU``), else to the ``US`` multi-region.
 """
@@ -46,7 +47,13 @@ class GoogleBuckets(GoogleBase):
             return [bucket for bucket in found if bucket is not None]
         with gcs_errors():
             listed = list(self.gcs.list_buckets(**self.call_options))
-        return [self._with_blobs(bucket) for bucket in listed]
+        found = []
+        for bucket in listed:
+            try:
+                found.append(self._with_blobs(bucket))
+            except ObjectNotFound:  # deleted since it was listed
+                continue
+        return found
 
     def _bucket_detail(self, name: str) -> Bucket | None:
         """The bucket with its location and blob ids, or ``None`` if there is none."""
