@@ -65,6 +65,8 @@ EXTRAS["test"] = [
     *EXTRAS["postgres"],
     "azure-storage-blob>=12.19",
     "ovirt-engine-sdk-python>=4.6",
+    "google-cloud-storage>=2.10",
+    "gcp-storage-emulator>=2024.0",
 ]
 
 setup(
@@ -117,6 +119,7 @@ setup(
             "ec2 = deltaflask.plugins.ec2",
             "azure = deltaflask.plugins.azure",
             "rhevm = deltaflask.plugins.rhevm",
+            "google = deltaflask.plugins.google",
             "deltacloud = deltaflask.plugins.deltacloud",
             "cimi = deltaflask.plugins.cimi",
             "ec2_frontend = deltaflask.plugins.ec2_frontend",

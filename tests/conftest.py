@@ -16,6 +16,8 @@ from deltaflask import create_app
 from deltaflask.store.postgres import close_database
 from tests.support.auth import EC2_AUTH
 from tests.support.auth import MOCK_AUTH
+from tests.support.gcs_emulator import GcsEmulator
+from tests.support.gcs_emulator import gcs_emulator
 from tests.support.moto_server import MotoServer
 from tests.support.moto_server import moto_server
 from tests.support.postgres import PostgresServer
@@ -83,6 +85,20 @@ def aws(moto: MotoServer) -> MotoServer:
     """The moto server, emptied for this test."""
     moto.reset()
     return moto
+
+
+@pytest.fixture(scope="session")
+def gcs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GcsEmulator]:
+    """One real gcp-storage-emulator for the whole run; fails if it can't start."""
+    with gcs_emulator(tmp_path_factory.mktemp("gcs")) as server:
+        yield server
+
+
+@pytest.fixture
+def gcs(gcs_server: GcsEmulator) -> GcsEmulator:
+    """The Cloud Storage emulator, emptied for this test."""
+    gcs_server.wipe()
+    return gcs_server
 
 
 @pytest.fixture

@@ -16,7 +16,14 @@ ROOT = REPO
 #: source folder -> the package it is installed as
 PACKAGES = {"deltaflask": "deltaflask", "plugins": "deltaflask.plugins"}
 FRONTENDS = ("cimi", "deltacloud", "ec2_frontend")
-DRIVERS = ("mock", "ec2", "rhevm")
+#: every other plugin package is a driver
+DRIVERS = tuple(
+    sorted(
+        folder.name
+        for folder in (ROOT / "plugins").iterdir()
+        if (folder / "__init__.py").exists() and folder.name not in FRONTENDS
+    )
+)
 
 
 def _modules() -> dict[str, Path]:

@@ -160,7 +160,7 @@ def test_an_unknown_driver_lists_the_drivers(
     answer = client.get(path, headers={**xml, **choose.get("headers", {})})
     message = assert_error(answer, 404)
     assert "Driver 'nope' is not available" in message
-    assert "ec2, mock" in message
+    assert "ec2, google, mock" in message
 
 
 def test_a_broken_driver_names_no_python_exception(mock_storage: Path) -> None:
@@ -172,7 +172,7 @@ def test_a_broken_driver_names_no_python_exception(mock_storage: Path) -> None:
     )
     message = assert_error(answer, 404)
     assert "Driver 'ghost' is not available" in message
-    assert "ec2, ghost, mock" in message
+    assert "ec2, ghost, google, mock" in message
     assert not EXCEPTION_NAMES.search(message)
 
 
