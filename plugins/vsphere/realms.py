@@ -1,0 +1,79 @@
+"""Realms: the clusters and standalone hosts (compute resources) of every
+datacenter, named ``datacenter/cluster``; instances are placed in their root
+resource pool, in their datacenter's VM folder."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from deltaflask.drivers.base import filter_on
+from deltaflask.errors import ValidationFailure
+from deltaflask.models import Realm
+from deltaflask.plugins.vsphere.base import VsphereBase
+from deltaflask.plugins.vsphere.inventory import Found
+
+#: the overall status vCenter gives a compute resource none can run on
+DOWN_STATUS = "red"
+
+
+@dataclass(slots=True)
+class Placement:
+    """Where a clone goes: a resource pool and a VM folder, in realm ``realm_id``."""
+
+    realm_id: str
+    pool: Any
+    folder: Any
+
+
+class VsphereRealms(VsphereBase):
+    """Realms of the vsphere driver (mixed into ``VsphereDriver``)."""
+
+    def realms(self, filters: Mapping[str, Any]) -> list[Realm]:
+        """Clusters and standalone hosts, filtered by ``id``."""
+        found = [
+            Realm(
+                resource.id,
+                f"{datacenter.get('name')}/{resource.get('name')}",
+                "UNAVAILABLE"
+                if resource.get("overallStatus") == DOWN_STATUS
+                else "AVAILABLE",
+            )
+            for datacenter, resource in self._compute_resources()
+        ]
+        return filter_on(found, filters, "id")
+
+    def placement(self, realm_id: str) -> Placement:
+        """The resource pool and folder of realm ``realm_id`` (400 if unknown)."""
+        for datacenter, resource in self._compute_resources():
+            if resource.id == realm_id:
+                return Placement(
+                    realm_id, resource.get("resourcePool"), datacenter.get("vmFolder")
+                )
+        raise ValidationFailure(f"Realm '{realm_id}' does not exist.")
+
+    def realm_of_hosts(self) -> dict[str, str]:
+        """Host id -> the id of its realm (the compute resource it belongs to)."""
+        from pyVmomi import vim
+
+        return {
+            host.id: str(host.get("parent")._moId)
+            for host in self.fetch(vim.HostSystem, ("parent",))
+            if host.get("parent") is not None
+        }
+
+    def _compute_resources(self) -> list[tuple[Found, Found]]:
+        from pyVmomi import vim
+
+        pairs = []
+        for datacenter in self.fetch(
+            vim.Datacenter, ("name", "hostFolder", "vmFolder")
+        ):
+            resources = self.fetch(
+                vim.ComputeResource,
+                ("name", "overallStatus", "resourcePool"),
+                datacenter.get("hostFolder"),
+            )
+            pairs += [(datacenter, resource) for resource in resources]
+        return pairs
