@@ -22,6 +22,7 @@ from typing import Any
 
 from deltaflask.drivers import Credentials
 from deltaflask.errors import DeltaflaskError
+from deltaflask.errors import ProviderError
 from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.vsphere.errors import vsphere_errors
 
@@ -128,16 +129,26 @@ def _alive(cached: Session) -> bool:
 def _login(
     endpoint: Endpoint, credentials: Credentials, insecure: bool, timeout: float
 ) -> Session:
+    """Log in; pyvmomi raises a bare ``Exception`` for an address that is no
+    vSphere API, which is a 502 like any other unusable provider."""
     from pyVim.connect import SmartConnect
 
-    with vsphere_errors():
-        instance = SmartConnect(
-            host=endpoint.host,
-            port=endpoint.port,
-            path=endpoint.path,
-            user=credentials.user,
-            pwd=credentials.password,
-            sslContext=tls_context(insecure),
-            httpConnectionTimeout=timeout,
-        )
-        return Session(instance, instance.RetrieveContent())
+    try:
+        with vsphere_errors():
+            instance = SmartConnect(
+                host=endpoint.host,
+                port=endpoint.port,
+                path=endpoint.path,
+                user=credentials.user,
+                pwd=credentials.password,
+                sslContext=tls_context(insecure),
+                httpConnectionTimeout=timeout,
+            )
+            return Session(instance, instance.RetrieveContent())
+    except DeltaflaskError:
+        raise
+    except Exception:  # pyvmomi's bare Exception, see the docstring
+        raise ProviderError(
+            f"{endpoint.host}:{endpoint.port}{endpoint.path} is down or is no "
+            "vSphere API"
+        ) from None

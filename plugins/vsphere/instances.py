@@ -190,12 +190,13 @@ class VsphereInstances(VsphereImages, VsphereRealms):
         size: tuple[int, int] | None,
         power_on: bool,
     ) -> Any:
-        """One clone, resized and powered on as asked; destroyed again if any
-        step fails (a clone vCenter finished after the call failed included)."""
+        """One clone on the placement's host, resized and powered on as asked;
+        destroyed again if any step fails (a clone vCenter finished after the
+        call failed included)."""
         from pyVmomi import vim
 
         spec = vim.vm.CloneSpec(
-            location=vim.vm.RelocateSpec(pool=where.pool),
+            location=vim.vm.RelocateSpec(pool=where.pool, host=where.host),
             powerOn=False,
             template=False,
             config=vim.vm.ConfigSpec(
@@ -216,6 +217,9 @@ class VsphereInstances(VsphereImages, VsphereRealms):
             raise
         try:
             with vsphere_errors():
+                if vm.runtime.host != where.host:  # vcsim keeps the template's
+                    moved = vim.vm.RelocateSpec(pool=where.pool, host=where.host)
+                    self.wait(vm.RelocateVM_Task(spec=moved))
                 if size is not None and size != size_of(template):
                     cpus, memory = size
                     config = vim.vm.ConfigSpec(numCPUs=cpus, memoryMB=memory)

@@ -150,3 +150,21 @@ def make_templates(server: Vcsim) -> dict[str, str]:
 def _done(task) -> None:  # type: ignore[no-untyped-def]
     if task.info.state != "success":
         raise RuntimeError(f"vcsim set-up task failed: {task.info.error}")
+
+
+def vm_names(server: Vcsim) -> set[str]:
+    """The names of every VM and template vcsim holds, read with pyvmomi."""
+    from pyVim.connect import Disconnect
+    from pyVmomi import vim
+
+    instance = server.connect()
+    try:
+        content = instance.RetrieveContent()
+        view = content.viewManager.CreateContainerView(
+            content.rootFolder, [vim.VirtualMachine], True
+        )
+        names = {vm.name for vm in view.view}
+        view.Destroy()
+        return names
+    finally:
+        Disconnect(instance)
