@@ -83,7 +83,3 @@ class VsphereBase(BaseDriver):
         return inventory.wait(
             task, self.seconds("VSPHERE_TASK_TIMEOUT", DEFAULT_TASK_TIMEOUT)
         )
-
-    def managed(self, kind: Any, object_id: str) -> Any:
-        """A reference to a managed object, to call its methods."""
-        return kind(object_id, self.session.instance._stub)

@@ -129,23 +129,29 @@ def _alive(cached: Session) -> bool:
 def _login(
     endpoint: Endpoint, credentials: Credentials, insecure: bool, timeout: float
 ) -> Session:
-    """Log in; pyvmomi raises a bare ``Exception`` for an address that is no
-    vSphere API, which is a 502 like any other unusable provider."""
-    from pyVim.connect import SmartConnect
+    """Log in, closing the connection again when that fails. pyvmomi raises a
+    bare ``Exception`` for an address that is no vSphere API, which is a 502
+    like any other unusable provider."""
+    from pyVim.connect import SmartStubAdapter
+    from pyVmomi import vim
 
+    stub = None
     try:
         with vsphere_errors():
-            instance = SmartConnect(
+            stub = SmartStubAdapter(
                 host=endpoint.host,
                 port=endpoint.port,
                 path=endpoint.path,
-                user=credentials.user,
-                pwd=credentials.password,
                 sslContext=tls_context(insecure),
                 httpConnectionTimeout=timeout,
             )
-            return Session(instance, instance.RetrieveContent())
+            instance = vim.ServiceInstance("ServiceInstance", stub)
+            content = instance.RetrieveContent()
+            content.sessionManager.Login(credentials.user, credentials.password)
+            return Session(instance, content)
     except DeltaflaskError:
+        if stub is not None:
+            stub.DropConnections()
         raise
     except Exception:  # pyvmomi's bare Exception, see the docstring
         raise ProviderError(

@@ -9,6 +9,7 @@ it. Tasks are polled until they end or the time-out passes.
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +21,9 @@ from deltaflask.plugins.vsphere.connection import Session
 from deltaflask.plugins.vsphere.errors import translate
 from deltaflask.plugins.vsphere.errors import vsphere_errors
 
+#: what a managed object id looks like (``vm-42``, ``domain-c7``, ``ha-host``);
+#: pyvmomi writes ids into its SOAP requests unescaped, so nothing else is sent
+MOREF_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}")
 #: seconds between two looks at a running task: first, growth factor, most
 POLL_FIRST, POLL_GROWTH, POLL_MOST = 0.02, 1.5, 1.0
 
@@ -68,9 +72,12 @@ def fetch(
 def fetch_one(
     session: Session, kind: Any, object_id: str, paths: Iterable[str]
 ) -> Found | None:
-    """The object of ``kind`` with managed object id ``object_id``, or ``None``."""
+    """The object of ``kind`` with managed object id ``object_id``, or ``None``
+    (also for a string that cannot be a managed object id)."""
     from pyVmomi import vmodl
 
+    if not MOREF_ID.fullmatch(object_id):
+        return None
     collector = vmodl.query.PropertyCollector
     start = collector.ObjectSpec(obj=kind(object_id, session.instance._stub))
     with vsphere_errors():

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tests.support.moto_server import free_port
 from tests.support.paths import REPO
@@ -150,6 +151,17 @@ def make_templates(server: Vcsim) -> dict[str, str]:
 def _done(task) -> None:  # type: ignore[no-untyped-def]
     if task.info.state != "success":
         raise RuntimeError(f"vcsim set-up task failed: {task.info.error}")
+
+
+def vsphere_config(server: Vcsim, **settings: Any) -> dict[str, Any]:
+    """App settings whose default driver is vsphere on ``server``."""
+    return {
+        "TESTING": True,
+        "DRIVER": "vsphere",
+        "PROVIDER": server.provider,
+        "VSPHERE_INSECURE": "1",
+        **settings,
+    }
 
 
 def vm_names(server: Vcsim) -> set[str]:

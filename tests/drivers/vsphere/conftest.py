@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -19,6 +18,7 @@ from tests.support.vcsim import USER
 from tests.support.vcsim import Vcsim
 from tests.support.vcsim import make_templates
 from tests.support.vcsim import vcsim_server
+from tests.support.vcsim import vsphere_config
 
 
 @pytest.fixture(scope="session")
@@ -32,17 +32,6 @@ def vcsim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Vcsim]:
 def templates(vcsim: Vcsim) -> dict[str, str]:
     """The template ids of the session's vcsim, by template name."""
     return make_templates(vcsim)
-
-
-def vsphere_config(server: Vcsim, **settings: Any) -> dict[str, Any]:
-    """App settings whose default driver is vsphere on ``server``."""
-    return {
-        "TESTING": True,
-        "DRIVER": "vsphere",
-        "PROVIDER": server.provider,
-        "VSPHERE_INSECURE": "1",
-        **settings,
-    }
 
 
 @pytest.fixture

@@ -59,13 +59,19 @@ def test_clone_resize_and_power_cycle_through_api(
     assert _vm(vcsim, vm_id) == ("poweredOn", 2, 64, "sm-web")
 
     path = f"/api/instances/{vm_id}"
-    assert _post(vsphere_client, vsphere_auth, f"{path}/stop", 202)["state"] == "STOPPED"
+    assert (
+        _post(vsphere_client, vsphere_auth, f"{path}/stop", 202)["state"] == "STOPPED"
+    )
     assert _vm(vcsim, vm_id)[0] == "poweredOff"
     # the state machine refuses what vSphere would refuse
     _post(vsphere_client, vsphere_auth, f"{path}/stop", 405)
     _post(vsphere_client, vsphere_auth, f"{path}/reboot", 405)
-    assert _post(vsphere_client, vsphere_auth, f"{path}/start", 202)["state"] == "RUNNING"
-    assert _post(vsphere_client, vsphere_auth, f"{path}/reboot", 202)["state"] == "RUNNING"
+    assert (
+        _post(vsphere_client, vsphere_auth, f"{path}/start", 202)["state"] == "RUNNING"
+    )
+    assert (
+        _post(vsphere_client, vsphere_auth, f"{path}/reboot", 202)["state"] == "RUNNING"
+    )
     assert _vm(vcsim, vm_id)[0] == "poweredOn"
     refused = vsphere_client.delete(path, headers=vsphere_auth)
     assert refused.status_code == 405
@@ -167,3 +173,16 @@ def test_templates_are_not_instances(
             f"/api/instances/{template_id}/stop", headers=vsphere_auth
         )
         assert stop.status_code == 404
+
+
+def test_names_are_sent_as_text(
+    vsphere: VsphereDriver, templates: dict[str, str], vcsim: Vcsim
+) -> None:
+    name = "web <&> 'one'"
+    [instance] = vsphere.create_instance(
+        InstanceCreate(image_id=templates["DC0_H0_VM1"], name=name)
+    )
+    assert instance.name == name
+    assert _vm(vcsim, instance.id)[3] == name
+    vsphere.stop_instance(instance.id)
+    vsphere.destroy_instance(instance.id)
