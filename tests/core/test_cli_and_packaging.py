@@ -10,7 +10,9 @@ import zipfile
 from pathlib import Path
 
 from deltaflask import __version__
+from deltaflask import create_app
 from deltaflask.settings import ENVIRONMENT
+from deltaflask.state import state
 from tests.support.live_servers import exchange
 from tests.support.live_servers import free_port
 from tests.support.live_servers import running
@@ -86,7 +88,11 @@ def test_unknown_frontend_exits_1(tmp_path):
 def test_unknown_driver_lists_the_drivers_that_exist(tmp_path):
     result = deltaflask(tmp_path, "-i", "nosuch")
     assert result.returncode == 1
-    assert "unknown driver 'nosuch' (installed drivers: ec2, mock)" in result.stderr
+    # every driver plugin installed (the built-in ones at least), sorted
+    installed = sorted(state(create_app({"TESTING": True})).registry.drivers)
+    assert {"ec2", "mock"} <= set(installed)
+    known = ", ".join(installed)
+    assert f"unknown driver 'nosuch' (installed drivers: {known})" in result.stderr
 
 
 def test_list_drivers(tmp_path):
