@@ -35,6 +35,7 @@ from deltaflask.plugins.vsphere.images import VsphereImages
 from deltaflask.plugins.vsphere.images import profile_id
 from deltaflask.plugins.vsphere.images import size_of
 from deltaflask.plugins.vsphere.inventory import Found
+from deltaflask.plugins.vsphere.networks import VsphereNetworks
 from deltaflask.plugins.vsphere.realms import Placement
 from deltaflask.plugins.vsphere.realms import VsphereRealms
 
@@ -71,7 +72,7 @@ MAX_INSTANCE_COUNT = 10
 MAX_NAME_LENGTH = 80
 
 
-class VsphereInstances(VsphereImages, VsphereRealms):
+class VsphereInstances(VsphereImages, VsphereRealms, VsphereNetworks):
     """Instance operations of the vsphere driver (mixed into ``VsphereDriver``)."""
 
     # -- reading ---------------------------------------------------------------
@@ -108,14 +109,17 @@ class VsphereInstances(VsphereImages, VsphereRealms):
         template = self.template(request.image_id)
         if template is None:
             raise ValidationFailure(f"Image '{request.image_id}' does not exist.")
+        if request.subnet_id:
+            raise ValidationFailure("vSphere port groups have no subnets")
         size = self._checked_size(request)
         where = self._placement(request.realm_id, template)
+        backing = self.nic_backing(request.network_id) if request.network_id else None
         names = self._free_names(request, template, where)
         power_on = request.initial_state is not InstanceState.STOPPED
         made: list[Any] = []
         try:
             for name in names:
-                made.append(self._clone(template, name, where, size, power_on))
+                made.append(self._clone(template, name, where, size, backing, power_on))
         except DeltaflaskError:
             for vm in made:
                 self._discard(vm)
@@ -188,9 +192,11 @@ class VsphereInstances(VsphereImages, VsphereRealms):
         name: str,
         where: Placement,
         size: tuple[int, int] | None,
+        backing: Any,
         power_on: bool,
     ) -> Any:
-        """One clone on the placement's host, resized and powered on as asked;
+        """One clone on the placement's host, resized, connected to a network
+        card ``backing`` and powered on as asked;
         destroyed again if any step fails (a clone vCenter finished after the
         call failed included)."""
         from pyVmomi import vim
@@ -224,6 +230,8 @@ class VsphereInstances(VsphereImages, VsphereRealms):
                     cpus, memory = size
                     config = vim.vm.ConfigSpec(numCPUs=cpus, memoryMB=memory)
                     self.wait(vm.ReconfigVM_Task(spec=config))
+                if backing is not None:
+                    self.wait(vm.ReconfigVM_Task(spec=_connected(vm, backing)))
                 if power_on:
                     self.wait(vm.PowerOnVM_Task())
         except DeltaflaskError:
@@ -276,6 +284,26 @@ class VsphereInstances(VsphereImages, VsphereRealms):
         if found is None or found.get("config.template"):
             raise ObjectNotFound(f"Instance '{instance_id}' not found")
         return found.obj
+
+
+def _connected(vm: Any, backing: Any) -> Any:
+    """A config change putting the VM's first network card on ``backing``
+    (a new card when it has none)."""
+    from pyVmomi import vim
+
+    change = vim.vm.device.VirtualDeviceSpec
+    cards = [
+        device
+        for device in vm.config.hardware.device
+        if isinstance(device, vim.vm.device.VirtualEthernetCard)
+    ]
+    if cards:
+        card, operation = cards[0], change.Operation.edit
+        card.backing = backing
+    else:
+        card = vim.vm.device.VirtualVmxnet3(backing=backing, addressType="generated")
+        operation = change.Operation.add
+    return vim.vm.ConfigSpec(deviceChange=[change(operation=operation, device=card)])
 
 
 def to_instance(vm: Found, realms: Mapping[str, str]) -> Instance:

@@ -151,6 +151,9 @@ def test_actions_on_unknown_vms_are_404(
         ({"instance_count": "0"}, "instance_count"),
         ({"instance_count": "11"}, "instance_count"),
         ({"name": "x" * 81}, "printable characters"),
+        ({"network_id": "network-999999"}, "Network 'network-999999' does not exist"),
+        ({"network_id": "<network>"}, "Network '<network>' does not exist"),
+        ({"network_id": "network-7", "subnet_id": "s-1"}, "no subnets"),
     ],
 )
 def test_bad_launches_are_400_and_make_nothing(

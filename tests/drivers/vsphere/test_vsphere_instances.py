@@ -186,3 +186,23 @@ def test_names_are_sent_as_text(
     assert _vm(vcsim, instance.id)[3] == name
     vsphere.stop_instance(instance.id)
     vsphere.destroy_instance(instance.id)
+
+
+@pytest.mark.parametrize("network_name", ["VM Network", "DC0_DVPG0"])
+def test_launch_into_a_port_group(
+    vsphere_client: FlaskClient,
+    vsphere_auth: Headers,
+    templates: dict[str, str],
+    network_name: str,
+) -> None:
+    """A standard and a distributed port group: the clone's card joins it."""
+    networks = vsphere_client.get("/api/networks", headers=vsphere_auth).get_json()
+    network = next(n["id"] for n in networks["networks"] if n["name"] == network_name)
+    created = vsphere_client.post(
+        "/api/instances",
+        data={"image_id": templates["DC0_H0_VM1"], "network_id": network},
+        headers=vsphere_auth,
+    )
+    assert created.status_code == 201, created.get_data(as_text=True)
+    bindings = created.get_json()["instance"]["network_bindings"]
+    assert network in {b["network"]["id"] for b in bindings}
