@@ -223,7 +223,7 @@ class VsphereInstances(VsphereImages, VsphereRealms, VsphereNetworks):
             raise
         try:
             with vsphere_errors():
-                if vm.runtime.host != where.host:  # vcsim keeps the template's
+                if vm.runtime.host != where.host:  # (vcsim keeps the template's)
                     moved = vim.vm.RelocateSpec(pool=where.pool, host=where.host)
                     self.wait(vm.RelocateVM_Task(spec=moved))
                 if size is not None and size != size_of(template):
