@@ -9,6 +9,7 @@ has ended it. Certificates are verified unless the server says otherwise.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import hmac
 import secrets
@@ -114,8 +115,22 @@ def session(
     with _lock:
         _sessions[key] = (made, now)
         while len(_sessions) > MAX_SESSIONS:
-            _sessions.popitem(last=False)
+            _close(_sessions.popitem(last=False)[1][0])
     return made
+
+
+def _close(cached: Session) -> None:
+    """Close the connections of a session no longer kept."""
+    cached.instance._stub.DropConnections()
+
+
+@atexit.register
+def _close_all() -> None:
+    """Close every kept session's connections when the process ends."""
+    with _lock:
+        for cached, _ in _sessions.values():
+            _close(cached)
+        _sessions.clear()
 
 
 def _alive(cached: Session) -> bool:
