@@ -67,6 +67,7 @@ EXTRAS["test"] = [
     "ovirt-engine-sdk-python>=4.6",
     "google-cloud-storage>=2.10",
     "gcp-storage-emulator>=2024.0",
+    "pyvmomi>=8.0",
 ]
 
 setup(
@@ -120,6 +121,7 @@ setup(
             "azure = deltaflask.plugins.azure",
             "rhevm = deltaflask.plugins.rhevm",
             "google = deltaflask.plugins.google",
+            "vsphere = deltaflask.plugins.vsphere",
             "deltacloud = deltaflask.plugins.deltacloud",
             "cimi = deltaflask.plugins.cimi",
             "ec2_frontend = deltaflask.plugins.ec2_frontend",
