@@ -1,0 +1,1 @@
+"""Wire-level fakes of cloud services, driven only through the real SDKs."""
