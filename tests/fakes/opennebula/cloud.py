@@ -260,6 +260,10 @@ class Cloud:
                 "DISK": {"IMAGE_ID": "0"},
                 "NIC": {"NETWORK_ID": "0"},
                 "OS": {"ARCH": "x86_64", "BOOT": "disk0"},
+                "CONTEXT": {
+                    "NETWORK": "YES",
+                    "SSH_PUBLIC_KEY": "$USER[SSH_PUBLIC_KEY]",
+                },
                 "GRAPHICS": {"LISTEN": "0.0.0.0", "TYPE": "VNC"},
             },
         }

@@ -36,6 +36,7 @@ class Injected:
 
     kind: Kind
     seconds: float = 0.0
+    skip: int = 0
 
 
 class _Handler(SimpleXMLRPCRequestHandler):
@@ -77,10 +78,13 @@ class FakeOned(ThreadingMixIn, SimpleXMLRPCServer):
         with self._lock:
             self.cloud.settle()
 
-    def inject(self, method: str, kind: Kind, seconds: float = 0.0) -> None:
-        """Make the next call of ``method`` (``one.vm.action`` ...) fail or wait."""
+    def inject(
+        self, method: str, kind: Kind, seconds: float = 0.0, skip: int = 0
+    ) -> None:
+        """Make a call of ``method`` (``one.vm.action`` ...) fail or wait: the
+        next one, or the one after ``skip`` calls answered as usual."""
         with self._lock:
-            self._injected[method] = Injected(kind, seconds)
+            self._injected[method] = Injected(kind, seconds, skip)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Quiet: a client that timed out closes its socket early."""
@@ -89,6 +93,11 @@ class FakeOned(ThreadingMixIn, SimpleXMLRPCServer):
         with self._lock:
             self.calls.append(method)
             injected = self._injected.pop(method, None)
+            if injected is not None and injected.skip:
+                self._injected[method] = Injected(
+                    injected.kind, injected.seconds, injected.skip - 1
+                )
+                injected = None
         if injected is not None:
             if injected.kind == "delay":
                 time.sleep(injected.seconds)
