@@ -10,9 +10,10 @@ from deltaflask.plugins.opennebula.instances import OneInstances
 from deltaflask.plugins.opennebula.networks import OneNetworks
 from deltaflask.plugins.opennebula.realms import OneRealms
 from deltaflask.plugins.opennebula.templates import OneTemplates
+from deltaflask.plugins.opennebula.volumes import OneVolumes
 
 
-class OneDriver(OneRealms, OneTemplates, OneInstances, OneNetworks):
+class OneDriver(OneRealms, OneTemplates, OneInstances, OneNetworks, OneVolumes):
     """OpenNebula through oned's XML-RPC API (pyone)."""
 
     name: ClassVar[str] = "opennebula"
@@ -26,5 +27,6 @@ class OneDriver(OneRealms, OneTemplates, OneInstances, OneNetworks):
             "network_placement",
         ),
         "images": ("owner_id",),
+        "storage_volumes": ("volume_name", "volume_description"),
     }
     state_machine = STATE_MACHINE

@@ -376,7 +376,8 @@ class Cloud:
         found = self.images.get(image_id)
         if found is not None and vm_id in found["vms"]:
             found["vms"].remove(vm_id)
-            found["state"] = 2 if found["vms"] else 1
+            if not found["vms"]:
+                found["state"] = 1  # READY
 
     # -- leases ----------------------------------------------------------------------
     def lease(

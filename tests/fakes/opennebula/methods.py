@@ -330,7 +330,7 @@ def vm_attach(cloud: Cloud, user: User, vm_id: int, disk_template: str) -> int:
     )
     vm["template"]["DISK"] = disks
     image["vms"].append(vm_id)
-    image["state"] = 2
+    image["state"] = 8 if image["persistent"] else 2  # USED_PERS or USED
     return vm_id
 
 
