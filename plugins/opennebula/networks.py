@@ -10,6 +10,7 @@ after its network.
 from __future__ import annotations
 
 import ipaddress
+import os
 import secrets
 from collections.abc import Mapping
 from typing import Any
@@ -64,6 +65,12 @@ def to_network(vnet: Any) -> Network:
     )
 
 
+def vn_mad(settings: Mapping[str, Any]) -> str:
+    """The network driver of new networks (``OPENNEBULA_VN_MAD``, else bridge)."""
+    chosen = settings.get("OPENNEBULA_VN_MAD") or os.environ.get("OPENNEBULA_VN_MAD")
+    return str(chosen or DEFAULT_VN_MAD)
+
+
 class OneNetworks(OneBase):
     """Networks and subnets of the opennebula driver."""
 
@@ -80,7 +87,7 @@ class OneNetworks(OneBase):
         """A virtual network (no address range yet) for ``address_block``."""
         template: dict[str, str] = {
             "NAME": name or f"network-{secrets.token_hex(4)}",
-            "VN_MAD": str(self.settings.get("OPENNEBULA_VN_MAD") or DEFAULT_VN_MAD),
+            "VN_MAD": vn_mad(self.settings),
         }
         if address_block:
             block = ipv4_block(address_block)

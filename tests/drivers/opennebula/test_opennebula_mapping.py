@@ -191,3 +191,20 @@ def test_bad_subnets_are_refused(
         one.post("/api/subnets", data=data, headers=ADMIN), status
     )
     assert len(oned.cloud.vnets[0]["ars"]) == 1
+
+
+def test_opennebula_vn_mad_chooses_the_driver_of_new_networks(
+    one: FlaskClient, oned: FakeOned, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENNEBULA_VN_MAD", "vxlan")
+    made = one.post(
+        "/api/networks", data={"address_block": "10.4.0.0/16"}, headers=ADMIN
+    )
+    network = answer(made)["network"]
+    assert network["address_blocks"] == ["10.4.0.0/16"]
+    vnet = oned.cloud.vnets[int(network["id"])]
+    assert vnet["vn_mad"] == "vxlan"
+    assert (vnet["template"]["NETWORK_ADDRESS"], vnet["template"]["NETWORK_MASK"]) == (
+        "10.4.0.0",
+        "255.255.0.0",
+    )
