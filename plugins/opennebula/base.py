@@ -15,6 +15,7 @@ from deltaflask.errors import AuthenticationFailure
 from deltaflask.errors import Conflict
 from deltaflask.errors import DeltaflaskError
 from deltaflask.errors import ObjectNotFound
+from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.opennebula.client import endpoint
 from deltaflask.plugins.opennebula.client import one_server
 from deltaflask.plugins.opennebula.client import timeout
@@ -76,6 +77,14 @@ def one_id(value: Any) -> int | None:
     """An OpenNebula object id (a non-negative number), or ``None``."""
     text = str(value).strip()
     return int(text) if text.isascii() and text.isdigit() else None
+
+
+def template_text(value: str, what: str) -> str:
+    """``value`` for a template pyone sends as XML: it puts values in CDATA
+    sections, which ``]]>`` would close (letting text add attributes)."""
+    if "]]>" in value:
+        raise ValidationFailure(f"{what} may not contain ']]>'")
+    return value
 
 
 def wanted_ids(filters: Mapping[str, Any], name: str = "id") -> list[str]:

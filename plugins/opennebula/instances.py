@@ -208,15 +208,23 @@ class OneInstances(OneBase):
                         False,
                     )
                 )
-        except DeltaflaskError:
-            self._terminate_all(made)
+        except DeltaflaskError as exc:
+            left = self._terminate_all(made)
+            if left:
+                exc.message += f" (VMs {left} of this launch could not be terminated)"
             raise
         return [to_instance(self.call("vm.info", vm_id)) for vm_id in made]
 
-    def _terminate_all(self, vm_ids: list[int]) -> None:
-        """Take back the VMs of a launch that failed part way."""
+    def _terminate_all(self, vm_ids: list[int]) -> list[int]:
+        """Take back the VMs of a launch that failed part way; those oned
+        would not terminate."""
+        left = []
         for vm_id in vm_ids:
-            self.call("vm.action", "terminate-hard", vm_id)
+            try:
+                self.call("vm.action", "terminate-hard", vm_id)
+            except DeltaflaskError:
+                left.append(vm_id)
+        return left
 
     def _extra_template(
         self, request: InstanceCreate, template: Mapping[str, Any]

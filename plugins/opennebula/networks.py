@@ -32,6 +32,7 @@ from deltaflask.plugins.opennebula.addressing import subnet_id
 from deltaflask.plugins.opennebula.base import ALL_VISIBLE
 from deltaflask.plugins.opennebula.base import OneBase
 from deltaflask.plugins.opennebula.base import pool_items
+from deltaflask.plugins.opennebula.base import template_text
 from deltaflask.plugins.opennebula.base import wanted_ids
 
 DEFAULT_VN_MAD = "bridge"
@@ -86,7 +87,7 @@ class OneNetworks(OneBase):
     def create_network(self, name: str | None, address_block: str | None) -> Network:
         """A virtual network (no address range yet) for ``address_block``."""
         template: dict[str, str] = {
-            "NAME": name or f"network-{secrets.token_hex(4)}",
+            "NAME": template_text(name or f"network-{secrets.token_hex(4)}", "name"),
             "VN_MAD": vn_mad(self.settings),
         }
         if address_block:

@@ -26,6 +26,7 @@ from deltaflask.plugins.opennebula.base import ALL_VISIBLE
 from deltaflask.plugins.opennebula.base import OneBase
 from deltaflask.plugins.opennebula.base import one_id
 from deltaflask.plugins.opennebula.base import pool_items
+from deltaflask.plugins.opennebula.base import template_text
 from deltaflask.plugins.opennebula.base import timestamp
 from deltaflask.plugins.opennebula.base import vectors
 from deltaflask.plugins.opennebula.base import wanted_ids
@@ -132,13 +133,15 @@ class OneVolumes(OneBase):
         size_mb = capacity_gb(request.capacity) * 1024
         datastore = self._image_datastore(request.realm_id)
         template = {
-            "NAME": request.name or f"volume-{secrets.token_hex(4)}",
+            "NAME": template_text(
+                request.name or f"volume-{secrets.token_hex(4)}", "name"
+            ),
             "TYPE": "DATABLOCK",
             "SIZE": str(size_mb),
             "PERSISTENT": "YES",
         }
         if request.description:
-            template["DESCRIPTION"] = request.description
+            template["DESCRIPTION"] = template_text(request.description, "description")
         image_id = self.call("image.allocate", {"TEMPLATE": template}, datastore)
         return self._volume(str(image_id))
 

@@ -193,3 +193,31 @@ def test_destroying_an_unknown_vm_on_the_driver_is_a_typed_404(
     for unknown in ("77", "vm-1", ""):
         with pytest.raises(ObjectNotFound):
             one_driver.destroy_instance(unknown)
+
+
+def test_a_vm_that_cannot_be_taken_back_is_named_in_the_error(
+    one: FlaskClient, oned: FakeOned
+) -> None:
+    oned.inject("one.template.instantiate", "internal", skip=1)
+    oned.inject("one.vm.action", "fault")
+    response = one.post(
+        "/api/instances", data={"image_id": "1", "instance_count": "2"}, headers=ADMIN
+    )
+    assert "VMs [0] of this launch could not be terminated" in error_message(
+        response, 502
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/api/networks", {"name": "a]]><VN_MAD>x</VN_MAD><![CDATA["}),
+        ("/api/storage_volumes", {"capacity": "1", "name": "v]]>"}),
+        ("/api/storage_volumes", {"capacity": "1", "description": "]]>"}),
+    ],
+)
+def test_text_that_would_end_a_cdata_section_is_400(
+    one: FlaskClient, oned: FakeOned, url: str, data: dict[str, str]
+) -> None:
+    assert "]]>" in error_message(one.post(url, data=data, headers=ADMIN), 400)
+    assert list(oned.cloud.vnets) == [0] and list(oned.cloud.images) == [0]
