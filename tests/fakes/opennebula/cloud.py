@@ -125,12 +125,6 @@ class AddressRange:
     def free_index(self) -> int | None:
         return next((i for i in range(self.size) if i not in self.leases), None)
 
-    def overlaps(self, other: AddressRange) -> bool:
-        return (
-            self.first < other.first + other.size
-            and other.first < self.first + self.size
-        )
-
 
 def password_hash(password: str) -> str:
     return hashlib.sha256(password.encode()).hexdigest()
@@ -138,7 +132,7 @@ def password_hash(password: str) -> str:
 
 @dataclass
 class Cloud:
-    """Everything oned keeps, seeded with a small two-cluster cloud."""
+    """Everything oned keeps (``seed.seeded`` makes the cloud tests start from)."""
 
     auto_settle: bool = True
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -150,153 +144,6 @@ class Cloud:
     datastores: dict[int, dict[str, Any]] = field(default_factory=dict)
     images: dict[int, dict[str, Any]] = field(default_factory=dict)
     ids: dict[str, itertools.count[int]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.seed()
-
-    # -- seed ------------------------------------------------------------------
-    def seed(self) -> None:
-        """The cloud every test starts from."""
-        now = int(time.time())
-        for uid, (name, password) in enumerate(
-            (
-                ("oneadmin", "opennebula"),
-                ("serveradmin", "unused"),
-                ("alice", "wonderland"),
-            )
-        ):
-            self.users[name] = {
-                "id": uid,
-                "name": name,
-                "password_hash": password_hash(password),
-            }
-        self.clusters[0] = {
-            "id": 0,
-            "name": "default",
-            "hosts": [0],
-            "datastores": [0, 1],
-            "vnets": [0],
-        }
-        self.clusters[100] = {
-            "id": 100,
-            "name": "production",
-            "hosts": [1],
-            "datastores": [0, 101],
-            "vnets": [0],
-        }
-        for hid, (name, cluster) in enumerate((("host01", 0), ("host02", 100))):
-            self.hosts[hid] = {
-                "id": hid,
-                "name": name,
-                "state": 2,
-                "cluster_id": cluster,
-                "cluster": self.clusters[cluster]["name"],
-                "vms": [],
-            }
-        admin = {"uid": 0, "uname": "oneadmin"}
-        self.datastores[0] = {
-            **admin,
-            "id": 0,
-            "name": "system",
-            "type": 1,
-            "clusters": [0, 100],
-            "images": [],
-        }
-        self.datastores[1] = {
-            **admin,
-            "id": 1,
-            "name": "default",
-            "type": 0,
-            "clusters": [0],
-            "images": [0],
-        }
-        self.datastores[101] = {
-            **admin,
-            "id": 101,
-            "name": "production_images",
-            "type": 0,
-            "clusters": [100],
-            "images": [],
-        }
-        self.images[0] = {
-            **admin,
-            "id": 0,
-            "name": "ttylinux",
-            "type": 0,
-            "persistent": 0,
-            "regtime": now,
-            "size": 200,
-            "state": 1,
-            "vms": [],
-            "datastore_id": 1,
-            "datastore": "default",
-            "template": {"DEV_PREFIX": "vd"},
-        }
-        self.vnets[0] = {
-            **admin,
-            "id": 0,
-            "name": "public",
-            "clusters": [0, 100],
-            "bridge": "br0",
-            "vn_mad": "bridge",
-            "template": {
-                "NETWORK_ADDRESS": "192.168.150.0",
-                "NETWORK_MASK": "255.255.255.0",
-                "GATEWAY": "192.168.150.1",
-                "DNS": "192.168.150.1",
-            },
-            "ars": [AddressRange(0, int(ipaddress.IPv4Address("192.168.150.2")), 100)],
-        }
-        self.templates[0] = {
-            **admin,
-            "id": 0,
-            "name": "ttylinux",
-            "regtime": now,
-            "template": {
-                "CPU": "0.1",
-                "VCPU": "1",
-                "MEMORY": "128",
-                "DESCRIPTION": "A tiny Linux to try things",
-                "DISK": {"IMAGE_ID": "0"},
-                "NIC": {"NETWORK_ID": "0"},
-                "OS": {"ARCH": "x86_64", "BOOT": "disk0"},
-                "CONTEXT": {
-                    "NETWORK": "YES",
-                    "SSH_PUBLIC_KEY": "$USER[SSH_PUBLIC_KEY]",
-                },
-                "GRAPHICS": {"LISTEN": "0.0.0.0", "TYPE": "VNC"},
-            },
-        }
-        self.templates[1] = {
-            **admin,
-            "id": 1,
-            "name": "ubuntu-22.04",
-            "regtime": now,
-            "template": {
-                "CPU": "1",
-                "VCPU": "2",
-                "MEMORY": "2048",
-                "OS": {"ARCH": "x86_64"},
-            },
-        }
-        self.templates[2] = {
-            **admin,
-            "id": 2,
-            "name": "debian-arm",
-            "regtime": now,
-            "template": {
-                "CPU": "2",
-                "VCPU": "4",
-                "MEMORY": "4096",
-                "OS": {"ARCH": "aarch64"},
-            },
-        }
-        self.ids = {
-            "vm": itertools.count(0),
-            "template": itertools.count(3),
-            "vnet": itertools.count(1),
-            "image": itertools.count(1),
-        }
 
     # -- authentication ----------------------------------------------------------
     def authenticate(self, method: str, session: Any) -> dict[str, Any]:

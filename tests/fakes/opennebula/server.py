@@ -21,13 +21,18 @@ from typing import Literal
 from xmlrpc.server import SimpleXMLRPCRequestHandler
 from xmlrpc.server import SimpleXMLRPCServer
 
+from tests.fakes.opennebula import images
+from tests.fakes.opennebula import methods
+from tests.fakes.opennebula import networks
+from tests.fakes.opennebula import vms
 from tests.fakes.opennebula.cloud import INTERNAL
-from tests.fakes.opennebula.cloud import Cloud
 from tests.fakes.opennebula.cloud import OneError
-from tests.fakes.opennebula.methods import METHODS
 from tests.fakes.opennebula.methods import check_types
+from tests.fakes.opennebula.seed import seeded
 
 Kind = Literal["fault", "internal", "delay"]
+#: every ``one.*`` method the fake answers
+METHODS = {**methods.METHODS, **vms.METHODS, **networks.METHODS, **images.METHODS}
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ class FakeOned(ThreadingMixIn, SimpleXMLRPCServer):
             logRequests=False,
             allow_none=False,
         )
-        self.cloud = Cloud()
+        self.cloud = seeded()
         self.calls: list[str] = []
         self._injected: dict[str, Injected] = {}
         self._lock = threading.Lock()
@@ -69,7 +74,7 @@ class FakeOned(ThreadingMixIn, SimpleXMLRPCServer):
     def reset(self, auto_settle: bool = True) -> None:
         """Back to the seed cloud, with no calls recorded and nothing injected."""
         with self._lock:
-            self.cloud = Cloud(auto_settle=auto_settle)
+            self.cloud = seeded(auto_settle)
             self.calls.clear()
             self._injected.clear()
 
@@ -113,7 +118,7 @@ class FakeOned(ThreadingMixIn, SimpleXMLRPCServer):
             raise xmlrpc.client.Fault(-506, f"Unknown method {method}")
         if not params:
             raise xmlrpc.client.Fault(-501, "Not enough parameters")
-        check_types(method, params[1:])
+        check_types(METHODS[method][0], params[1:])
         with self._lock:
             try:
                 user = self.cloud.authenticate(method, params[0])
