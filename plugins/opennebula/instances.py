@@ -194,10 +194,10 @@ class OneInstances(OneBase):
         template = self.info("template.info", request.image_id)
         if template is None:
             raise ValidationFailure(f"Image '{request.image_id}' does not exist.")
-        extra = self._extra_template(request, template.TEMPLATE or {})
+        extras = self._extra_templates(request, template.TEMPLATE or {})
         made: list[int] = []
         try:
-            for _ in range(request.instance_count):
+            for extra in extras:
                 made.append(
                     self.call(
                         "template.instantiate",
@@ -226,11 +226,12 @@ class OneInstances(OneBase):
                 left.append(vm_id)
         return left
 
-    def _extra_template(
+    def _extra_templates(
         self, request: InstanceCreate, template: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        """What instantiate merges into the template: the profile's capacity,
-        the cluster requirement, the NIC and the user data."""
+    ) -> list[dict[str, Any]]:
+        """What instantiate merges into the template, for each instance: the
+        profile's capacity, the cluster requirement, the user data and the
+        NIC (with an address of its own when a subnet is asked for)."""
         extra: dict[str, Any] = {}
         if request.hwp_id or request.hwp_overrides:
             extra.update(self._profile_capacity(request))
@@ -238,8 +239,6 @@ class OneInstances(OneBase):
             extra["SCHED_REQUIREMENTS"] = self._realm_requirement(
                 request.realm_id, template
             )
-        if request.network_id or request.subnet_id:
-            extra["NIC"] = self._nic(request)
         if request.user_data:
             context = template.get("CONTEXT")
             extra["CONTEXT"] = {
@@ -247,7 +246,13 @@ class OneInstances(OneBase):
                 "USER_DATA": decode_user_data(request.user_data),
                 "USERDATA_ENCODING": "base64",
             }
-        return extra
+        count = request.instance_count
+        if not (request.network_id or request.subnet_id):
+            return [extra] * count
+        nic, addresses = self._nic(request)
+        if not addresses:
+            return [{**extra, "NIC": nic}] * count
+        return [{**extra, "NIC": {**nic, "IP": ip}} for ip in addresses]
 
     def _profile_capacity(self, request: InstanceCreate) -> dict[str, str]:
         profile_id = request.hwp_id or request.image_id
@@ -270,8 +275,9 @@ class OneInstances(OneBase):
         own = str(template.get("SCHED_REQUIREMENTS", "")).strip()
         return f"({own}) & {requirement}" if own else requirement
 
-    def _nic(self, request: InstanceCreate) -> dict[str, str]:
-        """A NIC on the network, with a free address of the subnet if one is asked."""
+    def _nic(self, request: InstanceCreate) -> tuple[dict[str, str], list[str]]:
+        """A NIC on the network and, when a subnet is asked for, a free
+        address of it for each instance."""
         where = parse_subnet_id(request.subnet_id) if request.subnet_id else None
         if request.subnet_id and where is None:
             raise ValidationFailure(f"Subnet '{request.subnet_id}' does not exist.")
@@ -281,7 +287,7 @@ class OneInstances(OneBase):
             raise ValidationFailure(f"Network '{network_id}' does not exist.")
         nic = {"NETWORK_ID": str(vnet.ID)}
         if where is None:
-            return nic
+            return nic, []
         if where[0] != int(vnet.ID):
             raise ValidationFailure(
                 f"Subnet '{request.subnet_id}' is not in network '{network_id}'"
@@ -289,8 +295,8 @@ class OneInstances(OneBase):
         ar = next((a for a in ranges(vnet) if int(a.AR_ID) == where[1]), None)
         if ar is None:
             raise ValidationFailure(f"Subnet '{request.subnet_id}' does not exist.")
-        nic["IP"] = _free_address(ar, request.subnet_id)
-        return nic
+        free = _free_addresses(ar, request.subnet_id, request.instance_count)
+        return nic, free
 
     def start_instance(self, instance_id: str) -> Instance:
         """Resume a powered-off VM."""
@@ -316,12 +322,15 @@ class OneInstances(OneBase):
         return to_instance(self.call("vm.info", number))
 
 
-def _free_address(ar: Any, subnet: str) -> str:
-    """The first address of an AR no lease holds (409 when it is full)."""
+def _free_addresses(ar: Any, subnet: str, count: int) -> list[str]:
+    """The first ``count`` addresses of an AR no lease holds (409 if fewer)."""
     used = {str(lease.IP) for lease in (getattr(ar.LEASES, "LEASE", None) or [])}
     first = ipaddress.IPv4Address(str(ar.IP))
-    for index in range(int(ar.SIZE)):
-        candidate = str(first + index)
-        if candidate not in used:
-            return candidate
-    raise Conflict(f"Subnet '{subnet}' has no free address")
+    free = [
+        address
+        for index in range(int(ar.SIZE))
+        if (address := str(first + index)) not in used
+    ][:count]
+    if len(free) < count:
+        raise Conflict(f"Subnet '{subnet}' has no free address for {count} instances")
+    return free

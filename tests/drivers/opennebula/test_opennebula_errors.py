@@ -169,9 +169,11 @@ def test_a_launch_failing_part_way_takes_back_the_vms_it_made(
     assert answer(one.get("/api/instances", headers=ADMIN))["instances"] == []
 
 
-def test_a_lease_oned_refuses_makes_no_vm(one: FlaskClient, oned: FakeOned) -> None:
-    """oned takes the address a NIC asks for atomically: a taken one fails the
-    whole instantiate (the driver only picks a free one to ask for)."""
+def test_a_subnet_gives_each_instance_a_free_address_or_a_409(
+    one: FlaskClient, oned: FakeOned
+) -> None:
+    """The driver asks oned for a free address of the subnet per instance;
+    when there are too few, nothing is instantiated."""
     subnet = answer(
         one.post(
             "/api/subnets",
@@ -180,8 +182,18 @@ def test_a_lease_oned_refuses_makes_no_vm(one: FlaskClient, oned: FakeOned) -> N
         )
     )["subnet"]
     placed = {"image_id": "1", "subnet_id": subnet["id"]}
-    for _ in range(2):  # a /30 leases two host addresses
-        answer(one.post("/api/instances", data=placed, headers=ADMIN), 201)
+    too_many = one.post(
+        "/api/instances", data={**placed, "instance_count": "3"}, headers=ADMIN
+    )
+    assert "no free address for 3" in error_message(too_many, 409)
+    assert oned.cloud.vms == {}
+    both = one.post(  # a /30 leases two host addresses, one for each
+        "/api/instances", data={**placed, "instance_count": "2"}, headers=ADMIN
+    )
+    addresses = [
+        i["public_addresses"][0]["address"] for i in answer(both, 201)["instances"]
+    ]
+    assert addresses == ["192.168.150.129", "192.168.150.130"]
     full = one.post("/api/instances", data=placed, headers=ADMIN)
     assert "no free address" in error_message(full, 409)
     assert len(live_vms(oned)) == 2
