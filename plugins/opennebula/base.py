@@ -42,11 +42,10 @@ class OneBase(BaseDriver):
         method: str,
         *params: Any,
         action_error: type[DeltaflaskError] = Conflict,
-        missing_error: type[DeltaflaskError] = ObjectNotFound,
     ) -> Any:
         """``one.<method>(session, *params)`` through pyone, errors translated."""
         url = self.endpoint
-        with one_errors(url, action_error, missing_error):
+        with one_errors(url, action_error):
             if self._server is None:
                 user = self.credentials
                 session = f"{user.user}:{user.password}"

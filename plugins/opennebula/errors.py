@@ -29,11 +29,9 @@ from deltaflask.errors import ValidationFailure
 def one_errors(
     endpoint: str,
     action_error: type[DeltaflaskError] = Conflict,
-    missing_error: type[DeltaflaskError] = ObjectNotFound,
 ) -> Iterator[None]:
     """Run pyone calls against ``endpoint``, turning their errors into typed
-    errors; ``action_error`` and ``missing_error`` say what a refused action
-    and an unknown object mean for this call."""
+    errors; ``action_error`` says what a refused action means for this call."""
     import pyone
     import requests
     from lxml.etree import XMLSyntaxError
@@ -47,7 +45,7 @@ def one_errors(
     except pyone.OneAuthorizationException as exc:
         raise Forbidden(str(exc)) from None
     except pyone.OneNoExistsException as exc:
-        raise missing_error(str(exc)) from None
+        raise ObjectNotFound(str(exc)) from None
     except pyone.OneActionException as exc:
         raise action_error(str(exc)) from None
     except pyone.OneApiException as exc:
