@@ -68,6 +68,7 @@ EXTRAS["test"] = [
     "google-cloud-storage>=2.10",
     "gcp-storage-emulator>=2024.0",
     "pyvmomi>=8.0",
+    "pyone>=6.8",
 ]
 
 setup(
@@ -122,6 +123,7 @@ setup(
             "rhevm = deltaflask.plugins.rhevm",
             "google = deltaflask.plugins.google",
             "vsphere = deltaflask.plugins.vsphere",
+            "opennebula = deltaflask.plugins.opennebula",
             "deltacloud = deltaflask.plugins.deltacloud",
             "cimi = deltaflask.plugins.cimi",
             "ec2_frontend = deltaflask.plugins.ec2_frontend",

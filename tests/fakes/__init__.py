@@ -1,1 +1,1 @@
-"""Fake cloud services that speak a real wire protocol, for driver tests."""
+"""Wire-level fakes of cloud services, driven only through the real SDKs."""

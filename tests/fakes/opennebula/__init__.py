@@ -1,0 +1,1 @@
+"""A fake OpenNebula ``oned``: its XML-RPC API on a loopback port (see ``server``)."""
