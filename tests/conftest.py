@@ -26,6 +26,15 @@ from tests.support.postgres import postgres_server
 pytest_plugins = ("tests.support.cimi_fixtures", "tests.support.azurite")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under ``pytest -n 2 --dist loadgroup`` (``make test``), keep each
+    module's tests on one worker (module-scoped apps replay exchanges in
+    order), unless the module names a group of its own to share a service."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Every app the tests build (or start) keeps its data folder in one of
     this run's own, never in the user's."""
