@@ -1,0 +1,342 @@
+"""A real Swift all-in-one behind a real Keystone, on free loopback ports.
+
+Keystone (SQLite, fernet tokens) serves identity and the service catalogue;
+the Swift proxy checks tokens with keystonemiddleware's ``authtoken`` and
+roles with ``keystoneauth``, so a client finds Swift through the catalogue
+and authenticates as ``user+project`` like against any OpenStack cloud. One
+account, container and object server (1-replica rings, SQLite and xattrs in a
+private folder) and memcached (tokens and account info) complete it.
+
+``make swift`` (``mk/swift.mk``) installs memcached from Debian and swift,
+keystonemiddleware and keystone into ``.tools/swift-venv``; without them the
+set-up fails with a message that says so. Everything runs as child processes
+stopped by pid at the end; each test asks for a fresh project, so each gets
+an empty Swift account.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from tests.support.moto_server import free_port
+from tests.support.paths import REPO
+
+VENV_BIN = REPO / ".tools" / "swift-venv" / "bin"
+TEMPLATES = Path(__file__).with_name("swift_conf")
+REGION = "RegionOne"
+START_TIMEOUT = 120.0
+STORAGE_SERVERS = ("account", "container", "object")
+#: builds the three 1-replica rings in one interpreter (argv: etc, ports)
+RINGS = """
+import sys
+from swift.common.ring import RingBuilder
+etc = sys.argv[1]
+for server, port in zip(("account", "container", "object"), sys.argv[2:]):
+    builder = RingBuilder(8, 1, 1)
+    builder.add_dev({"id": 0, "region": 1, "zone": 1, "ip": "127.0.0.1",
+                     "port": int(port), "device": "d1", "weight": 100})
+    builder.rebalance()
+    builder.save(f"{etc}/{server}.builder")
+    builder.get_ring().save(f"{etc}/{server}.ring.gz")
+"""
+#: serves Keystone's WSGI application with werkzeug (argv: port, which is
+#: taken off before Keystone parses the command line)
+KEYSTONE = """
+import sys
+port = int(sys.argv.pop(1))
+from werkzeug.serving import run_simple
+from keystone.wsgi.api import application
+run_simple("127.0.0.1", port, application, threaded=True)
+"""
+
+
+@dataclass(frozen=True)
+class Account:
+    """A Keystone user with the ``member`` role on its own project."""
+
+    user: str
+    project: str
+    password: str
+
+    @property
+    def username(self) -> str:
+        """The Basic-auth user name the openstack driver takes: ``user+project``."""
+        return f"{self.user}+{self.project}"
+
+
+class SwiftCloud:
+    """The running set: its identity URL, the Swift endpoint and an admin."""
+
+    def __init__(self, keystone_port: int, proxy_port: int, password: str) -> None:
+        self.identity_url = f"http://127.0.0.1:{keystone_port}/v3"
+        self.storage_url = f"http://127.0.0.1:{proxy_port}"
+        self._admin_password = password
+
+    def admin(self) -> Any:
+        """An openstacksdk connection as Keystone's bootstrap admin."""
+        import openstack
+
+        return openstack.connect(
+            auth_url=self.identity_url,
+            username="admin",
+            password=self._admin_password,
+            project_name="admin",
+            user_domain_id="default",
+            project_domain_id="default",
+            region_name=REGION,
+        )
+
+    def new_account(self) -> Account:
+        """A fresh project and a user who is its ``member`` (an empty Swift account)."""
+        admin = self.admin()
+        suffix = secrets.token_hex(4)
+        account = Account(f"user-{suffix}", f"project-{suffix}", secrets.token_hex(16))
+        project = admin.identity.create_project(
+            name=account.project, domain_id="default"
+        )
+        user = admin.identity.create_user(
+            name=account.user,
+            password=account.password,
+            domain_id="default",
+            default_project_id=project.id,
+        )
+        member = admin.identity.find_role("member", ignore_missing=False)
+        admin.identity.assign_project_role_to_user(project, user, member)
+        return account
+
+
+def _tool(name: str) -> str:
+    """A program of the swift venv (or on PATH), else a clear failure."""
+    found = VENV_BIN / name
+    if found.exists():
+        return str(found)
+    on_path = shutil.which(name)
+    if on_path is None:
+        raise RuntimeError(
+            f"{name} is not installed: run `make swift` (mk/swift.mk installs "
+            "memcached, swift, keystonemiddleware and keystone into .tools/)"
+        )
+    return on_path
+
+
+def _write(template: str, target: Path, **values: object) -> None:
+    text = Template((TEMPLATES / template).read_text(encoding="utf-8"))
+    target.write_text(text.substitute(values), encoding="utf-8")
+    target.chmod(0o600)
+
+
+def _run(folder: Path, *commands: list[str]) -> None:
+    """Run ``commands`` side by side; fail with the log of the first that fails."""
+    running = []
+    for number, command in enumerate(commands):
+        log = folder / "log" / f"setup-{number}.log"
+        with log.open("wb") as output:
+            running.append(
+                (
+                    command,
+                    log,
+                    subprocess.Popen(
+                        command, stdout=output, stderr=subprocess.STDOUT, cwd=folder
+                    ),
+                )
+            )
+    for command, log, process in running:
+        if process.wait(timeout=START_TIMEOUT) != 0:
+            raise RuntimeError(
+                f"{Path(command[0]).name} failed:\n{log.read_text(errors='replace')}"
+            )
+
+
+@contextmanager
+def _process(folder: Path, name: str, command: list[str]) -> Iterator[Any]:
+    """A child process logging to ``log/<name>.log``, stopped by pid at the end."""
+    env = {
+        **os.environ,
+        "OS_KEYSTONE_CONFIG_FILES": str(folder / "etc/keystone.conf"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    with (folder / "log" / f"{name}.log").open("wb") as output:
+        process = subprocess.Popen(
+            command, stdout=output, stderr=subprocess.STDOUT, cwd=folder, env=env
+        )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_for(url: str, processes: list[Any], folder: Path) -> None:
+    """Wait until ``url`` answers (any HTTP status); fail if a child exits."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        for process in processes:
+            if process.poll() is not None:
+                logs = "\n".join(
+                    f"{log.name}: {log.read_text(errors='replace')[-2000:]}"
+                    for log in sorted((folder / "log").glob("*.log"))
+                )
+                raise RuntimeError(f"{process.args[0]} exited early\n{logs}")
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {START_TIMEOUT} s")
+
+
+def _keystone_setup(folder: Path, port: int, password: str) -> None:
+    manage = [_tool("keystone-manage"), "--config-file", str(folder / "etc/keystone.conf")]
+    owner = ["--keystone-user", str(os.getuid()), "--keystone-group", str(os.getgid())]
+    _run(
+        folder,
+        [*manage, "db_sync"],
+        [*manage, "fernet_setup", *owner],
+        [*manage, "credential_setup", *owner],
+    )
+    url = f"http://127.0.0.1:{port}/v3/"
+    _run(
+        folder,
+        [
+            *manage,
+            "bootstrap",
+            "--bootstrap-password",
+            password,
+            "--bootstrap-admin-url",
+            url,
+            "--bootstrap-internal-url",
+            url,
+            "--bootstrap-public-url",
+            url,
+            "--bootstrap-region-id",
+            REGION,
+        ],
+    )
+
+
+def _register_swift(cloud: SwiftCloud, swift_password: str) -> None:
+    """The ``swift`` service user (admin of ``service``) and the object-store
+    endpoints, ``/v1/AUTH_<project id>`` as usual."""
+    admin = cloud.admin()
+    service_project = admin.identity.create_project(name="service", domain_id="default")
+    user = admin.identity.create_user(
+        name="swift", password=swift_password, domain_id="default"
+    )
+    role = admin.identity.find_role("admin", ignore_missing=False)
+    admin.identity.assign_project_role_to_user(service_project, user, role)
+    service = admin.identity.create_service(
+        name="swift", type="object-store", description="Object Storage"
+    )
+    for interface in ("public", "internal", "admin"):
+        admin.identity.create_endpoint(
+            service_id=service.id,
+            interface=interface,
+            url=f"{cloud.storage_url}/v1/AUTH_$(project_id)s",
+            region_id=REGION,
+        )
+
+
+@contextmanager
+def swift_cloud(folder: Path) -> Iterator[SwiftCloud]:
+    """Start Keystone, memcached and Swift in ``folder``; stop them afterwards."""
+    memcached = shutil.which("memcached")
+    if memcached is None:
+        raise RuntimeError("memcached is not installed: run `make swift`")
+    python = _tool("python")
+    folder.chmod(0o700)
+    for sub in ("etc", "log", "keystone", "srv/d1"):
+        (folder / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
+    ports = {name: free_port() for name in ("keystone", "memcached", "proxy", *STORAGE_SERVERS)}
+    admin_password, swift_password = secrets.token_hex(16), secrets.token_hex(16)
+    etc = folder / "etc"
+    _write("keystone.conf", etc / "keystone.conf", folder=folder)
+    _write("swift.conf", etc / "swift.conf")
+    for server in STORAGE_SERVERS:
+        _write(
+            "storage-server.conf",
+            etc / f"{server}-server.conf",
+            folder=folder,
+            server=server,
+            port=ports[server],
+        )
+    identity = f"http://127.0.0.1:{ports['keystone']}/v3"
+    _write(
+        "proxy-server.conf",
+        etc / "proxy-server.conf",
+        folder=folder,
+        port=ports["proxy"],
+        identity=identity,
+        password=swift_password,
+        memcached=ports["memcached"],
+    )
+    _run(
+        folder,
+        [python, "-c", RINGS, str(etc), *(str(ports[s]) for s in STORAGE_SERVERS)],
+    )
+    _keystone_setup(folder, ports["keystone"], admin_password)
+    cloud = SwiftCloud(ports["keystone"], ports["proxy"], admin_password)
+    with ExitStack() as stack:
+        started = [
+            stack.enter_context(
+                _process(folder, "keystone", [python, "-c", KEYSTONE, str(ports["keystone"])])
+            ),
+            stack.enter_context(
+                _process(
+                    folder,
+                    "memcached",
+                    [memcached, "-u", getpass.getuser(), "-l", "127.0.0.1", "-p", str(ports["memcached"]), "-m", "32", "-U", "0"],
+                )
+            ),
+        ]
+        for server in (*STORAGE_SERVERS, "proxy"):
+            program = _tool(f"swift-{server}-server")
+            started.append(
+                stack.enter_context(
+                    _process(folder, server, [python, program, str(etc / f"{server}-server.conf"), "--verbose"])
+                )
+            )
+        _wait_for(identity, started, folder)
+        _register_swift(cloud, swift_password)
+        _wait_for(f"{cloud.storage_url}/healthcheck", started, folder)
+        yield cloud
+
+
+def main() -> None:
+    """Start the set by hand (``python -m tests.support.swift DIR``) until Ctrl-C."""
+    folder = Path(sys.argv[1])
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    began = time.monotonic()
+    with swift_cloud(folder) as cloud:
+        account = cloud.new_account()
+        print(f"up in {time.monotonic() - began:.1f} s: {cloud.identity_url}")
+        print(f"credentials: {account.username}:{account.password}")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()
