@@ -59,6 +59,7 @@ EXTRAS["test"] = [
     "awscli>=1.30",
     "playwright>=1.40",
     "WebTest>=3.0",
+    "openstacksdk>=1.0",
 ]
 
 setup(
@@ -108,6 +109,7 @@ setup(
         "deltaflask": [
             "mock = deltaflask.plugins.mock",
             "ec2 = deltaflask.plugins.ec2",
+            "openstack = deltaflask.plugins.openstack",
             "deltacloud = deltaflask.plugins.deltacloud",
             "cimi = deltaflask.plugins.cimi",
             "ec2_frontend = deltaflask.plugins.ec2_frontend",
