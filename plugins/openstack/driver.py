@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from deltaflask.plugins.openstack.base import OpenStackBase
+from deltaflask.plugins.openstack.segmented import OpenStackSegmented
 
 
 class OpenStackDriver(
+    OpenStackSegmented,  # Swift: buckets, blobs, segmented blobs
     OpenStackBase,
 ):
     """OpenStack: Nova, Glance, Cinder, Neutron and Swift."""

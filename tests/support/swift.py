@@ -89,15 +89,18 @@ class SwiftCloud:
 
     def admin(self) -> Any:
         """An openstacksdk connection as Keystone's bootstrap admin."""
-        import openstack
+        import openstack.connection
 
-        return openstack.connect(
-            auth_url=self.identity_url,
-            username="admin",
-            password=self._admin_password,
-            project_name="admin",
-            user_domain_id="default",
-            project_domain_id="default",
+        return openstack.connection.Connection(
+            auth_type="v3password",
+            auth={
+                "auth_url": self.identity_url,
+                "username": "admin",
+                "password": self._admin_password,
+                "project_name": "admin",
+                "user_domain_id": "default",
+                "project_domain_id": "default",
+            },
             region_name=REGION,
         )
 
@@ -207,7 +210,11 @@ def _wait_for(url: str, processes: list[Any], folder: Path) -> None:
 
 
 def _keystone_setup(folder: Path, port: int, password: str) -> None:
-    manage = [_tool("keystone-manage"), "--config-file", str(folder / "etc/keystone.conf")]
+    manage = [
+        _tool("keystone-manage"),
+        "--config-file",
+        str(folder / "etc/keystone.conf"),
+    ]
     owner = ["--keystone-user", str(os.getuid()), "--keystone-group", str(os.getgid())]
     _run(
         folder,
@@ -267,7 +274,10 @@ def swift_cloud(folder: Path) -> Iterator[SwiftCloud]:
     folder.chmod(0o700)
     for sub in ("etc", "log", "keystone", "srv/d1"):
         (folder / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
-    ports = {name: free_port() for name in ("keystone", "memcached", "proxy", *STORAGE_SERVERS)}
+    ports = {
+        name: free_port()
+        for name in ("keystone", "memcached", "proxy", *STORAGE_SERVERS)
+    }
     admin_password, swift_password = secrets.token_hex(16), secrets.token_hex(16)
     etc = folder / "etc"
     _write("keystone.conf", etc / "keystone.conf", folder=folder)
@@ -299,13 +309,27 @@ def swift_cloud(folder: Path) -> Iterator[SwiftCloud]:
     with ExitStack() as stack:
         started = [
             stack.enter_context(
-                _process(folder, "keystone", [python, "-c", KEYSTONE, str(ports["keystone"])])
+                _process(
+                    folder, "keystone", [python, "-c", KEYSTONE, str(ports["keystone"])]
+                )
             ),
             stack.enter_context(
                 _process(
                     folder,
                     "memcached",
-                    [memcached, "-u", getpass.getuser(), "-l", "127.0.0.1", "-p", str(ports["memcached"]), "-m", "32", "-U", "0"],
+                    [
+                        memcached,
+                        "-u",
+                        getpass.getuser(),
+                        "-l",
+                        "127.0.0.1",
+                        "-p",
+                        str(ports["memcached"]),
+                        "-m",
+                        "32",
+                        "-U",
+                        "0",
+                    ],
                 )
             ),
         ]
@@ -313,7 +337,16 @@ def swift_cloud(folder: Path) -> Iterator[SwiftCloud]:
             program = _tool(f"swift-{server}-server")
             started.append(
                 stack.enter_context(
-                    _process(folder, server, [python, program, str(etc / f"{server}-server.conf"), "--verbose"])
+                    _process(
+                        folder,
+                        server,
+                        [
+                            python,
+                            program,
+                            str(etc / f"{server}-server.conf"),
+                            "--verbose",
+                        ],
+                    )
                 )
             )
         _wait_for(identity, started, folder)
