@@ -21,7 +21,6 @@ import os
 import secrets
 import shutil
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -89,23 +88,32 @@ class SwiftCloud:
 
     def admin(self) -> Any:
         """An openstacksdk connection as Keystone's bootstrap admin."""
+        return self._connect("admin", "admin", self._admin_password)
+
+    def connect(self, account: Account) -> Any:
+        """An openstacksdk connection as ``account`` (to check what the
+        driver did, as a user of the cloud would see it)."""
+        return self._connect(account.user, account.project, account.password)
+
+    def _connect(self, user: str, project: str, password: str) -> Any:
         import openstack.connection
 
         return openstack.connection.Connection(
             auth_type="v3password",
             auth={
                 "auth_url": self.identity_url,
-                "username": "admin",
-                "password": self._admin_password,
-                "project_name": "admin",
+                "username": user,
+                "password": password,
+                "project_name": project,
                 "user_domain_id": "default",
                 "project_domain_id": "default",
             },
             region_name=REGION,
         )
 
-    def new_account(self) -> Account:
-        """A fresh project and a user who is its ``member`` (an empty Swift account)."""
+    def new_account(self, role: str = "member") -> Account:
+        """A fresh project and a user with ``role`` on it (with ``member``, the
+        user may use the project's Swift account, empty at first)."""
         admin = self.admin()
         suffix = secrets.token_hex(4)
         account = Account(f"user-{suffix}", f"project-{suffix}", secrets.token_hex(16))
@@ -118,8 +126,8 @@ class SwiftCloud:
             domain_id="default",
             default_project_id=project.id,
         )
-        member = admin.identity.find_role("member", ignore_missing=False)
-        admin.identity.assign_project_role_to_user(project, user, member)
+        granted = admin.identity.find_role(role, ignore_missing=False)
+        admin.identity.assign_project_role_to_user(project, user, granted)
         return account
 
 
@@ -354,22 +362,3 @@ def swift_cloud(folder: Path) -> Iterator[SwiftCloud]:
         _wait_for(f"{cloud.storage_url}/healthcheck", started, folder)
         yield cloud
 
-
-def main() -> None:
-    """Start the set by hand (``python -m tests.support.swift DIR``) until Ctrl-C."""
-    folder = Path(sys.argv[1])
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    began = time.monotonic()
-    with swift_cloud(folder) as cloud:
-        account = cloud.new_account()
-        print(f"up in {time.monotonic() - began:.1f} s: {cloud.identity_url}")
-        print(f"credentials: {account.username}:{account.password}")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
-
-
-if __name__ == "__main__":
-    main()
