@@ -5,14 +5,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
-from deltaflask.plugins.openstack.base import OpenStackBase
+from deltaflask.plugins.openstack.images import OpenStackImages
+from deltaflask.plugins.openstack.instances import STATE_MACHINE
+from deltaflask.plugins.openstack.instances import OpenStackInstances
+from deltaflask.plugins.openstack.realms_profiles import OpenStackRealmsProfiles
 
 
 class OpenStackDriver(
-    OpenStackBase,
+    OpenStackRealmsProfiles,
+    OpenStackImages,
+    OpenStackInstances,
 ):
     """OpenStack: Nova, Glance, Cinder, Neutron and Swift."""
 
     name: ClassVar[str] = "openstack"
     display_name: ClassVar[str] = "OpenStack"
-    features: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    features: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "instances": (
+            "user_name",
+            "user_data",
+            "authentication_key",
+            "authentication_password",
+            "firewalls",
+            "instance_count",
+            "realm_filter",
+            "network_placement",
+        ),
+        "images": ("owner_id", "image_name", "image_description"),
+    }
+    state_machine = STATE_MACHINE
