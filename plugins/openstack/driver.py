@@ -5,16 +5,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
+from deltaflask.plugins.openstack.addresses import OpenStackAddresses
+from deltaflask.plugins.openstack.firewalls import OpenStackFirewalls
 from deltaflask.plugins.openstack.images import OpenStackImages
 from deltaflask.plugins.openstack.instances import STATE_MACHINE
 from deltaflask.plugins.openstack.instances import OpenStackInstances
+from deltaflask.plugins.openstack.keys import OpenStackKeys
+from deltaflask.plugins.openstack.networks import OpenStackNetworks
 from deltaflask.plugins.openstack.realms_profiles import OpenStackRealmsProfiles
+from deltaflask.plugins.openstack.volumes import OpenStackVolumes
 
 
 class OpenStackDriver(
     OpenStackRealmsProfiles,
     OpenStackImages,
     OpenStackInstances,
+    OpenStackKeys,
+    OpenStackAddresses,
+    OpenStackFirewalls,
+    OpenStackVolumes,
+    OpenStackNetworks,
 ):
     """OpenStack: Nova, Glance, Cinder, Neutron and Swift."""
 
@@ -32,5 +42,7 @@ class OpenStackDriver(
             "network_placement",
         ),
         "images": ("owner_id", "image_name", "image_description"),
+        "keys": ("import_key",),
+        "storage_volumes": ("volume_name", "volume_description"),
     }
     state_machine = STATE_MACHINE
