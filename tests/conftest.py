@@ -18,7 +18,11 @@ from tests.support.auth import MOCK_AUTH
 from tests.support.moto_server import MotoServer
 from tests.support.moto_server import moto_server
 
-pytest_plugins = ("tests.support.cimi_fixtures", "tests.support.swift_fixtures")
+pytest_plugins = (
+    "tests.support.cimi_fixtures",
+    "tests.support.openstack_cloud",
+    "tests.support.swift_fixtures",
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:

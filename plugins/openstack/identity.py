@@ -147,23 +147,23 @@ def connection(credentials: Credentials, provider: str | None) -> Any:
 
 
 def _connect(identity: Identity, where: Provider) -> Any:
+    """A connection on its own keystoneauth session: no ``clouds.yaml`` or
+    ``OS_*`` environment of the server process leaks into it."""
     import openstack.connection
+    from keystoneauth1 import session
+    from keystoneauth1.identity import v3
 
+    auth = v3.Password(
+        auth_url=where.auth_url,
+        username=identity.user,
+        password=identity.password,
+        project_name=identity.project,
+        user_domain_name=identity.user_domain,
+        project_domain_name=identity.project_domain,
+    )
+    keystone = session.Session(auth=auth, timeout=TIMEOUT)
     with openstack_errors(where):
-        made = openstack.connection.Connection(
-            auth_type="v3password",
-            auth={
-                "auth_url": where.auth_url,
-                "username": identity.user,
-                "password": identity.password,
-                "project_name": identity.project,
-                "user_domain_name": identity.user_domain,
-                "project_domain_name": identity.project_domain,
-            },
-            region_name=where.region,
-            interface="public",
-            api_timeout=TIMEOUT,
-            timeout=TIMEOUT,
+        keystone.get_token()  # keystoneauth's own errors, typed
+        return openstack.connection.Connection(
+            session=keystone, region_name=where.region, interface="public"
         )
-        made.session.get_token()  # keystoneauth's own errors, not SDKException
-    return made
