@@ -79,11 +79,10 @@ class Account:
 
 
 class SwiftCloud:
-    """The running set: its identity URL, the Swift endpoint and an admin."""
+    """The running set: its identity URL and connections as its users."""
 
-    def __init__(self, keystone_port: int, proxy_port: int, password: str) -> None:
-        self.identity_url = f"http://127.0.0.1:{keystone_port}/v3"
-        self.storage_url = f"http://127.0.0.1:{proxy_port}"
+    def __init__(self, identity_url: str, password: str) -> None:
+        self.identity_url = identity_url
         self._admin_password = password
 
     def admin(self) -> Any:
@@ -250,11 +249,12 @@ def _keystone_setup(folder: Path, port: int, password: str) -> None:
     )
 
 
-def _register_swift(cloud: SwiftCloud, swift_password: str) -> None:
-    """The ``swift`` service user (admin of ``service``) and the object-store
-    endpoints, ``/v1/AUTH_<project id>`` as usual."""
-    admin = cloud.admin()
-    service_project = admin.identity.create_project(name="service", domain_id="default")
+def _register_swift(admin: Any, storage_url: str, swift_password: str) -> None:
+    """The ``swift`` service user (admin of the ``service`` project) and the
+    object-store endpoints, ``/v1/AUTH_<project id>`` as usual."""
+    service_project = admin.identity.find_project(
+        "service", domain_id="default"
+    ) or admin.identity.create_project(name="service", domain_id="default")
     user = admin.identity.create_user(
         name="swift", password=swift_password, domain_id="default"
     )
@@ -267,28 +267,33 @@ def _register_swift(cloud: SwiftCloud, swift_password: str) -> None:
         admin.identity.create_endpoint(
             service_id=service.id,
             interface=interface,
-            url=f"{cloud.storage_url}/v1/AUTH_$(project_id)s",
+            url=f"{storage_url}/v1/AUTH_$(project_id)s",
             region_id=REGION,
         )
 
 
+def _private(folder: Path, *subfolders: str) -> None:
+    """Make ``folder`` and ``subfolders`` of it, owner-only."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    for sub in subfolders:
+        (folder / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
 @contextmanager
-def swift_cloud(folder: Path) -> Iterator[SwiftCloud]:
-    """Start Keystone, memcached and Swift in ``folder``; stop them afterwards."""
+def swift_service(folder: Path, identity_url: str, admin: Any) -> Iterator[str]:
+    """Memcached and a Swift all-in-one in ``folder`` whose proxy takes the
+    tokens of the Keystone at ``identity_url``, registered in its catalogue
+    through ``admin`` (an openstacksdk connection with the admin role).
+    Yields the proxy's URL; stops everything afterwards."""
     memcached = shutil.which("memcached")
     if memcached is None:
         raise RuntimeError("memcached is not installed: run `make swift`")
     python = _tool("python")
-    folder.chmod(0o700)
-    for sub in ("etc", "log", "keystone", "srv/d1"):
-        (folder / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
-    ports = {
-        name: free_port()
-        for name in ("keystone", "memcached", "proxy", *STORAGE_SERVERS)
-    }
-    admin_password, swift_password = secrets.token_hex(16), secrets.token_hex(16)
+    _private(folder, "etc", "log", "srv/d1")
+    ports = {name: free_port() for name in ("memcached", "proxy", *STORAGE_SERVERS)}
+    swift_password = secrets.token_hex(16)
     etc = folder / "etc"
-    _write("keystone.conf", etc / "keystone.conf", folder=folder)
     _write("swift.conf", etc / "swift.conf")
     for server in STORAGE_SERVERS:
         _write(
@@ -298,13 +303,12 @@ def swift_cloud(folder: Path) -> Iterator[SwiftCloud]:
             server=server,
             port=ports[server],
         )
-    identity = f"http://127.0.0.1:{ports['keystone']}/v3"
     _write(
         "proxy-server.conf",
         etc / "proxy-server.conf",
         folder=folder,
         port=ports["proxy"],
-        identity=identity,
+        identity=identity_url,
         password=swift_password,
         memcached=ports["memcached"],
     )
@@ -312,53 +316,32 @@ def swift_cloud(folder: Path) -> Iterator[SwiftCloud]:
         folder,
         [python, "-c", RINGS, str(etc), *(str(ports[s]) for s in STORAGE_SERVERS)],
     )
-    _keystone_setup(folder, ports["keystone"], admin_password)
-    cloud = SwiftCloud(ports["keystone"], ports["proxy"], admin_password)
+    storage_url = f"http://127.0.0.1:{ports['proxy']}"
+    _register_swift(admin, storage_url, swift_password)
+    cache = [memcached, "-u", getpass.getuser(), "-l", "127.0.0.1"]
+    cache += ["-p", str(ports["memcached"]), "-m", "32", "-U", "0"]
     with ExitStack() as stack:
-        started = [
-            stack.enter_context(
-                _process(
-                    folder, "keystone", [python, "-c", KEYSTONE, str(ports["keystone"])]
-                )
-            ),
-            stack.enter_context(
-                _process(
-                    folder,
-                    "memcached",
-                    [
-                        memcached,
-                        "-u",
-                        getpass.getuser(),
-                        "-l",
-                        "127.0.0.1",
-                        "-p",
-                        str(ports["memcached"]),
-                        "-m",
-                        "32",
-                        "-U",
-                        "0",
-                    ],
-                )
-            ),
-        ]
+        started = [stack.enter_context(_process(folder, "memcached", cache))]
         for server in (*STORAGE_SERVERS, "proxy"):
-            program = _tool(f"swift-{server}-server")
-            started.append(
-                stack.enter_context(
-                    _process(
-                        folder,
-                        server,
-                        [
-                            python,
-                            program,
-                            str(etc / f"{server}-server.conf"),
-                            "--verbose",
-                        ],
-                    )
-                )
-            )
-        _wait_for(identity, started, folder)
-        _register_swift(cloud, swift_password)
-        _wait_for(f"{cloud.storage_url}/healthcheck", started, folder)
-        yield cloud
+            command = [python, _tool(f"swift-{server}-server")]
+            command += [str(etc / f"{server}-server.conf"), "--verbose"]
+            started.append(stack.enter_context(_process(folder, server, command)))
+        _wait_for(f"{storage_url}/healthcheck", started, folder)
+        yield storage_url
 
+
+@contextmanager
+def swift_cloud(folder: Path) -> Iterator[SwiftCloud]:
+    """Start Keystone in ``folder`` and Swift in ``folder/swift`` (see
+    :func:`swift_service`); stop them afterwards."""
+    python = _tool("python")
+    _private(folder, "etc", "log", "keystone")
+    port, admin_password = free_port(), secrets.token_hex(16)
+    _write("keystone.conf", folder / "etc" / "keystone.conf", folder=folder)
+    _keystone_setup(folder, port, admin_password)
+    cloud = SwiftCloud(f"http://127.0.0.1:{port}/v3", admin_password)
+    command = [python, "-c", KEYSTONE, str(port)]
+    with _process(folder, "keystone", command) as keystone:
+        _wait_for(cloud.identity_url, [keystone], folder)
+        with swift_service(folder / "swift", cloud.identity_url, cloud.admin()):
+            yield cloud
