@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from deltaflask.testing import DriverUnderTest
+from tests.support.swift import REGION
 from tests.support.swift import Account
 from tests.support.swift import SwiftCloud
 from tests.support.swift import swift_cloud
@@ -33,11 +34,12 @@ def swift_account(swift: SwiftCloud) -> Account:
 
 @pytest.fixture
 def swift_driver(swift: SwiftCloud, swift_account: Account) -> DriverUnderTest:
-    """The openstack driver as ``swift_account``, identity URL as provider."""
+    """The openstack driver as ``swift_account``; the provider is the identity
+    URL and region (``URL;RegionOne``)."""
     return DriverUnderTest(
         "openstack",
         credentials=(swift_account.username, swift_account.password),
-        provider=swift.identity_url,
+        provider=f"{swift.identity_url};{REGION}",
     )
 
 

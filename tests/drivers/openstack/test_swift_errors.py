@@ -4,6 +4,7 @@ document, never a 500; and names Swift must see quoted arrive intact."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 from urllib.parse import quote
 
@@ -13,18 +14,22 @@ from flask.testing import FlaskClient
 from deltaflask.testing.api import answer
 from deltaflask.testing.api import error_message
 from deltaflask.testing.target import DriverUnderTest
+from tests.support.moto_server import free_port
+from tests.support.swift import REGION
 from tests.support.swift import Account
 from tests.support.swift import SwiftCloud
 
 pytestmark = pytest.mark.xdist_group("openstack")
 
 
-def client_as(swift: SwiftCloud, account: Account, password: str) -> Any:
+def client_as(
+    swift: SwiftCloud, account: Account, password: str, region: str = REGION
+) -> Any:
     """A test client and headers of the openstack driver as ``account``."""
     target = DriverUnderTest(
         "openstack",
         credentials=(account.username, password),
-        provider=swift.identity_url,
+        provider=f"{swift.identity_url};{region}",
     )
     return target.app().test_client(), target.auth_headers()
 
@@ -42,6 +47,20 @@ def test_a_user_swift_does_not_let_in_gets_403(swift: SwiftCloud) -> None:
     error_message(client.get("/api/buckets", headers=headers), 403)
     created = client.post("/api/buckets", data={"name": "mine"}, headers=headers)
     error_message(created, 403)
+
+
+def test_an_unreachable_swift_is_502(swift: SwiftCloud, swift_account: Account) -> None:
+    admin = swift.admin()
+    region = admin.identity.create_region(id=f"Nowhere-{secrets.token_hex(4)}")
+    service = next(s for s in admin.identity.services() if s.type == "object-store")
+    admin.identity.create_endpoint(
+        service_id=service.id,
+        interface="public",
+        url=f"http://127.0.0.1:{free_port()}/v1/AUTH_$(project_id)s",
+        region_id=region.id,
+    )
+    client, headers = client_as(swift, swift_account, swift_account.password, region.id)
+    assert "reach" in error_message(client.get("/api/buckets", headers=headers), 502)
 
 
 def test_names_reach_swift_quoted_and_come_back_intact(
