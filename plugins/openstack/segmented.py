@@ -68,18 +68,19 @@ class OpenStackSegmented(OpenStackObjectStorage):
 
     def _record(self, bucket_id: str, blob_id: str, upload_id: str) -> dict[str, Any]:
         """The upload's record (404 unless it is an upload of this blob)."""
-        record = None
+        record: Any = None
         if UPLOAD_ID.match(upload_id or ""):
             try:
                 answer = self.swift(
                     "GET", object_path(SEGMENTS, upload_id, segments=True)
                 )
                 record = answer.json()
-            except ObjectNotFound:
-                pass
-        if record is None or (record.get("bucket"), record.get("blob")) != (
-            bucket_id,
-            blob_id,
+            except (ObjectNotFound, ValueError):  # none, or not one of ours
+                record = None
+        names = (bucket_id, blob_id)
+        if (
+            not isinstance(record, dict)
+            or (record.get("bucket"), record.get("blob")) != names
         ):
             raise ObjectNotFound(
                 f"Segmented blob upload '{upload_id[:64]}' not found for "
@@ -111,7 +112,9 @@ class OpenStackSegmented(OpenStackObjectStorage):
         for item in self.listing(
             container_path(SEGMENTS, segments=True), prefix=prefix
         ):
-            found[int(item["name"][len(prefix) :])] = (item["hash"], item["bytes"])
+            order = item["name"][len(prefix) :]
+            if order.isdigit():
+                found[int(order)] = (item["hash"], item["bytes"])
         return found
 
     def complete_segmented_blob(

@@ -115,9 +115,13 @@ class SwiftBase(OpenStackBase):
 
         An error status raises the typed error; ``errors`` gives the message
         for a status (e.g. 404: which bucket is missing). ``options`` go to
-        the request (``params``, ``headers``, ``data``, ``stream``).
+        the request (``params``, ``headers``, ``data``, ``stream``). A body
+        read from a stream is sent once: if the token expired meanwhile, the
+        answer is Swift's 401, never a silent retry with the stream used up.
         """
         store = self.connection().object_store
+        if not isinstance(options.get("data", b""), bytes):
+            options["allow_reauth"] = False
         with openstack_errors():
             answer = store.request(path, method, raise_exc=False, **options)
         status = answer.status_code
@@ -130,9 +134,10 @@ class SwiftBase(OpenStackBase):
     def head(self, path: str) -> Mapping[str, str] | None:
         """The headers of ``HEAD path``, or ``None`` when it does not exist."""
         try:
-            return self.swift("HEAD", path).headers  # type: ignore[no-any-return]
+            headers: Mapping[str, str] = self.swift("HEAD", path).headers
         except ObjectNotFound:
             return None
+        return headers
 
     def listing(self, path: str, **query: str) -> Iterator[dict[str, Any]]:
         """Every entry of a JSON listing (of the account or a container), page

@@ -124,7 +124,8 @@ def test_wrong_manifests_and_uploads_are_refused(
         response = put_segment(swift_client, swift_auth, upload, order, b"x", URL)
         assert "between 1 and 1000" in error_message(response, 400)
     elsewhere = "/api/buckets/uploads/other.bin"
-    for upload_id in (upload, "f" * 32, "../" + upload):
+    user_swift.create_object(SEGMENTS, "e" * 32, data=b"not an upload record")
+    for upload_id in (upload, "f" * 32, "e" * 32, "../" + upload):
         response = put_segment(swift_client, swift_auth, upload_id, 2, b"x", elsewhere)
         error_message(response, 404)
     no_bucket = swift_client.put(
