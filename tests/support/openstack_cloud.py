@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from tests.support.paths import REPO
+from tests.support.swift import swift_service
 
 HARNESS = Path(__file__).resolve().parent / "openstack"
 VENV = REPO / ".tools" / "openstack-venv"
@@ -148,7 +149,12 @@ def openstack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenStackClo
     """One local OpenStack for the whole session (a test module using it is
     marked ``xdist_group("openstack")`` so one worker starts it)."""
     try:
-        with openstack_cloud(tmp_path_factory.mktemp("openstack")) as cloud:
+        with (
+            openstack_cloud(tmp_path_factory.mktemp("openstack")) as cloud,
+            swift_service(  # Swift in the same catalogue (tests/support/swift.py)
+                tmp_path_factory.mktemp("swift"), cloud.identity_url, cloud.sdk()
+            ),
+        ):
             yield cloud
     except OpenStackUnavailable as exc:
         pytest.fail(str(exc), pytrace=False)
