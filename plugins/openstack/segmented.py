@@ -12,7 +12,11 @@ segment, in order) as the blob with the recorded type and metadata, and
 removes the record and any segment the manifest left out; the segments then
 belong to the blob and go when it is deleted. Aborting removes the record and
 every segment. A manifest may name at most 1000 segments (Swift's default
-``max_manifest_segments``).
+``max_manifest_segments``). An upload not completed within ``SEGMENT_MAX_AGE``
+seconds of its start (a day by default) expires: its record and segments carry
+that deadline as Swift's ``X-Delete-At``, which completing removes from the
+segments the blob keeps (before the manifest is put, so a failure can leave
+segments behind but never a blob whose segments will vanish).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import time
 from typing import Any
 from typing import BinaryIO
 
@@ -36,6 +41,8 @@ from deltaflask.plugins.openstack.swift_calls import object_path
 from deltaflask.plugins.openstack.swift_calls import read_chunks
 
 MAX_SEGMENTS = 1000
+#: seconds an upload may take (setting ``SEGMENT_MAX_AGE``), as for the mock
+SEGMENT_MAX_AGE = 24 * 3600.0
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -52,16 +59,21 @@ class OpenStackSegmented(OpenStackObjectStorage):
             raise ObjectNotFound(f"Bucket '{request.bucket_id}' not found")
         self.swift("PUT", container_path(SEGMENTS, segments=True))
         upload_id = secrets.token_hex(16)
+        max_age = float(self.settings.get("SEGMENT_MAX_AGE", SEGMENT_MAX_AGE))
         record = {
             "bucket": request.bucket_id,
             "blob": request.blob_id,
             "content_type": request.content_type or DEFAULT_TYPE,
             "metadata": dict(request.metadata),
+            "delete_at": str(int(time.time() + max_age) + 1),
         }
         self.swift(
             "PUT",
             object_path(SEGMENTS, upload_id, segments=True),
-            headers={"Content-Type": "application/json"},
+            headers={
+                "Content-Type": "application/json",
+                "X-Delete-At": record["delete_at"],
+            },
             data=json.dumps(record).encode(),
         )
         return upload_id
@@ -97,10 +109,11 @@ class OpenStackSegmented(OpenStackObjectStorage):
             raise ValidationFailure(
                 f"Segment order must be between 1 and {MAX_SEGMENTS}"
             )
-        self._record(bucket_id, blob_id, upload_id)
+        record = self._record(bucket_id, blob_id, upload_id)
         answer = self.swift(
             "PUT",
             object_path(SEGMENTS, _segment_name(upload_id, order), segments=True),
+            headers={"X-Delete-At": str(record.get("delete_at") or "")},
             data=read_chunks(body),
         )
         return str(answer.headers["Etag"]).strip('"')
@@ -147,6 +160,12 @@ class OpenStackSegmented(OpenStackObjectStorage):
             }
             for order, _ in chosen
         ]
+        for order, _ in chosen:  # the blob's segments must not expire
+            self.swift(
+                "POST",
+                object_path(SEGMENTS, _segment_name(upload_id, order), segments=True),
+                headers={"X-Remove-Delete-At": "1"},
+            )
         self.swift(
             "PUT",
             object_path(bucket_id, blob_id),

@@ -5,6 +5,7 @@ same user against a real Swift behind a real Keystone."""
 
 from __future__ import annotations
 
+import time
 import tracemalloc
 from typing import Any
 
@@ -14,6 +15,7 @@ from flask.testing import FlaskClient
 from deltaflask.plugins.openstack.swift_calls import SEGMENTS
 from deltaflask.testing.api import answer
 from deltaflask.testing.api import error_message
+from deltaflask.testing.target import DriverUnderTest
 from tests.support.blobs import SEGMENTED
 from tests.support.blobs import complete
 from tests.support.blobs import initiate
@@ -21,6 +23,7 @@ from tests.support.blobs import put_segment
 from tests.support.blobs import segment
 from tests.support.ec2_driver_storage import Pattern
 from tests.support.ec2_driver_storage import digest
+from tests.support.swift import REGION
 from tests.support.swift import Account
 from tests.support.swift import SwiftCloud
 
@@ -167,3 +170,27 @@ class _Reader:
 
     def read(self, _size: int) -> bytes:
         return next(self._chunks, b"")
+
+
+def test_an_upload_expires_after_segment_max_age_but_a_completed_blob_stays(
+    swift: SwiftCloud, swift_account: Account, user_swift: Any
+) -> None:
+    target = DriverUnderTest(
+        "openstack",
+        credentials=(swift_account.username, swift_account.password),
+        provider=f"{swift.identity_url};{REGION}",
+        config={"SEGMENT_MAX_AGE": 3},
+    )
+    client, auth = target.app().test_client(), target.auth_headers()
+    kept = initiate(client, auth, URL)
+    first = segment(client, auth, kept, 1, b"kept", URL)
+    answer(complete(client, auth, kept, f"1={first}", URL), 200)
+    left = initiate(client, auth, "/api/buckets/uploads/left.bin")
+    segment(client, auth, left, 1, b"left", "/api/buckets/uploads/left.bin")
+    stored = user_swift.get_object_metadata(f"{left}/0001", SEGMENTS)
+    assert stored.delete_at is not None
+    assert user_swift.get_object_metadata(f"{kept}/0001", SEGMENTS).delete_at is None
+    time.sleep(4.5)
+    late = put_segment(client, auth, left, 2, b"x", "/api/buckets/uploads/left.bin")
+    error_message(late, 404)
+    assert client.get(f"{URL}/content", headers=auth).get_data() == b"kept"
