@@ -44,6 +44,8 @@ TEMPLATE_FIELDS = (
     "protocol",
     "mask",
 )
+
+
 def chosen_ip_capability(driver: BaseDriver) -> dict[str, str]:
     """The ResourceMetadata capability: can a static template's ip be honoured?"""
     return {

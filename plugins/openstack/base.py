@@ -11,6 +11,7 @@ from typing import TypeVar
 from deltaflask.drivers import BaseDriver
 from deltaflask.errors import AuthenticationFailure
 from deltaflask.plugins.openstack.errors import openstack_errors
+from deltaflask.plugins.openstack.identity import TIMEOUT
 from deltaflask.plugins.openstack.identity import connection
 
 T = TypeVar("T")
@@ -32,7 +33,8 @@ class OpenStackBase(BaseDriver):
         """The authenticated ``openstack.connection.Connection`` of the
         request's credentials and provider (cached across requests)."""
         if self._connection is None:
-            self._connection = connection(self.credentials, self.provider)
+            timeout = float(self.settings.get("OPENSTACK_TIMEOUT") or TIMEOUT)
+            self._connection = connection(self.credentials, self.provider, timeout)
         return self._connection
 
     def valid_credentials(self) -> bool:

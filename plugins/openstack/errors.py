@@ -65,7 +65,7 @@ def openstack_errors(identity_url: Provider | None = None) -> Iterator[None]:
         status = getattr(exc, "http_status", None)
         if identity_url is not None and status in (None, 404):
             raise ProviderError(_no_v3(identity_url)) from None
-        raise translate(exc.http_status, f"Identity service: {exc.message}") from None
+        raise translate(status, f"Identity service: {exc}") from None
     except ksa.ConnectTimeout as exc:
         raise ProviderTimeout(f"OpenStack did not answer: {exc}") from None
     except ksa.ConnectFailure as exc:
@@ -73,6 +73,8 @@ def openstack_errors(identity_url: Provider | None = None) -> Iterator[None]:
     except (ksa.EndpointNotFound, sdk.EndpointNotFound) as exc:
         raise ProviderError(f"The service catalogue lacks an endpoint: {exc}") from None
     except ksa.ClientException as exc:
+        if identity_url is not None:
+            raise ProviderError(f"{_no_v3(identity_url)} ({exc})") from None
         raise ProviderError(f"OpenStack identity failed: {exc}") from None
     except sdk.ResourceTimeout as exc:
         raise ProviderTimeout(str(exc)) from None

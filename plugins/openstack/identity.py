@@ -30,11 +30,11 @@ PROJECT_DELIMITER = "+"
 DOMAIN_DELIMITER = "/"
 REGION_DELIMITER = ";"
 MAX_CONNECTIONS = 64
-#: seconds openstacksdk waits for a service to answer
-TIMEOUT = 60
+#: seconds to wait for a service to answer (setting ``OPENSTACK_TIMEOUT``)
+TIMEOUT = 60.0
 _PEPPER = secrets.token_bytes(32)
 _lock = threading.Lock()
-_connections: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
+_connections: OrderedDict[tuple[str, str, float, str], Any] = OrderedDict()
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +123,9 @@ def _fingerprint(identity: Identity) -> str:
     return hmac.new(_PEPPER, material, hashlib.sha256).hexdigest()
 
 
-def connection(credentials: Credentials, provider: str | None) -> Any:
+def connection(
+    credentials: Credentials, provider: str | None, timeout: float = TIMEOUT
+) -> Any:
     """An authenticated ``openstack.connection.Connection`` for the request,
     shared with earlier requests of the same user, project and provider.
 
@@ -132,13 +134,13 @@ def connection(credentials: Credentials, provider: str | None) -> Any:
     """
     identity = parse_credentials(credentials)
     where = parse_provider(provider)
-    key = (where.auth_url, where.region or "", _fingerprint(identity))
+    key = (where.auth_url, where.region or "", timeout, _fingerprint(identity))
     with _lock:
         found = _connections.get(key)
         if found is not None:
             _connections.move_to_end(key)
             return found
-    made = _connect(identity, where)
+    made = _connect(identity, where, timeout)
     with _lock:
         _connections[key] = made
         while len(_connections) > MAX_CONNECTIONS:
@@ -146,7 +148,7 @@ def connection(credentials: Credentials, provider: str | None) -> Any:
     return made
 
 
-def _connect(identity: Identity, where: Provider) -> Any:
+def _connect(identity: Identity, where: Provider, timeout: float) -> Any:
     """A connection on its own keystoneauth session: no ``clouds.yaml`` or
     ``OS_*`` environment of the server process leaks into it."""
     import openstack.connection
@@ -161,7 +163,7 @@ def _connect(identity: Identity, where: Provider) -> Any:
         user_domain_name=identity.user_domain,
         project_domain_name=identity.project_domain,
     )
-    keystone = session.Session(auth=auth, timeout=TIMEOUT)
+    keystone = session.Session(auth=auth, timeout=timeout)
     with openstack_errors(where):
         keystone.get_token()  # keystoneauth's own errors, typed
         return openstack.connection.Connection(

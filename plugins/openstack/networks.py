@@ -15,6 +15,8 @@ from deltaflask.errors import ValidationFailure
 from deltaflask.models import Network
 from deltaflask.models import NetworkInterface
 from deltaflask.models import Subnet
+from deltaflask.plugins.openstack.base import POLL_SECONDS
+from deltaflask.plugins.openstack.base import WAIT_SECONDS
 from deltaflask.plugins.openstack.base import OpenStackBase
 from deltaflask.plugins.openstack.base import side_by_side
 from deltaflask.plugins.openstack.calls import by_id
@@ -144,6 +146,15 @@ class OpenStackNetworks(OpenStackBase):
         if (port.device_owner or "").startswith("compute:"):
             with openstack_errors():
                 conn.compute.delete_server_interface(port.id, server=port.device_id)
+                # Neutron refuses to delete the port until Nova has let go
+                conn.network.wait_for_status(
+                    port,
+                    status="",
+                    failures=[],
+                    interval=POLL_SECONDS,
+                    wait=WAIT_SECONDS,
+                    attribute="device_owner",
+                )
         with openstack_errors():
             conn.network.delete_port(port.id, ignore_missing=True)
 

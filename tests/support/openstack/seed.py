@@ -109,4 +109,8 @@ if "neutron" in services and not conn.network.find_network("private"):
     )
     r = n.create_router(name="router1", external_gateway_info={"network_id": pub.id})
     n.add_interface_to_router(r, subnet_id=psub.id)
+if "nova" in services:
+    # the tests boot many servers; Nova's default quota (10) would refuse them
+    for project in ("admin", "demo"):
+        conn.set_compute_quotas(project, instances=-1, cores=-1, ram=-1)
 print("seeded", flush=True)
