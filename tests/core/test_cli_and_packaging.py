@@ -86,7 +86,7 @@ def test_unknown_frontend_exits_1(tmp_path):
 def test_unknown_driver_lists_the_drivers_that_exist(tmp_path):
     result = deltaflask(tmp_path, "-i", "nosuch")
     assert result.returncode == 1
-    assert "unknown driver 'nosuch' (installed drivers: ec2, mock)" in result.stderr
+    assert "unknown driver 'nosuch' (installed drivers: ec2, mock, openstack)" in result.stderr
 
 
 def test_list_drivers(tmp_path):

@@ -11,6 +11,8 @@ the processes ``start.sh`` started.
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import secrets
 import subprocess
@@ -23,12 +25,13 @@ from typing import Any
 import pytest
 
 from tests.support.paths import REPO
-from tests.support.swift import swift_service
+from tests.support.swift import start_swift
 
 HARNESS = Path(__file__).resolve().parent / "openstack"
 VENV = REPO / ".tools" / "openstack-venv"
 RABBITMQ = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
-START_TIMEOUT = 600
+#: on a loaded 2-core machine the database set-up alone has taken 8 minutes
+START_TIMEOUT = 1500
 REGION = "RegionOne"
 
 
@@ -95,9 +98,9 @@ def _tail(path: Path, lines: int = 15) -> str:
         return ""
 
 
-@contextmanager
-def openstack_cloud(folder: Path, venv: Path = VENV) -> Iterator[OpenStackCloud]:
-    """Start a fresh set under ``folder`` (made owner-only), stop it afterwards."""
+def start_cloud(folder: Path, venv: Path = VENV) -> OpenStackCloud:
+    """Start a fresh set under ``folder`` (made owner-only); what a failed
+    start left running is stopped."""
     _check_tools(venv)
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o700)
@@ -120,19 +123,41 @@ def openstack_cloud(folder: Path, venv: Path = VENV) -> Iterator[OpenStackCloud]
                 timeout=START_TIMEOUT,
                 check=False,
             )
-        if started.returncode != 0:
-            raise OpenStackUnavailable(
-                f"the local OpenStack did not start (see {folder}/log):\n{_tail(log)}"
-            )
-        yield OpenStackCloud(folder, _ports(folder / "ports.env"), password)
-    finally:
-        subprocess.run(
-            [str(HARNESS / "stop.sh"), str(folder)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            timeout=120,
-            check=False,
+    except BaseException:
+        _stop(folder)
+        raise
+    if started.returncode != 0:
+        _stop(folder)
+        raise OpenStackUnavailable(
+            f"the local OpenStack did not start (see {folder}/log):\n{_tail(log)}"
         )
+    cloud = OpenStackCloud(folder, _ports(folder / "ports.env"), password)
+    try:  # Swift in the same catalogue; its pid files let stop.sh stop it too
+        start_swift(folder / "swift", cloud.identity_url, cloud.sdk(), folder / "run")
+    except BaseException:
+        _stop(folder)
+        raise
+    return cloud
+
+
+@contextmanager
+def openstack_cloud(folder: Path, venv: Path = VENV) -> Iterator[OpenStackCloud]:
+    """A fresh set under ``folder`` while the block runs."""
+    cloud = start_cloud(folder, venv)
+    try:
+        yield cloud
+    finally:
+        _stop(folder)
+
+
+def _stop(folder: Path) -> None:
+    subprocess.run(
+        [str(HARNESS / "stop.sh"), str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=120,
+        check=False,
+    )
 
 
 def _ports(path: Path) -> dict[str, int]:
@@ -144,17 +169,62 @@ def _ports(path: Path) -> dict[str, int]:
     return ports
 
 
-@pytest.fixture(scope="session")
-def openstack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenStackCloud]:
-    """One local OpenStack for the whole session (a test module using it is
-    marked ``xdist_group("openstack")`` so one worker starts it)."""
+@contextmanager
+def shared_cloud(root: Path) -> Iterator[OpenStackCloud]:
+    """One set for every pytest-xdist worker of a run, under ``root`` (the
+    run's own temporary folder): the first worker starts it, the others wait
+    for it and use it, the last one to finish stops it. (``xdist_group``
+    alone did not keep the modules on one worker.)"""
+    folder = root / "openstack"
+    state = root / "openstack.json"
+    with _locked(root):
+        users = json.loads(state.read_text()) if state.exists() else None
+        if users is None:
+            try:
+                cloud = start_cloud(folder)
+            except OpenStackUnavailable as exc:
+                state.write_text(json.dumps({"error": str(exc), "users": 0}))
+                raise
+            users = {"password": cloud.password, "users": 0}
+        if "error" in users:
+            raise OpenStackUnavailable(users["error"])
+        users["users"] += 1
+        state.write_text(json.dumps(users))
     try:
-        with (
-            openstack_cloud(tmp_path_factory.mktemp("openstack")) as cloud,
-            swift_service(  # Swift in the same catalogue (tests/support/swift.py)
-                tmp_path_factory.mktemp("swift"), cloud.identity_url, cloud.sdk()
-            ),
-        ):
-            yield cloud
+        yield OpenStackCloud(folder, _ports(folder / "ports.env"), users["password"])
+    finally:
+        with _locked(root):
+            users = json.loads(state.read_text())
+            users["users"] -= 1
+            state.write_text(json.dumps(users))
+            if users["users"] == 0:  # a worker coming later starts a fresh set
+                _stop(folder)
+                state.unlink()
+
+
+@contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    with (root / "openstack.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@pytest.fixture(scope="session")
+def openstack(
+    tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> Iterator[OpenStackCloud]:
+    """One local OpenStack for the whole run, shared by pytest-xdist workers
+    (modules using it are also marked ``xdist_group("openstack")``)."""
+    try:
+        if worker_id == "master":
+            with openstack_cloud(tmp_path_factory.mktemp("openstack")) as cloud:
+                yield cloud
+        else:
+            root = tmp_path_factory.getbasetemp().parent
+            with shared_cloud(root) as cloud:
+                yield cloud
     except OpenStackUnavailable as exc:
         pytest.fail(str(exc), pytrace=False)

@@ -25,7 +25,6 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import ExitStack
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,27 +171,44 @@ def _run(folder: Path, *commands: list[str]) -> None:
             )
 
 
-@contextmanager
-def _process(folder: Path, name: str, command: list[str]) -> Iterator[Any]:
-    """A child process logging to ``log/<name>.log``, stopped by pid at the end."""
+def _spawn(folder: Path, name: str, command: list[str]) -> Any:
+    """A child process in a session of its own, logging to ``log/<name>.log``."""
     env = {
         **os.environ,
         "OS_KEYSTONE_CONFIG_FILES": str(folder / "etc/keystone.conf"),
         "PYTHONUNBUFFERED": "1",
     }
     with (folder / "log" / f"{name}.log").open("wb") as output:
-        process = subprocess.Popen(
-            command, stdout=output, stderr=subprocess.STDOUT, cwd=folder, env=env
+        return subprocess.Popen(
+            command,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            cwd=folder,
+            env=env,
+            start_new_session=True,
         )
-    try:
-        yield process
-    finally:
+
+
+def _stop(processes: list[Any]) -> None:
+    """Stop ``processes`` by pid: TERM, then KILL after 10 s."""
+    for process in processes:
         process.terminate()
+    for process in processes:
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def _process(folder: Path, name: str, command: list[str]) -> Iterator[Any]:
+    """A child process (see :func:`_spawn`) stopped by pid at the end."""
+    process = _spawn(folder, name, command)
+    try:
+        yield process
+    finally:
+        _stop([process])
 
 
 def _wait_for(url: str, processes: list[Any], folder: Path) -> None:
@@ -280,12 +296,15 @@ def _private(folder: Path, *subfolders: str) -> None:
         (folder / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
-@contextmanager
-def swift_service(folder: Path, identity_url: str, admin: Any) -> Iterator[str]:
-    """Memcached and a Swift all-in-one in ``folder`` whose proxy takes the
-    tokens of the Keystone at ``identity_url``, registered in its catalogue
-    through ``admin`` (an openstacksdk connection with the admin role).
-    Yields the proxy's URL; stops everything afterwards."""
+def start_swift(
+    folder: Path, identity_url: str, admin: Any, run: Path
+) -> tuple[str, list[Any]]:
+    """Start memcached and a Swift all-in-one in ``folder`` whose proxy takes
+    the tokens of the Keystone at ``identity_url``, registered in its
+    catalogue through ``admin`` (an openstacksdk connection with the admin
+    role). Each process runs in a session of its own whose id is written to
+    ``run/swift-<name>.pid`` (as tests/support/openstack/stop.sh expects).
+    Returns the proxy's URL and the processes."""
     memcached = shutil.which("memcached")
     if memcached is None:
         raise RuntimeError("memcached is not installed: run `make swift`")
@@ -320,14 +339,34 @@ def swift_service(folder: Path, identity_url: str, admin: Any) -> Iterator[str]:
     _register_swift(admin, storage_url, swift_password)
     cache = [memcached, "-u", getpass.getuser(), "-l", "127.0.0.1"]
     cache += ["-p", str(ports["memcached"]), "-m", "32", "-U", "0"]
-    with ExitStack() as stack:
-        started = [stack.enter_context(_process(folder, "memcached", cache))]
-        for server in (*STORAGE_SERVERS, "proxy"):
-            command = [python, _tool(f"swift-{server}-server")]
-            command += [str(etc / f"{server}-server.conf"), "--verbose"]
-            started.append(stack.enter_context(_process(folder, server, command)))
+    commands = {"memcached": cache}
+    for server in (*STORAGE_SERVERS, "proxy"):
+        program = _tool(f"swift-{server}-server")
+        commands[server] = [python, program, str(etc / f"{server}-server.conf"), "-v"]
+    started = []
+    try:
+        for name, command in commands.items():
+            started.append(_spawn(folder, name, command))
+            pid_file = run / f"swift-{name}.pid"
+            pid_file.write_text(str(started[-1].pid))
+            pid_file.chmod(0o600)
         _wait_for(f"{storage_url}/healthcheck", started, folder)
+    except BaseException:
+        _stop(started)
+        raise
+    return storage_url, started
+
+
+@contextmanager
+def swift_service(folder: Path, identity_url: str, admin: Any) -> Iterator[str]:
+    """:func:`start_swift` while the block runs (pid files in ``folder/run``);
+    yields the proxy's URL and stops the processes by pid afterwards."""
+    _private(folder, "run")
+    storage_url, started = start_swift(folder, identity_url, admin, folder / "run")
+    try:
         yield storage_url
+    finally:
+        _stop(started)
 
 
 @contextmanager

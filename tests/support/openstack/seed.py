@@ -31,7 +31,7 @@ conn = openstack.connect(
 )
 
 
-def wait(what, fn, timeout=180):
+def wait(what, fn, timeout=900):
     t = time.time()
     while True:
         try:
