@@ -38,6 +38,9 @@ VENV_BIN = REPO / ".tools" / "swift-venv" / "bin"
 TEMPLATES = Path(__file__).with_name("swift_conf")
 REGION = "RegionOne"
 START_TIMEOUT = 120.0
+#: every Swift process started, kept referenced so that none is collected
+#: (which warns) while it runs: start_swift's may outlive their caller
+_STARTED: list[Any] = []
 STORAGE_SERVERS = ("account", "container", "object")
 #: builds the three 1-replica rings in one interpreter (argv: etc, ports)
 RINGS = """
@@ -347,6 +350,7 @@ def start_swift(
     try:
         for name, command in commands.items():
             started.append(_spawn(folder, name, command))
+            _STARTED.append(started[-1])
             pid_file = run / f"swift-{name}.pid"
             pid_file.write_text(str(started[-1].pid))
             pid_file.chmod(0o600)
