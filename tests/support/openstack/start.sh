@@ -475,5 +475,5 @@ clouds:
 EOF
 say "up: $SERVICES"
 echo "OS_AUTH_URL=$KS_URL"
-echo "OS_USERNAME=admin OS_PASSWORD=$PW OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default OS_REGION_NAME=RegionOne"
-echo "(also user demo / $PW in project demo; source $DIR/openrc or OS_CLIENT_CONFIG_FILE=$DIR/clouds.yaml, cloud osl)"
+echo "OS_USERNAME=admin (password: OSL_PASSWORD) OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default OS_REGION_NAME=RegionOne"
+echo "(also user demo, same password, in project demo; source $DIR/openrc or OS_CLIENT_CONFIG_FILE=$DIR/clouds.yaml, cloud osl)"
