@@ -69,6 +69,7 @@ EXTRAS["test"] = [
     "gcp-storage-emulator>=2024.0",
     "pyvmomi>=8.0",
     "pyone>=6.8",
+    "openstacksdk>=1.0",
 ]
 
 setup(
@@ -124,6 +125,7 @@ setup(
             "google = deltaflask.plugins.google",
             "vsphere = deltaflask.plugins.vsphere",
             "opennebula = deltaflask.plugins.opennebula",
+            "openstack = deltaflask.plugins.openstack",
             "deltacloud = deltaflask.plugins.deltacloud",
             "cimi = deltaflask.plugins.cimi",
             "ec2_frontend = deltaflask.plugins.ec2_frontend",

@@ -23,7 +23,12 @@ from tests.support.moto_server import moto_server
 from tests.support.postgres import PostgresServer
 from tests.support.postgres import postgres_server
 
-pytest_plugins = ("tests.support.cimi_fixtures", "tests.support.azurite")
+pytest_plugins = (
+    "tests.support.cimi_fixtures",
+    "tests.support.azurite",
+    "tests.support.openstack_cloud",
+    "tests.support.swift_fixtures",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
