@@ -60,6 +60,8 @@ EXTRAS["test"] = [
     "awscli>=1.30",
     "playwright>=1.40",
     "WebTest>=3.0",
+    "openapi-spec-validator>=0.7",
+    "jsonschema>=4.18",
 ]
 
 setup(
@@ -100,6 +102,7 @@ setup(
         "pluggy>=1.3",
         "defusedxml>=0.7",
         "prometheus_client>=0.17",
+        "apispec>=6.0",
     ],
     extras_require=EXTRAS,
     entry_points={

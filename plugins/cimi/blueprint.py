@@ -18,6 +18,7 @@ from deltaflask.plugins.cimi import machine_resources
 from deltaflask.plugins.cimi import machines
 from deltaflask.plugins.cimi import network_ports
 from deltaflask.plugins.cimi import networks
+from deltaflask.plugins.cimi import openapi
 from deltaflask.plugins.cimi import systems
 from deltaflask.plugins.cimi import volumes
 from deltaflask.plugins.cimi import vsps
@@ -29,7 +30,7 @@ from deltaflask.plugins.cimi.render import url
 from deltaflask.shell import Shell
 
 #: what answers without credentials: the entry point and the ways to it
-OPEN_PATHS = ("", "/", "/cloudEntryPoint")
+OPEN_PATHS = ("", "/", "/cloudEntryPoint", openapi.PATH)
 #: the request headers naming the versions a client accepts (the draft's too)
 VERSION_HEADERS = ("CIMI-Specification-Version", "X-CIMI-Specification-Version")
 #: the driver comes from the X-Deltacloud-* headers (an unknown name is the
@@ -45,6 +46,7 @@ MODULES = (
     network_ports,
     addresses,
     vsps,
+    openapi,
 )
 
 
