@@ -251,12 +251,24 @@ def _closure(function: Callable[..., Any]) -> dict[str, Any]:
 
 
 def _first_dict(function: ast.FunctionDef) -> ast.Dict | None:
-    """The dict literal the builder starts from (returned or assigned)."""
+    """The dict literal the builder returns: ``return {...}``, or the one
+    first given to the name it returns (``data = {...}`` ... ``return data``)."""
+    returned = next((s.value for s in function.body if isinstance(s, ast.Return)), None)
+    if isinstance(returned, ast.Dict):
+        return returned
+    if not isinstance(returned, ast.Name):
+        return None
     for statement in function.body:
+        targets = (
+            statement.targets
+            if isinstance(statement, ast.Assign)
+            else [statement.target]
+            if isinstance(statement, ast.AnnAssign)
+            else []
+        )
         value = getattr(statement, "value", None)
-        if isinstance(
-            statement, ast.Return | ast.Assign | ast.AnnAssign
-        ) and isinstance(value, ast.Dict):
+        named = any(isinstance(t, ast.Name) and t.id == returned.id for t in targets)
+        if named and isinstance(value, ast.Dict):
             return value
     return None
 

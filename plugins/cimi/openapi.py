@@ -78,12 +78,10 @@ def _document(app: Flask) -> str:
 
 def request_schemas() -> dict[str, Any]:
     """Every marshmallow schema of :mod:`.parsing` as a JSON Schema (apispec)."""
-    spec = APISpec(
-        "CIMI",
-        "1",
-        OPENAPI_VERSION,
-        plugins=[MarshmallowPlugin(schema_name_resolver=_name)],
-    )
+    plugin = MarshmallowPlugin(schema_name_resolver=_name)
+    spec = APISpec("CIMI", "1", OPENAPI_VERSION, plugins=[plugin])
+    assert plugin.converter is not None
+    plugin.converter.add_attribute_function(_reference)
     for name, value in vars(parsing).items():
         if _is_schema(value) and name == value.__name__:
             spec.components.schema(name, schema=value)
@@ -109,6 +107,24 @@ def read_schema(view: Callable[..., Any]) -> str | None:
             if _is_schema(getattr(parsing, node.attr, None)):
                 return node.attr
     return None
+
+
+def _reference(self: Any, field: Any, **kwargs: Any) -> dict[str, Any]:
+    """A :class:`.parsing.Reference`: a URL, ``{"href": url}``, or where the
+    field allows it an inline value of its schema."""
+    if not isinstance(field, parsing.Reference):
+        return {}
+    by_href: list[dict[str, Any]] = [
+        {"type": "string", "minLength": 1},
+        {
+            "type": "object",
+            "properties": {"href": {"type": "string", "minLength": 1}},
+            "required": ["href"],
+        },
+    ]
+    if field.value_schema is not None:
+        by_href.append({"$ref": f"#/components/schemas/{field.value_schema.__name__}"})
+    return {"anyOf": by_href}
 
 
 def _is_schema(value: Any) -> bool:

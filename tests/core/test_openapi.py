@@ -156,6 +156,9 @@ def test_classic_schema_comes_from_the_builder(api_doc: Document) -> None:
     )
     assert instance["properties"]["state"]["enum"][:2] == ["START", "PENDING"]
     assert "id" in instance["required"]
+    for name, schema in api_doc["components"]["schemas"].items():
+        if not name.endswith(("List", "Document")) and name != "Error":
+            assert {"id", "href"} <= set(schema["required"]), name
 
 
 def test_a_wrong_instance_fails_the_schema(api_doc: Document) -> None:
@@ -210,6 +213,9 @@ def test_cimi_request_body_is_the_marshmallow_schema(
     check(
         schema_at(cimi_doc, "/cimi/machines", "post", "response"), response.get_json()
     )
+    refused = {"machineTemplate": 5}
+    assert list(Draft202012Validator(schema).iter_errors(refused))
+    assert post_json(cimi, "/cimi/machines", refused, json_headers).status_code == 400
     action = cimi_doc["paths"]["/cimi/machines/{machine_id}/{action}"]["post"]
     assert action["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Action"
