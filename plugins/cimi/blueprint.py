@@ -30,7 +30,7 @@ from deltaflask.plugins.cimi.render import url
 from deltaflask.shell import Shell
 
 #: what answers without credentials: the entry point and the ways to it
-OPEN_PATHS = ("", "/", "/cloudEntryPoint", openapi.PATH)
+OPEN_PATHS = ("", "/", "/cloudEntryPoint")
 #: the request headers naming the versions a client accepts (the draft's too)
 VERSION_HEADERS = ("CIMI-Specification-Version", "X-CIMI-Specification-Version")
 #: the driver comes from the X-Deltacloud-* headers (an unknown name is the

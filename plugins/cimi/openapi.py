@@ -35,14 +35,19 @@ from deltaflask.plugins.cimi.render import RESOURCE_JSON_SCHEMA
 
 PREFIX = "/cimi"
 PATH = "/openapi.json"
+ENDPOINT = "cimi_openapi"
 EXTENSION = "deltaflask.openapi.cimi"
 #: parsing's loaders that imply their schema
 LOADERS = {"load_action": "Action", "load_edit": "Edit"}
 
 
 def register(bp: Blueprint) -> None:
-    """Add ``/openapi.json`` (open, like the entry point)."""
-    bp.add_url_rule(PATH, "openapi", openapi)
+    """Add ``/cimi/openapi.json`` to the app itself, outside the blueprint's
+    driver choice, credentials and format negotiation: any client gets the
+    JSON document, anonymously."""
+    bp.record_once(
+        lambda state: state.app.add_url_rule(PREFIX + PATH, ENDPOINT, openapi)
+    )
 
 
 def openapi() -> Response:

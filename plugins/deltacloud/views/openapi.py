@@ -25,13 +25,18 @@ from deltaflask.openapi import document
 from deltaflask.plugins.deltacloud.views.collection import Collection
 
 PREFIX = "/api"
-FORMATS = {"api.openapi": ("json",)}
+PATH = "/openapi.json"
+ENDPOINT = "api_openapi"
 EXTENSION = "deltaflask.openapi.api"
 
 
 def register(bp: Blueprint) -> None:
-    """Add ``/openapi.json`` (no credentials needed: it calls no driver)."""
-    bp.add_url_rule("/openapi.json", "openapi", openapi)
+    """Add ``/api/openapi.json`` to the app itself, outside the blueprint's
+    driver choice, credentials and format negotiation: any client gets the
+    JSON document, anonymously."""
+    bp.record_once(
+        lambda state: state.app.add_url_rule(PREFIX + PATH, ENDPOINT, openapi)
+    )
 
 
 def openapi() -> Response:
