@@ -8,8 +8,6 @@ JSON builder (:func:`deltaflask.openapi.builder_schema` over its
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from flask import Blueprint
 from flask import Flask
 from flask import Response
@@ -48,7 +46,7 @@ def openapi() -> Response:
 
 
 def _document(app: Flask) -> str:
-    collections = _collections()
+    collections = _collections(app)
     schemas: dict[str, Schema] = {}
     for c in collections:
         member = _schema_name(c.member)
@@ -78,17 +76,15 @@ def _document(app: Flask) -> str:
     return json.dumps(built)
 
 
-def _collections() -> list[Collection]:
-    """The plain collections the view modules declare."""
-    from deltaflask.plugins.deltacloud.views import MODULES
-
-    modules: tuple[ModuleType, ...] = MODULES
-    return [
-        value
-        for module in modules
-        for value in vars(module).values()
-        if isinstance(value, Collection)
-    ]
+def _collections(app: Flask) -> list[Collection]:
+    """The plain collections with routes in ``app`` (each routes its members
+    to its own ``show``)."""
+    found = {
+        id(owner): owner
+        for view in app.view_functions.values()
+        if isinstance(owner := getattr(view, "__self__", None), Collection)
+    }
+    return list(found.values())
 
 
 def _wrapped(key: str, schema: Schema) -> Schema:
