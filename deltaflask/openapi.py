@@ -21,6 +21,8 @@ import typing
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version
 from typing import Any
 
 from flask import Flask
@@ -142,9 +144,6 @@ def _ref(name: str) -> dict[str, str]:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version
-
     try:
         return version("deltaflask")
     except PackageNotFoundError:  # run from a source tree

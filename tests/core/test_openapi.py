@@ -92,6 +92,14 @@ def test_documents_are_valid_openapi_3_1(api_doc: Document, cimi_doc: Document) 
         validate(document)
 
 
+@pytest.mark.parametrize("accept", ["*/*", "text/html", "application/xml"])
+def test_documents_are_json_for_any_accept(cimi: FlaskClient, accept: str) -> None:
+    for url in ("/api/openapi.json", "/cimi/openapi.json"):
+        response = cimi.get(url, headers={"Accept": accept})
+        assert response.status_code == 200
+        assert response.get_json()["openapi"] == "3.1.0"
+
+
 def test_every_route_is_described(
     cimi_app: Flask, api_doc: Document, cimi_doc: Document
 ) -> None:
