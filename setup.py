@@ -70,6 +70,8 @@ EXTRAS["test"] = [
     "pyvmomi>=8.0",
     "pyone>=6.8",
     "openstacksdk>=1.0",
+    "openapi-spec-validator>=0.7",
+    "jsonschema>=4.18",
 ]
 
 setup(
@@ -110,6 +112,7 @@ setup(
         "pluggy>=1.3",
         "defusedxml>=0.7",
         "prometheus_client>=0.17",
+        "apispec>=6.0",
     ],
     extras_require=EXTRAS,
     entry_points={

@@ -70,8 +70,20 @@ def error_headers(error: Exception) -> dict[str, str]:
     return headers
 
 
+#: the JSON Schema of :func:`error_json`'s document (the API descriptions' ``Error``)
+ERROR_JSON_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "code": {"type": "integer", "minimum": 400, "maximum": 599},
+        "message": {"type": "string"},
+        "error": {"type": "string", "pattern": "^Deltacloud::Exceptions::"},
+    },
+    "required": ["code", "message", "error"],
+}
+
+
 def error_json(status: int, kind: str, message: str) -> str:
-    """The original's JSON error document."""
+    """The original's JSON error document (see :data:`ERROR_JSON_SCHEMA`)."""
     document = {
         "code": status,
         "message": message,

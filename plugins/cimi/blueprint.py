@@ -18,6 +18,7 @@ from deltaflask.plugins.cimi import machine_resources
 from deltaflask.plugins.cimi import machines
 from deltaflask.plugins.cimi import network_ports
 from deltaflask.plugins.cimi import networks
+from deltaflask.plugins.cimi import openapi
 from deltaflask.plugins.cimi import systems
 from deltaflask.plugins.cimi import volumes
 from deltaflask.plugins.cimi import vsps
@@ -45,6 +46,7 @@ MODULES = (
     network_ports,
     addresses,
     vsps,
+    openapi,
 )
 
 

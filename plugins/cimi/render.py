@@ -101,6 +101,34 @@ def resource_uri(type_name: str) -> str:
 
 
 # -- JSON ------------------------------------------------------------------------
+#: the JSON Schemas of :func:`to_json`'s documents (the API description's)
+RESOURCE_JSON_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "resourceURI": {"type": "string", "pattern": f"^{NAMESPACE}/[A-Za-z]+$"},
+        "id": {"type": "string"},
+        "operations": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"rel": {"type": "string"}, "href": {"type": "string"}},
+                "required": ["rel", "href"],
+            },
+        },
+    },
+    "required": ["resourceURI"],
+}
+COLLECTION_JSON_SCHEMA = {
+    "allOf": [{"$ref": "#/components/schemas/Resource"}],
+    "properties": {
+        "resourceURI": {"pattern": "Collection$"},
+        "count": {"type": "integer", "minimum": 0},
+        "href": {"type": "string"},
+    },
+    "required": ["id", "count"],
+}
+
+
 def to_json(document: Entity | Collection) -> dict[str, Any]:
     """The JSON form of an entity or a top-level collection."""
     if isinstance(document, Collection):

@@ -21,6 +21,7 @@ from deltaflask.plugins.deltacloud.views import load_balancers
 from deltaflask.plugins.deltacloud.views import metrics
 from deltaflask.plugins.deltacloud.views import network_interfaces
 from deltaflask.plugins.deltacloud.views import networks
+from deltaflask.plugins.deltacloud.views import openapi
 from deltaflask.plugins.deltacloud.views import realms
 from deltaflask.plugins.deltacloud.views import storage_snapshots
 from deltaflask.plugins.deltacloud.views import storage_volumes
@@ -46,6 +47,7 @@ MODULES = (
     network_interfaces,
     firewalls,
     load_balancers,
+    openapi,
 )
 
 #: endpoint -> formats it offers (default: xml, json, html)
