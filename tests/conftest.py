@@ -31,6 +31,7 @@ pytest_plugins = (
 )
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under ``pytest -n 2 --dist loadgroup`` (``make test``), keep each
     module's tests on one worker (module-scoped apps replay exchanges in
