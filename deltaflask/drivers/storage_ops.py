@@ -12,12 +12,24 @@ from typing import BinaryIO
 from deltaflask.drivers.contract import first
 from deltaflask.drivers.contract import missing
 from deltaflask.drivers.contract import operation
+from deltaflask.errors import ValidationFailure
 from deltaflask.models import Blob
 from deltaflask.models import Bucket
 from deltaflask.models import StorageSnapshot
 from deltaflask.models import StorageVolume
 
 Filters = Mapping[str, Any]
+
+
+def manifest_in_order(manifest: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A segmented blob's manifest sorted by order: 400 when it names no
+    segment, or one order twice."""
+    if not manifest:
+        raise ValidationFailure("The manifest names no segments")
+    orders = [order for order, _ in manifest]
+    if len(set(orders)) != len(orders):
+        raise ValidationFailure("The manifest names a segment order twice")
+    return sorted(manifest)
 
 
 @dataclass(slots=True)

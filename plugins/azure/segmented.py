@@ -35,6 +35,7 @@ from typing import Any
 from typing import BinaryIO
 
 from deltaflask.drivers import BlobCreate
+from deltaflask.drivers.storage_ops import manifest_in_order
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Blob
@@ -139,15 +140,11 @@ class AzureSegmented(AzureBase):
         manifest: list[tuple[int, str]],
     ) -> Blob:
         """Commit the blocks of the named segments, by order, as the blob."""
-        if not manifest:
-            raise ValidationFailure("The manifest names no segments")
-        orders = [order for order, _ in manifest]
-        if len(set(orders)) != len(orders):
-            raise ValidationFailure("The manifest names a segment order twice")
+        ordered = manifest_in_order(manifest)
         upload = _Upload(upload_id, bucket_id, blob_id)
         blocks = self._uncommitted(bucket_id, blob_id, upload, upload_id)
         chosen: list[str] = []
-        for order, segment in sorted(manifest):
+        for order, segment in ordered:
             parts = sorted(
                 name
                 for name in blocks

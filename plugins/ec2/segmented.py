@@ -15,6 +15,7 @@ from typing import Any
 from typing import BinaryIO
 
 from deltaflask.drivers import BlobCreate
+from deltaflask.drivers.storage_ops import manifest_in_order
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Blob
@@ -76,13 +77,8 @@ class Ec2Segmented(Ec2Base):
         manifest: list[tuple[int, str]],
     ) -> Blob:
         """Join the parts the manifest names, in order, into the blob."""
-        if not manifest:
-            raise ValidationFailure("The manifest names no segments")
-        orders = [order for order, _ in manifest]
-        if len(set(orders)) != len(orders):
-            raise ValidationFailure("The manifest names a segment order twice")
+        chosen = manifest_in_order(manifest)
         parts = self._parts(bucket_id, blob_id, upload_id)
-        chosen = sorted(manifest)
         for order, segment_id in chosen:
             if parts.get(order, ("", 0))[0] != segment_id.strip('"'):
                 raise ValidationFailure(

@@ -30,6 +30,7 @@ from typing import Any
 from typing import BinaryIO
 
 from deltaflask.drivers import BlobCreate
+from deltaflask.drivers.storage_ops import manifest_in_order
 from deltaflask.errors import DeltaflaskError
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
@@ -130,14 +131,10 @@ class GoogleSegmented(GoogleBase):
     ) -> Blob:
         """Compose the parts the manifest names, in order, into the blob."""
         record = self._upload(bucket_id, blob_id, upload_id)
-        if not manifest:
-            raise ValidationFailure("The manifest names no segments")
-        orders = [order for order, _ in manifest]
-        if len(set(orders)) != len(orders):
-            raise ValidationFailure("The manifest names a segment order twice")
+        chosen = manifest_in_order(manifest)
         parts = self._parts(bucket_id, upload_id)
         sources = []
-        for order, segment_id in sorted(manifest):
+        for order, segment_id in chosen:
             part = parts.get(order)
             if part is None or str(part.generation) != segment_id.strip():
                 raise ValidationFailure(

@@ -25,6 +25,7 @@ from typing import Any
 from typing import BinaryIO
 
 from deltaflask.drivers import BlobCreate
+from deltaflask.drivers.storage_ops import manifest_in_order
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.files import locked
@@ -210,13 +211,9 @@ class MockSegmentedUploads(BlobFiles):
 
 def _manifest_parts(folder: Path, manifest: list[tuple[int, str]]) -> list[str]:
     """The segment file names ``manifest`` names, in order (400 when wrong)."""
-    if not manifest:
-        raise ValidationFailure("The manifest names no segments")
-    orders = [order for order, _ in manifest]
-    if len(set(orders)) != len(orders):
-        raise ValidationFailure("The manifest names a segment order twice")
+    chosen = manifest_in_order(manifest)
     parts = []
-    for order, segment_id in sorted(manifest):
+    for order, segment_id in chosen:
         name = f"{order}.{segment_id}.part"
         if not SEGMENT_ID.match(segment_id) or not (folder / name).is_file():
             raise ValidationFailure(

@@ -29,6 +29,7 @@ from typing import Any
 from typing import BinaryIO
 
 from deltaflask.drivers import BlobCreate
+from deltaflask.drivers.storage_ops import manifest_in_order
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Blob
@@ -138,14 +139,9 @@ class OpenStackSegmented(OpenStackObjectStorage):
         manifest: list[tuple[int, str]],
     ) -> Blob:
         """Put the SLO manifest of the named segments, in order, as the blob."""
-        if not manifest:
-            raise ValidationFailure("The manifest names no segments")
-        orders = [order for order, _ in manifest]
-        if len(set(orders)) != len(orders):
-            raise ValidationFailure("The manifest names a segment order twice")
+        chosen = manifest_in_order(manifest)
         record = self._record(bucket_id, blob_id, upload_id)
         stored = self._segments(upload_id)
-        chosen = sorted(manifest)
         for order, segment_id in chosen:
             if stored.get(order, ("", 0))[0] != segment_id.strip('"'):
                 raise ValidationFailure(
