@@ -22,6 +22,7 @@ import pytest
 
 from tests.support.moto_server import free_port
 from tests.support.paths import REPO
+from tests.support.processes import stop
 
 START_TIMEOUT = 60.0
 #: Azurite's fixed development account (public, documented by Microsoft)
@@ -112,12 +113,7 @@ def azurite(folder: Path) -> Iterator[Azurite]:
         _wait_until_up(server)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=20)
 
 
 def _wait_until_up(server: Azurite) -> None:

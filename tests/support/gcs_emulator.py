@@ -23,6 +23,7 @@ from flask.testing import FlaskClient
 
 from deltaflask import create_app
 from tests.support.moto_server import free_port
+from tests.support.processes import stop
 
 START_TIMEOUT = 30.0
 #: the project the emulator's buckets belong to (any name works)
@@ -99,12 +100,7 @@ def gcs_emulator(folder: Path, in_memory: bool = False) -> Iterator[GcsEmulator]
         _wait_until_up(server, folder / "emulator.log")
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def _wait_until_up(server: GcsEmulator, log: Path) -> None:

@@ -27,6 +27,7 @@ import pytest
 
 from tests.browser.live import deltaflask_server
 from tests.support.moto_server import free_port as free_port
+from tests.support.processes import stop
 
 START_TIMEOUT = 60.0
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -101,12 +102,7 @@ def running(
                 time.sleep(0.2)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=20)
 
 
 @dataclass(frozen=True)

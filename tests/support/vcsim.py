@@ -23,6 +23,7 @@ from typing import Any
 
 from tests.support.moto_server import free_port
 from tests.support.paths import REPO
+from tests.support.processes import stop
 
 START_TIMEOUT = 20.0
 USER = "vcuser"
@@ -98,12 +99,7 @@ def vcsim_server(folder: Path, *extra: str) -> Iterator[Vcsim]:
         _wait_until_up(server, log)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def _wait_until_up(server: Vcsim, log: Path) -> None:
