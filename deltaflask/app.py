@@ -157,16 +157,10 @@ def frontend_for_path(path: str) -> FrontendSpec | None:
 
 def _frontend_names(frontends: list[FrontendSpec]) -> Callable[[str], str]:
     """What names the enabled frontend a path is under (``root`` if none)."""
-    prefixes = [
-        (f.url_prefix.rstrip("/"), f.url_prefix.rstrip("/") + "/", f.name)
-        for f in frontends
-    ]
 
     def frontend_name(path: str) -> str:
-        for prefix, folder, name in prefixes:
-            if path == prefix or path.startswith(folder):
-                return name
-        return "root"
+        owner = _owner(path, frontends)
+        return owner.name if owner is not None else "root"
 
     return frontend_name
 

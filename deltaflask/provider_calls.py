@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from flask import request
+
 from deltaflask.drivers import BaseDriver
 from deltaflask.drivers.compute_ops import ComputeOperations
 from deltaflask.drivers.network_ops import NetworkOperations
@@ -303,8 +305,6 @@ def outcome(error: Exception) -> str:
 
 
 def _request_length() -> int:
-    from flask import request
-
     return request.content_length or 0
 
 
