@@ -7,7 +7,10 @@ On glibc it also keeps buffers of up to 4 MiB on the heap: gunicorn reads a
 request body in fresh 1 MiB buffers, which glibc's defaults map and unmap on
 every read, a page fault per 4 KiB that cut blob uploads to less than half
 their speed (``benchmarks/bench_blobs.py``). ``MALLOC_MMAP_THRESHOLD_`` in the
-environment, a choice of the operator's, is left as it is.
+environment, a choice of the operator's, is left as it is. It also keeps
+glibc to two malloc arenas: each gunicorn thread would otherwise get one of its
+own, holding on to the buffers of the transfers it served, so a worker's
+memory grew with the threads a large blob happened to pass through.
 
 Under gunicorn, the application's ``Server`` header (``/api`` names the
 Deltacloud API version, as the original did) replaces gunicorn's own: gunicorn
@@ -23,11 +26,13 @@ from deltaflask import create_app
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
+M_ARENA_MAX = -8
 
 
 def tune_malloc() -> bool:
     """Raise glibc's mmap threshold to 4 MiB, keeping up to 32 MiB of free
-    heap; ``False`` when not on glibc or the operator set the threshold."""
+    heap, in at most two arenas; ``False`` when not on glibc or the operator
+    set the threshold."""
     if "MALLOC_MMAP_THRESHOLD_" in os.environ:
         return False
     try:
@@ -39,6 +44,7 @@ def tune_malloc() -> bool:
     return bool(
         mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024)
         and mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024)
+        and mallopt(M_ARENA_MAX, 2)
     )
 
 
