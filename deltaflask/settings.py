@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from deltaflask import files
+from deltaflask.errors import ProviderError
 
 #: seconds a provider call may take (connecting, and each read)
 PROVIDER_TIMEOUT = 30.0
@@ -96,6 +97,34 @@ def normalise(config: dict[str, Any]) -> None:
 def provider_timeout(settings: Mapping[str, Any]) -> float:
     """The time-out a driver gives its SDK's calls (``PROVIDER_TIMEOUT``)."""
     return float(settings.get("PROVIDER_TIMEOUT") or PROVIDER_TIMEOUT)
+
+
+def setting(settings: Mapping[str, Any], name: str, default: Any = None) -> Any:
+    """A driver's setting ``name``: the app's, else the environment variable
+    of that name (how a server started by gunicorn is configured), else
+    ``default``."""
+    value = settings.get(name)
+    if value is None or value == "":
+        value = os.environ.get(name) or default
+    return value
+
+
+def seconds(
+    settings: Mapping[str, Any], name: str, default: float | None = None
+) -> float:
+    """A time-out in seconds: the setting ``name``, else ``default``, else the
+    server's ``PROVIDER_TIMEOUT``; a value that is no positive number is a 502
+    naming the setting (the server, not the client, is misconfigured)."""
+    raw = setting(settings, name)
+    if raw is None:
+        return provider_timeout(settings) if default is None else default
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise ProviderError(f"The server's {name} must be a number of seconds")
+    return value
 
 
 def flag(value: object) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 from typing import ClassVar
 from typing import TypeVar
 
+from deltaflask import settings as server_settings
 from deltaflask.drivers import features as feature_catalogue
 from deltaflask.drivers.compute_ops import ComputeOperations
 from deltaflask.drivers.compute_ops import InstanceCreate as InstanceCreate
@@ -120,6 +121,17 @@ class BaseDriver(ComputeOperations, StorageOperations, NetworkOperations):
     def valid_credentials(self) -> bool:
         """Whether the provider accepts the credentials (override to check)."""
         return self._credentials is not None
+
+    # -- settings ----------------------------------------------------------------
+    def setting(self, name: str, default: Any = None) -> Any:
+        """The server's setting ``name``, else the environment variable of that
+        name, else ``default``."""
+        return server_settings.setting(self.settings, name, default)
+
+    def seconds(self, name: str, default: float | None = None) -> float:
+        """A time-out setting in seconds; unset, ``default`` or else the
+        server's ``DELTAFLASK_PROVIDER_TIMEOUT`` (see ``settings.seconds``)."""
+        return server_settings.seconds(self.settings, name, default)
 
     # -- capabilities ------------------------------------------------------------
     @classmethod

@@ -34,6 +34,8 @@ from urllib.parse import urlsplit
 from deltaflask.drivers import Credentials
 from deltaflask.errors import AuthenticationFailure
 from deltaflask.errors import ValidationFailure
+from deltaflask.settings import seconds
+from deltaflask.settings import setting
 
 PUBLIC_SUFFIX = "blob.core.windows.net"
 #: host name endings of Azure's public, US Government and China clouds
@@ -47,10 +49,9 @@ MAX_CLIENTS = 64
 #: (the SDK briefly holds a range twice, the WSGI server the one before)
 TRANSFER_CHUNK = 8 * 1024 * 1024
 READ_CHUNK = 4 * 1024 * 1024
-#: seconds to connect, and to wait for data (settings AZURE_CONNECT_TIMEOUT,
-#: AZURE_READ_TIMEOUT); retries of a failed call (setting AZURE_RETRIES)
-CONNECT_TIMEOUT = 20.0
-READ_TIMEOUT = 120.0
+#: retries of a failed call (setting AZURE_RETRIES); the time-outs to connect
+#: and to wait for data are AZURE_CONNECT_TIMEOUT and AZURE_READ_TIMEOUT, else
+#: the server's DELTAFLASK_PROVIDER_TIMEOUT
 RETRIES = 2
 _PEPPER = secrets.token_bytes(32)
 _lock = threading.Lock()
@@ -157,11 +158,9 @@ def service_client(
     found = account(credentials, provider)
     endpoint = allowed_endpoint(found.endpoint, settings)
     options = {
-        "connection_timeout": float(
-            settings.get("AZURE_CONNECT_TIMEOUT", CONNECT_TIMEOUT)
-        ),
-        "read_timeout": float(settings.get("AZURE_READ_TIMEOUT", READ_TIMEOUT)),
-        "retry_total": int(settings.get("AZURE_RETRIES", RETRIES)),
+        "connection_timeout": seconds(settings, "AZURE_CONNECT_TIMEOUT"),
+        "read_timeout": seconds(settings, "AZURE_READ_TIMEOUT"),
+        "retry_total": int(setting(settings, "AZURE_RETRIES", RETRIES)),
     }
     key = (endpoint, _fingerprint(credentials), *sorted(options.items()))
     with _lock:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 
@@ -11,8 +10,6 @@ from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.google.clients import client
 from deltaflask.plugins.google.errors import gcs_errors
 
-#: seconds one HTTP call to Cloud Storage may take (setting ``GOOGLE_TIMEOUT``)
-TIMEOUT = 60.0
 #: seconds the SDK keeps retrying a failed idempotent call (``GOOGLE_RETRY_SECONDS``,
 #: 0 for no retries)
 RETRY_SECONDS = 30.0
@@ -30,14 +27,6 @@ BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")
 class GoogleBase(BaseDriver):
     """The base every mixin of the google driver extends: the Cloud Storage
     client of the request's credentials and the settings of its calls."""
-
-    def setting(self, name: str, default: Any = None) -> Any:
-        """The app's setting ``name``, else the environment variable of that
-        name (how a server started by gunicorn is configured), else ``default``."""
-        value = self.settings.get(name)
-        if value is None or value == "":
-            value = os.environ.get(name) or default
-        return value
 
     @property
     def gcs(self) -> Any:
@@ -57,7 +46,7 @@ class GoogleBase(BaseDriver):
 
         seconds = float(self.setting("GOOGLE_RETRY_SECONDS", RETRY_SECONDS))
         return {
-            "timeout": float(self.setting("GOOGLE_TIMEOUT", TIMEOUT)),
+            "timeout": self.seconds("GOOGLE_TIMEOUT"),
             "retry": DEFAULT_RETRY.with_timeout(seconds) if seconds > 0 else None,
         }
 

@@ -18,7 +18,6 @@ from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.plugins.opennebula.client import endpoint
 from deltaflask.plugins.opennebula.client import one_server
-from deltaflask.plugins.opennebula.client import timeout
 from deltaflask.plugins.opennebula.errors import one_errors
 
 #: pool filter: every object the user may see
@@ -49,7 +48,8 @@ class OneBase(BaseDriver):
             if self._server is None:
                 user = self.credentials
                 session = f"{user.user}:{user.password}"
-                self._server = one_server(url, session, timeout(self.settings))
+                seconds = self.seconds("OPENNEBULA_TIMEOUT")
+                self._server = one_server(url, session, seconds)
             return functools.reduce(getattr, method.split("."), self._server)(*params)
 
     def info(self, method: str, object_id: str) -> Any:

@@ -22,7 +22,6 @@ from deltaflask.errors import ValidationFailure
 DEFAULT_ENDPOINT = "http://localhost:2633/RPC2"
 ONED_PORT = 2633
 OCCI_PORT = 4567
-DEFAULT_TIMEOUT = 30.0
 INSTEAD = (
     "pass oned's XML-RPC endpoint instead: -P http://<oned host>:2633/RPC2 "
     "(or X-Deltacloud-Provider, or ONE_XMLRPC)"
@@ -62,15 +61,6 @@ def _normalised(value: str, what: str) -> str:
         netloc = parts.netloc if port else f"{parts.netloc}:{ONED_PORT}"
         return f"{parts.scheme}://{netloc}/RPC2"
     return value
-
-
-def timeout(settings: Any) -> float:
-    """Seconds to wait for oned (``OPENNEBULA_TIMEOUT``; 30 by default)."""
-    raw = settings.get("OPENNEBULA_TIMEOUT") or os.environ.get("OPENNEBULA_TIMEOUT")
-    try:
-        return float(raw) if raw else DEFAULT_TIMEOUT
-    except ValueError:
-        return DEFAULT_TIMEOUT
 
 
 def one_server(url: str, session: str, seconds: float) -> Any:

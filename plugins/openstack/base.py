@@ -11,7 +11,6 @@ from typing import TypeVar
 from deltaflask.drivers import BaseDriver
 from deltaflask.errors import AuthenticationFailure
 from deltaflask.plugins.openstack.errors import openstack_errors
-from deltaflask.plugins.openstack.identity import TIMEOUT
 from deltaflask.plugins.openstack.identity import connection
 
 T = TypeVar("T")
@@ -33,7 +32,7 @@ class OpenStackBase(BaseDriver):
         """The authenticated ``openstack.connection.Connection`` of the
         request's credentials and provider (cached across requests)."""
         if self._connection is None:
-            timeout = float(self.settings.get("OPENSTACK_TIMEOUT") or TIMEOUT)
+            timeout = self.seconds("OPENSTACK_TIMEOUT")
             self._connection = connection(self.credentials, self.provider, timeout)
         return self._connection
 

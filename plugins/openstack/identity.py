@@ -30,8 +30,6 @@ PROJECT_DELIMITER = "+"
 DOMAIN_DELIMITER = "/"
 REGION_DELIMITER = ";"
 MAX_CONNECTIONS = 64
-#: seconds to wait for a service to answer (setting ``OPENSTACK_TIMEOUT``)
-TIMEOUT = 60.0
 _PEPPER = secrets.token_bytes(32)
 _lock = threading.Lock()
 _connections: OrderedDict[tuple[str, str, float, str], Any] = OrderedDict()
@@ -123,9 +121,7 @@ def _fingerprint(identity: Identity) -> str:
     return hmac.new(_PEPPER, material, hashlib.sha256).hexdigest()
 
 
-def connection(
-    credentials: Credentials, provider: str | None, timeout: float = TIMEOUT
-) -> Any:
+def connection(credentials: Credentials, provider: str | None, timeout: float) -> Any:
     """An authenticated ``openstack.connection.Connection`` for the request,
     shared with earlier requests of the same user, project and provider.
 

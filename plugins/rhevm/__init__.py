@@ -5,7 +5,8 @@ HTTP Basic carries ``user@domain`` and the password (``admin`` alone means
 ``https://engine.example.com/ovirt-engine/api``, optionally followed by
 ``;<data center id>`` to keep to one data center. The engine's certificate is
 verified unless ``RHEVM_INSECURE=1`` says to accept it (``RHEVM_CA_FILE`` names
-its CA); ``RHEVM_TIMEOUT`` bounds each call in seconds (default 60).
+its CA); ``RHEVM_TIMEOUT`` bounds each call in seconds (default: the server's
+``DELTAFLASK_PROVIDER_TIMEOUT``).
 Clusters are realms, templates images, instance types hardware profiles, VMs
 instances, disks volumes, logical networks networks and VM NICs network
 interfaces; oVirt has no subnets.

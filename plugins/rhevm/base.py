@@ -3,7 +3,7 @@ settings, and the lookups several resource families need."""
 
 from __future__ import annotations
 
-import os
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,31 +19,19 @@ from deltaflask.plugins.rhevm.connection import forget
 from deltaflask.plugins.rhevm.errors import engine_errors
 from deltaflask.settings import flag
 
-DEFAULT_TIMEOUT = 60
-
 
 class RhevmBase(BaseDriver):
     """The base every mixin of the rhevm driver extends."""
-
-    def setting(self, name: str) -> Any:
-        """A ``RHEVM_*`` setting: the app's, else the environment's."""
-        value = self.settings.get(name)
-        return value if value not in (None, "") else os.environ.get(name)
 
     @property
     def endpoint(self) -> Endpoint:
         """The engine URL (the provider) and how to trust and wait for it."""
         url, _ = engine_url(self.provider)
-        raw_timeout = self.setting("RHEVM_TIMEOUT") or DEFAULT_TIMEOUT
-        try:
-            timeout = int(raw_timeout)
-        except (TypeError, ValueError):
-            raise ValidationFailure("RHEVM_TIMEOUT must be whole seconds") from None
         return Endpoint(
             url=url,
             insecure=flag(self.setting("RHEVM_INSECURE")),
             ca_file=self.setting("RHEVM_CA_FILE") or None,
-            timeout=timeout,
+            timeout=math.ceil(self.seconds("RHEVM_TIMEOUT")),
         )
 
     @property

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from typing import Any
 
 from deltaflask.drivers import BaseDriver
 from deltaflask.errors import AuthenticationFailure
-from deltaflask.errors import ProviderError
 from deltaflask.plugins.vsphere import inventory
 from deltaflask.plugins.vsphere.connection import Endpoint
 from deltaflask.plugins.vsphere.connection import Session
 from deltaflask.plugins.vsphere.connection import session
 from deltaflask.settings import flag
 
-#: seconds one SOAP call may take, and one vCenter task
-DEFAULT_TIMEOUT = 60.0
+#: seconds one vCenter task may take (a SOAP call: the server's provider time-out)
 DEFAULT_TASK_TIMEOUT = 600.0
 
 
@@ -26,24 +23,6 @@ class VsphereBase(BaseDriver):
 
     _session: Session | None = None
 
-    def setting(self, name: str, default: Any = None) -> Any:
-        """A server setting, else the environment variable of the same name."""
-        value = self.settings.get(name)
-        if value is None or value == "":
-            value = os.environ.get(name, default)
-        return value
-
-    def seconds(self, name: str, default: float) -> float:
-        """A time-out setting in seconds (a positive number)."""
-        raw = self.setting(name, default)
-        try:
-            value = float(raw)
-        except (TypeError, ValueError):
-            value = 0.0
-        if value <= 0:
-            raise ProviderError(f"The server's {name} must be a number of seconds")
-        return value
-
     @property
     def session(self) -> Session:
         """The vCenter session for this request's provider and credentials."""
@@ -52,7 +31,7 @@ class VsphereBase(BaseDriver):
                 Endpoint.parse(self.provider),
                 self.credentials,
                 insecure=flag(self.setting("VSPHERE_INSECURE", "")),
-                timeout=self.seconds("VSPHERE_TIMEOUT", DEFAULT_TIMEOUT),
+                timeout=self.seconds("VSPHERE_TIMEOUT"),
             )
         return self._session
 

@@ -10,6 +10,7 @@ import pytest
 
 from deltaflask import create_app
 from deltaflask import settings
+from deltaflask.errors import ProviderError
 from tests.support.helpers import parse_xml
 
 HTML = {"Accept": "text/html"}
@@ -106,3 +107,22 @@ def test_disabled_classic_frontend_says_how_to_enable_it(mock_storage):
     assert answer.status_code == 404
     assert "-f cimi,deltacloud" in answer.get_data(as_text=True)
     assert client.get("/nosuch").get_data(as_text=True) == "404 Not Found\n"
+
+
+def test_a_driver_time_out_falls_back_to_the_provider_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("SOME_TIMEOUT", raising=False)
+    server = {"PROVIDER_TIMEOUT": 7.0}
+    assert settings.seconds(server, "SOME_TIMEOUT") == 7.0
+    assert settings.seconds(server, "SOME_TIMEOUT", 600.0) == 600.0
+    assert settings.seconds({**server, "SOME_TIMEOUT": "2.5"}, "SOME_TIMEOUT") == 2.5
+    monkeypatch.setenv("SOME_TIMEOUT", "4")
+    assert settings.seconds(server, "SOME_TIMEOUT") == 4.0
+    assert settings.seconds({}, "OTHER_TIMEOUT") == settings.PROVIDER_TIMEOUT
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-3", "inf", "nan"])
+def test_a_time_out_that_is_no_positive_number_is_a_502(value: str) -> None:
+    with pytest.raises(ProviderError, match="SOME_TIMEOUT must be a number"):
+        settings.seconds({"SOME_TIMEOUT": value}, "SOME_TIMEOUT")

@@ -171,6 +171,11 @@ def test_time_outs_are_504_and_no_answer_502(faulty: tuple[FlaskClient, Fault]) 
     azure_client, fault = faulty
     fault.status, fault.delay = 200, 3.0
     error_message(azure_client.get("/api/buckets", headers=AUTH), 504)
+    with faulty_server() as (endpoint, slow):
+        slow.status, slow.delay = 200, 3.0
+        server_wide = azure_app(endpoint, AZURE_RETRIES=0, PROVIDER_TIMEOUT=1)
+        response = server_wide.test_client().get("/api/buckets", headers=AUTH)
+        error_message(response, 504)
     closed = f"http://127.0.0.1:{free_port()}/devstoreaccount1"
     nobody = azure_app(closed, AZURE_RETRIES=0).test_client()
     assert "reach" in error_message(nobody.get("/api/buckets", headers=AUTH), 502)

@@ -225,8 +225,11 @@ def silent_endpoint() -> Iterator[str]:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}"
 
 
-def test_an_endpoint_that_never_answers_is_504(silent_endpoint: str) -> None:
-    api = google_client(silent_endpoint, GOOGLE_TIMEOUT=1)
+@pytest.mark.parametrize("setting", ["GOOGLE_TIMEOUT", "PROVIDER_TIMEOUT"])
+def test_an_endpoint_that_never_answers_is_504(
+    silent_endpoint: str, setting: str
+) -> None:
+    api = google_client(silent_endpoint, **{setting: 1})
     assert "did not answer" in check_error(
         api.get("/api/buckets", headers=GOOGLE_AUTH), 504
     )

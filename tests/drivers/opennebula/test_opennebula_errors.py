@@ -6,8 +6,10 @@ never a 500, and a refused launch leaves no VM behind."""
 from __future__ import annotations
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
+from deltaflask import create_app
 from deltaflask.drivers import BaseDriver
 from deltaflask.errors import ObjectNotFound
 from deltaflask.testing.api import answer
@@ -137,6 +139,17 @@ def test_oned_failing_is_502_with_its_message(
 def test_oned_too_slow_is_504(one: FlaskClient, oned: FakeOned) -> None:
     oned.inject("one.clusterpool.info", "delay", seconds=3)
     message = error_message(one.get("/api/realms", headers=ADMIN), 504)
+    assert "did not answer in time" in message
+
+
+def test_the_server_wide_provider_timeout_applies(
+    one_app: Flask, oned: FakeOned
+) -> None:
+    config = {**one_app.config, "PROVIDER_TIMEOUT": 1}
+    del config["OPENNEBULA_TIMEOUT"]
+    oned.inject("one.clusterpool.info", "delay", seconds=3)
+    client = create_app(config).test_client()
+    message = error_message(client.get("/api/realms", headers=ADMIN), 504)
     assert "did not answer in time" in message
 
 

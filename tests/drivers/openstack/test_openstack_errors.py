@@ -116,11 +116,12 @@ def silent_port() -> Iterator[int]:
         yield int(listener.getsockname()[1])
 
 
+@pytest.mark.parametrize("setting", ["OPENSTACK_TIMEOUT", "PROVIDER_TIMEOUT"])
 def test_identity_service_that_never_answers_is_504(
-    openstack: OpenStackCloud, silent_port: int
+    openstack: OpenStackCloud, silent_port: int, setting: str
 ) -> None:
     silent = f"http://127.0.0.1:{silent_port}/v3"
-    answer = client(silent, OPENSTACK_TIMEOUT=1).get(
+    answer = client(silent, **{setting: 1}).get(
         "/api/realms", headers=basic(*openstack.credentials())
     )
     error(answer, 504)

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from deltaflask import create_app
 from deltaflask.drivers import Credentials
 from deltaflask.errors import Conflict
 from deltaflask.state import state
@@ -134,6 +135,16 @@ def test_time_out_is_504(client: FlaskClient, engine: EngineState) -> None:
     response = client.get("/api/realms", headers=AUTH)
     assert "in time" in error_message(response, 504)
     answer(client.get("/api/realms", headers=AUTH))
+
+
+def test_the_server_wide_provider_timeout_applies(
+    rhevm_app: Flask, engine: EngineState
+) -> None:
+    config = {**rhevm_app.config, "PROVIDER_TIMEOUT": TIMEOUT}
+    del config["RHEVM_TIMEOUT"]
+    engine.faults.append(Fault("GET", "/clusters", delay=TIMEOUT + 1))
+    client = create_app(config).test_client()
+    assert "in time" in error_message(client.get("/api/realms", headers=AUTH), 504)
 
 
 def test_failed_create_removes_the_vm_it_made(

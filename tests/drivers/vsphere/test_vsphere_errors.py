@@ -220,8 +220,11 @@ def _settle() -> None:
     time.sleep(SLOW_POWER_ON_MS / 1000 + 0.5)
 
 
-def test_a_launch_that_times_out_is_504_and_leaves_no_vm(slow_vcsim: Vcsim) -> None:
-    client = _client(slow_vcsim, VSPHERE_TIMEOUT=CALL_TIMEOUT)
+@pytest.mark.parametrize("setting", ["VSPHERE_TIMEOUT", "PROVIDER_TIMEOUT"])
+def test_a_launch_that_times_out_is_504_and_leaves_no_vm(
+    slow_vcsim: Vcsim, setting: str
+) -> None:
+    client = _client(slow_vcsim, **{setting: CALL_TIMEOUT})
     template = make_template_id(client)
     before = vm_names(slow_vcsim)
     response = client.post(
