@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ import pytest
 from tests.support.moto_server import free_port
 from tests.support.paths import REPO
 from tests.support.processes import stop
+from tests.support.processes import wait_until_up
 
 START_TIMEOUT = 60.0
 #: Azurite's fixed development account (public, documented by Microsoft)
@@ -74,6 +74,16 @@ class Azurite:
             self.endpoint, credential={"account_name": ACCOUNT, "account_key": KEY}
         )
 
+    def answers(self) -> bool:
+        """Whether the emulator lists containers (not listening yet: no)."""
+        from azure.core.exceptions import ServiceRequestError
+
+        try:
+            list(self.service().list_containers())
+        except ServiceRequestError:
+            return False
+        return True
+
     def reset(self) -> None:
         """Delete every container (and so every blob)."""
         service = self.service()
@@ -110,25 +120,12 @@ def azurite(folder: Path) -> Iterator[Azurite]:
         )
     server = Azurite(port, process, log)
     try:
-        _wait_until_up(server)
+        wait_until_up(
+            "azurite-blob", process, server.answers, START_TIMEOUT, log, interval=0.2
+        )
         yield server
     finally:
         stop(process, timeout=20)
-
-
-def _wait_until_up(server: Azurite) -> None:
-    from azure.core.exceptions import ServiceRequestError
-
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"azurite-blob exited: {server.log.read_text()}")
-        try:
-            list(server.service().list_containers())
-            return
-        except ServiceRequestError:  # not listening yet
-            time.sleep(0.2)
-    raise RuntimeError(f"azurite-blob did not answer within {START_TIMEOUT} s")
 
 
 @pytest.fixture(scope="session")

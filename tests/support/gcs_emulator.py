@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from flask.testing import FlaskClient
 from deltaflask import create_app
 from tests.support.moto_server import free_port
 from tests.support.processes import stop
+from tests.support.processes import wait_until_up
 
 START_TIMEOUT = 30.0
 #: the project the emulator's buckets belong to (any name works)
@@ -97,26 +97,21 @@ def gcs_emulator(folder: Path, in_memory: bool = False) -> Iterator[GcsEmulator]
         )
     server = GcsEmulator(port, process)
     try:
-        _wait_until_up(server, folder / "emulator.log")
+        wait_until_up(
+            "gcp-storage-emulator",
+            process,
+            lambda: _answers(f"{server.endpoint}/"),
+            START_TIMEOUT,
+            folder / "emulator.log",
+        )
         yield server
     finally:
         stop(process)
 
 
-def _wait_until_up(server: GcsEmulator, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(
-                f"gcp-storage-emulator exited with {server.process.returncode}: "
-                f"{log.read_text(errors='replace')[-2000:]}"
-            )
-        try:
-            with urllib.request.urlopen(f"{server.endpoint}/", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"gcp-storage-emulator did not answer within {START_TIMEOUT} s")
+def _answers(url: str) -> bool:
+    with urllib.request.urlopen(url, timeout=2):
+        return True
 
 
 def google_client(endpoint: str, **settings: object) -> FlaskClient:

@@ -12,13 +12,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support.moto_server import free_port
+from tests.support.processes import wait_until_up
 
 START_TIMEOUT = 60.0
 #: the production configuration of the README
@@ -36,6 +36,11 @@ class LiveServer:
     def connection(self, timeout: float = 30.0) -> http.client.HTTPConnection:
         """A new connection to the server."""
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
+    def ready(self, workers: int) -> bool:
+        """Whether ``workers`` workers booted and ``/api`` answers 200."""
+        booted = self.log.read_text().count("Booting worker")
+        return booted >= workers and self.request("GET", "/api", timeout=5)[0] == 200
 
     def request(
         self,
@@ -85,26 +90,17 @@ def gunicorn(
         )
     server = LiveServer(port, process, log)
     try:
-        _wait_until_up(server, workers)
+        wait_until_up(
+            "gunicorn",
+            process,
+            lambda: server.ready(workers),
+            START_TIMEOUT,
+            server.log,
+            interval=0.2,
+        )
         yield server
     finally:
         _stop(process)
-
-
-def _wait_until_up(server: LiveServer, workers: int) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {server.log.read_text()}")
-        booted = server.log.read_text().count("Booting worker")
-        try:
-            status, _ = server.request("GET", "/api", timeout=5)
-        except OSError:
-            status = 0
-        if status == 200 and booted >= workers:
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer: {server.log.read_text()}")
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -15,7 +15,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -23,11 +22,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from tests.browser.live import deltaflask_server
 from tests.support.moto_server import free_port as free_port
 from tests.support.processes import stop
+from tests.support.processes import wait_until_up
 
 START_TIMEOUT = 60.0
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -91,15 +89,14 @@ def running(
         )
     server = Running(process, port, log)
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                exchange(port, "/api")
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"{command[0]} did not start:\n{server.output()}")
-                time.sleep(0.2)
+        wait_until_up(
+            command[0],
+            process,
+            lambda: bool(exchange(port, "/api")),
+            START_TIMEOUT,
+            log,
+            interval=0.2,
+        )
         yield server
     finally:
         stop(process, timeout=20)

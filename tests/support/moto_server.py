@@ -12,13 +12,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support.processes import stop
+from tests.support.processes import wait_until_up
 
 START_TIMEOUT = 30.0
 
@@ -57,6 +57,11 @@ class MotoServer:
         with urllib.request.urlopen(request, timeout=10):
             pass
 
+    def answers(self) -> bool:
+        """Whether the server is up (it is reset on the way)."""
+        self.reset()
+        return True
+
 
 @contextmanager
 def moto_server() -> Iterator[MotoServer]:
@@ -71,20 +76,7 @@ def moto_server() -> Iterator[MotoServer]:
     )
     server = MotoServer(port, process)
     try:
-        _wait_until_up(server)
+        wait_until_up("moto_server", process, server.answers, START_TIMEOUT)
         yield server
     finally:
         stop(process)
-
-
-def _wait_until_up(server: MotoServer) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"moto_server exited with {server.process.returncode}")
-        try:
-            server.reset()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"moto_server did not answer within {START_TIMEOUT} s")

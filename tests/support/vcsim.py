@@ -14,7 +14,6 @@ import re
 import shutil
 import ssl
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any
 from tests.support.moto_server import free_port
 from tests.support.paths import REPO
 from tests.support.processes import stop
+from tests.support.processes import wait_until_up
 
 START_TIMEOUT = 20.0
 USER = "vcuser"
@@ -96,23 +96,17 @@ def vcsim_server(folder: Path, *extra: str) -> Iterator[Vcsim]:
         )
     server = Vcsim("127.0.0.1", port, process)
     try:
-        _wait_until_up(server, log)
+        wait_until_up(
+            "vcsim",
+            process,
+            lambda: bool(re.search(r"GOVC_URL=\S+", log.read_text())),
+            START_TIMEOUT,
+            log,
+            interval=0.05,
+        )
         yield server
     finally:
         stop(process)
-
-
-def _wait_until_up(server: Vcsim, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(
-                f"vcsim exited with {server.process.returncode}: {log.read_text()}"
-            )
-        if re.search(r"GOVC_URL=\S+", log.read_text()):
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"vcsim did not start within {START_TIMEOUT} s")
 
 
 def make_templates(server: Vcsim) -> dict[str, str]:
