@@ -11,7 +11,14 @@ migrations):
 - ``deltaflask_sequences (scope, name, next)``: numbers never handed out twice;
 - ``deltaflask_scopes (scope, seeded)``: whether a store's first content is in;
 - ``deltaflask_secrets (name, value)``: secrets every node must share (the
-  session key).
+  session key);
+- ``deltaflask_chunks (content, number, data bytea)``: byte contents (blob
+  bodies) in fixed-size rows, numbered from ``deltaflask_content_ids`` (see
+  :mod:`deltaflask.store.contents`);
+- ``deltaflask_blobs (scope, bucket, name, body json, contents)`` and
+  ``deltaflask_segments (scope, upload, segment, number, content, length)``:
+  a scope's blobs (attributes and the contents that make their bytes, in
+  order) and the segments of its unfinished segmented uploads.
 
 A *scope* names one store (``cimi/<driver>-<provider>-<user>``, ...), as a
 folder does for :class:`~deltaflask.store.json_files.JsonFileStore`. A
@@ -20,7 +27,9 @@ transaction is a database transaction holding the scope's advisory lock
 process and node using the scope run one at a time, as under the files'
 ``flock``; it is re-entrant within a thread. Statements outside a transaction
 run on their own (autocommit). Each process keeps one connection pool per
-database URL (created after a fork, never inherited).
+database URL (created after a fork, never inherited), and a second one for
+body transfers (:meth:`Database.streaming`, :meth:`Database.snapshot`), so
+slow clients never starve ordinary statements of connections.
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ import threading
 from collections.abc import Collection
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from contextlib import ExitStack
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 from typing import Any
@@ -57,6 +67,20 @@ CREATE TABLE IF NOT EXISTS deltaflask_scopes (
     scope text PRIMARY KEY, seeded boolean NOT NULL DEFAULT false);
 CREATE TABLE IF NOT EXISTS deltaflask_secrets (
     name text PRIMARY KEY, value text NOT NULL);
+CREATE SEQUENCE IF NOT EXISTS deltaflask_content_ids;
+CREATE TABLE IF NOT EXISTS deltaflask_chunks (
+    content bigint NOT NULL, number integer NOT NULL, data bytea NOT NULL,
+    PRIMARY KEY (content, number));
+ALTER TABLE deltaflask_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
+CREATE TABLE IF NOT EXISTS deltaflask_blobs (
+    scope text NOT NULL, bucket text NOT NULL, name text NOT NULL,
+    body json NOT NULL, contents bigint[] NOT NULL,
+    PRIMARY KEY (scope, bucket, name));
+CREATE TABLE IF NOT EXISTS deltaflask_segments (
+    scope text NOT NULL, upload text NOT NULL, segment text NOT NULL,
+    number integer NOT NULL, content bigint NOT NULL, length bigint NOT NULL,
+    written timestamptz NOT NULL DEFAULT clock_timestamp(),
+    PRIMARY KEY (scope, upload, segment));
 """
 #: the most connections one process opens to one database
 POOL_SIZE = 10
@@ -103,7 +127,7 @@ class Database:
     def __init__(self, url: str) -> None:
         try:
             import psycopg
-            from psycopg_pool import ConnectionPool
+            import psycopg_pool  # noqa: F401  (checked here, used by _pool)
         except ImportError as missing:
             raise MissingDriver(
                 "DATABASE_URL needs psycopg: pip install 'deltaflask[postgres]'"
@@ -121,14 +145,9 @@ class Database:
             raise DatabaseUnavailable(
                 f"cannot use the database of DATABASE_URL: {error}"
             ) from None
-        self.pool: ConnectionPool = ConnectionPool(
-            url,
-            min_size=1,
-            max_size=POOL_SIZE,
-            timeout=POOL_TIMEOUT,
-            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
-            open=True,
-        )
+        self.pool: ConnectionPool = _pool(url, 1)
+        #: connections for body transfers, opened as they are needed
+        self.streams: ConnectionPool = _pool(url, 0)
         #: per thread: the open transaction's ``connection`` and the
         #: ``depths`` of the scopes it locks
         self._open = threading.local()
@@ -136,8 +155,9 @@ class Database:
         self.seeded_scopes: set[str] = set()
 
     def close(self) -> None:
-        """Close every connection of the pool."""
+        """Close every connection of both pools."""
         self.pool.close()
+        self.streams.close()
 
     @contextmanager
     def connection(self) -> Iterator[Connection[Any]]:
@@ -176,6 +196,32 @@ class Database:
             finally:
                 del state["connection"], state["depths"]
 
+    @contextmanager
+    def streaming(self) -> Iterator[Connection[Any]]:
+        """A transaction on a transfer connection that locks no scope yet, made
+        this thread's transaction: a body's chunks go in without a lock, and a
+        store transaction opened inside joins it and takes its scope's lock
+        then, until the end (to publish what was written). Everything is
+        rolled back when the block fails, so a cut-off body leaves nothing."""
+        state = self._open.__dict__
+        if "connection" in state:
+            raise RuntimeError("a body is streamed inside a transaction")
+        with self.streams.connection() as connection, connection.transaction():
+            state["connection"], state["depths"] = connection, {}
+            try:
+                yield connection
+            finally:
+                del state["connection"], state["depths"]
+
+    def snapshot(self, stack: ExitStack) -> Connection[Any]:
+        """A transfer connection in a read-only transaction seeing one
+        snapshot (``REPEATABLE READ``) until ``stack`` closes: what a reader
+        streams stays whole while others replace or delete it."""
+        connection = stack.enter_context(self.streams.connection())
+        stack.enter_context(connection.transaction())
+        connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        return connection
+
     def in_transaction(self) -> bool:
         """Whether this thread has a transaction open (not yet committed)."""
         return "connection" in self._open.__dict__
@@ -194,6 +240,20 @@ class Database:
             ).fetchone()
         assert row is not None
         return str(row[0])
+
+
+def _pool(url: str, min_size: int) -> ConnectionPool:
+    """A pool of autocommit connections to ``url``, opened now."""
+    from psycopg_pool import ConnectionPool
+
+    return ConnectionPool(
+        url,
+        min_size=min_size,
+        max_size=POOL_SIZE,
+        timeout=POOL_TIMEOUT,
+        kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
+        open=True,
+    )
 
 
 def _lock(connection: Connection[Any], scope: str) -> None:
