@@ -13,7 +13,8 @@ the transaction back and leaves nothing. Completing an upload makes its
 segments' contents the blob's, without copying a byte. A blob is read in a
 snapshot, so a reader streams the blob it found even while it is replaced or
 deleted. Uploads nobody has touched for ``SEGMENT_MAX_AGE`` seconds (a day)
-are swept away on uploads, at most once a minute per process.
+are swept away when the mock plugin starts and on uploads, at most once a
+minute per process.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import Any
 from typing import BinaryIO
 
 from deltaflask.errors import ObjectNotFound
+from deltaflask.files import SWEEP_INTERVAL
 from deltaflask.plugins.mock.blob_store import SEGMENT_MAX_AGE
 from deltaflask.plugins.mock.blob_store import BlobStore
 from deltaflask.plugins.mock.blob_store import Entity
@@ -43,10 +45,8 @@ from deltaflask.store.contents import delete_contents
 from deltaflask.store.contents import write_content
 
 UPLOADS = "segmented_uploads"
-#: seconds between two sweeps of one process
-SWEEP_EVERY = 60.0
-#: scope -> when this process last swept it
-_swept: dict[str, float] = {}
+#: (database URL, scope) -> when this process last swept it
+_swept: dict[tuple[str, str], float] = {}
 _swept_guard = threading.Lock()
 
 
@@ -57,6 +57,7 @@ class DatabaseBlobStore(BlobStore):
         self.store = store
         self.database = store.database
         self.scope = store.scope
+        self._sweep_key = (store.url, store.scope)
 
     def _rows(self, query: str, *params: Any) -> list[tuple[Any, ...]]:
         """Run one statement of the scope (``scope = %s`` comes first)."""
@@ -264,12 +265,15 @@ class DatabaseBlobStore(BlobStore):
 
     def sweep(self, settings: Mapping[str, Any]) -> None:
         """Abort the uploads nobody began or added a segment to for
-        ``SEGMENT_MAX_AGE`` seconds, unless this process did within a minute."""
+        ``SEGMENT_MAX_AGE`` seconds, unless this process did within
+        ``SWEEP_INTERVAL`` (a minute)."""
         now = time.monotonic()
+        interval = float(settings.get("SWEEP_INTERVAL", SWEEP_INTERVAL))
         with _swept_guard:
-            if now - _swept.get(self.scope, -SWEEP_EVERY) < SWEEP_EVERY:
+            last = _swept.get(self._sweep_key)
+            if last is not None and now - last < interval:
                 return
-            _swept[self.scope] = now
+            _swept[self._sweep_key] = now
         max_age = float(settings.get("SEGMENT_MAX_AGE", SEGMENT_MAX_AGE))
         cutoff = time.time() - max_age
         for upload in self.store.all(UPLOADS):

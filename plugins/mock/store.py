@@ -116,6 +116,7 @@ class MockDatabaseStore(MockScope, PostgresStore):
 
     def __init__(self, url: str, seed: Path) -> None:
         super().__init__(url, SCOPE)
+        self.url = url
         self.seed = seed
         self.seed_once(self._copy_seed)
 
