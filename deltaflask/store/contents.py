@@ -65,8 +65,9 @@ class ContentChunks:
     """The bytes of ``contents``, one after the other, a row at a time.
 
     Reads a server-side cursor on ``connection`` (whose transaction ``stack``
-    ends); the stack is closed when the last row is read or :meth:`close` is
-    called (a WSGI server calls it when the response ends).
+    ends); the stack is closed when the last row is read, when :meth:`close`
+    is called (a WSGI server calls it when the response ends), or at the
+    latest when the object is collected.
     """
 
     def __init__(
@@ -104,3 +105,8 @@ class ContentChunks:
     def close(self) -> None:
         """End the transaction and give its connection back."""
         self._stack.close()
+
+    def __del__(self) -> None:
+        """Give the connection back even if nobody read to the end or closed
+        (a test client's unread answer), so the pool never runs dry."""
+        self.close()
