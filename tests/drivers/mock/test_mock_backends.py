@@ -23,6 +23,7 @@ from deltaflask.plugins.mock.store import MockStore
 from deltaflask.plugins.mock.store import open_store
 from deltaflask.plugins.mock.store import reset_store
 from deltaflask.resources import resource_dir
+from deltaflask.store.postgres import POOL_SIZE
 from tests.support.auth import MOCK_AUTH
 from tests.support.blobs import complete
 from tests.support.blobs import initiate
@@ -38,6 +39,7 @@ pytestmark = pytest.mark.xdist_group("postgres")
 AUTH = {"Authorization": MOCK_AUTH}
 JSON = {**AUTH, "Accept": "application/json"}
 SEED = resource_dir("mock")
+SEED_BLOB = (SEED / "blobs/bucket1/blob1.data").read_bytes()
 SEED_INSTANCES = ["inst0", "inst1", "inst2", "inst3"]
 Node = Callable[[str], FlaskClient]
 
@@ -157,7 +159,7 @@ def test_blobs_put_get_head_update_delete_across_nodes(node):
     listed = a.get("/api/buckets/bucket1", headers=JSON).get_json()["bucket"]
     assert "both.bin" in [blob["id"] for blob in listed["blob_list"]]
     seeded = b.get("/api/buckets/bucket1/blob1/content", headers=AUTH).get_data()
-    assert seeded == (SEED / "blobs/bucket1/blob1.data").read_bytes()
+    assert seeded == SEED_BLOB
     assert a.delete(url, headers=AUTH).status_code == 204
     assert_error(b.get(f"{url}/content", headers=AUTH), 404)
     assert b.delete("/api/buckets/bucket2/blob4", headers=AUTH).status_code == 204
@@ -254,10 +256,7 @@ def test_reset_puts_the_seed_back_and_restarts_the_counters(tmp_path, settings, 
     blobs = client.get("/api/buckets/bucket1", headers=JSON).get_json()["bucket"]
     assert [blob["id"] for blob in blobs["blob_list"]] == ["blob1", "blob2", "blob3"]
     seeded = client.get("/api/buckets/bucket1/blob1/content", headers=AUTH)
-    assert (
-        seeded.get_data()
-        == (resource_dir("mock") / "blobs/bucket1/blob1.data").read_bytes()
-    )
+    assert seeded.get_data() == SEED_BLOB
     made = client.post("/api/instances", data={"image_id": "img1"}, headers=AUTH)
     assert made.headers["Location"].endswith("/inst4")
 
@@ -288,3 +287,20 @@ def test_the_reset_command_resets_the_database(tmp_path, database_url):
     assert "The mock cloud in the database of DATABASE_URL is back" in result.stdout
     assert _instance_ids(client) == SEED_INSTANCES
     assert not (tmp_path / "data" / "mock").exists()
+
+
+def test_unread_blob_answers_give_their_connections_back(tmp_path, database_url):
+    """More answers than a pool has connections, none read nor closed: each
+    gives its transfer connection back, and the next read goes through."""
+    client = create_app(
+        {"TESTING": True, "MOCK_STORAGE": str(tmp_path / "mock"),
+         "DATABASE_URL": database_url}
+    ).test_client()  # fmt: skip
+    url = "/api/buckets/bucket1/blob1/content"
+    for _ in range(POOL_SIZE + 2):
+        answer = client.get(url, headers=AUTH, buffered=False)
+        assert answer.status_code == 200
+    del answer
+    started = time.monotonic()
+    assert client.get(url, headers=AUTH).get_data() == SEED_BLOB
+    assert time.monotonic() - started < 5
