@@ -280,8 +280,9 @@ class PostgresStore(EntityStore):
             raise ValueError(f"bad kind {kind!r}")
         return kind
 
-    def _execute(self, query: str, *params: Any) -> list[tuple[Any, ...]]:
-        """Run one statement in the scope's transaction (or alone); its rows."""
+    def execute(self, query: str, *params: Any) -> list[tuple[Any, ...]]:
+        """Run one statement in the scope's transaction (or alone), with the
+        scope as its first parameter; its rows."""
         with self.database.connection() as connection:
             cursor = connection.execute(query, (self.scope, *params))
             return cursor.fetchall() if cursor.description else []
@@ -291,7 +292,7 @@ class PostgresStore(EntityStore):
         """One entity, or ``None`` when it does not exist or the id is unsafe."""
         if not is_safe_id(entity_id):
             return None
-        rows = self._execute(
+        rows = self.execute(
             "SELECT body::text FROM deltaflask_entities"
             " WHERE scope = %s AND kind = %s AND id = %s",
             self._kind(kind),
@@ -305,7 +306,7 @@ class PostgresStore(EntityStore):
     def save(self, kind: str, entity: Entity) -> None:
         """Store an entity under its ``id`` (400 for an unsafe one)."""
         entity_id = check_id(entity["id"])
-        self._execute(
+        self.execute(
             "INSERT INTO deltaflask_entities (scope, kind, id, body)"
             " VALUES (%s, %s, %s, %s::json)"
             " ON CONFLICT (scope, kind, id) DO UPDATE SET body = EXCLUDED.body",
@@ -319,7 +320,7 @@ class PostgresStore(EntityStore):
         if not is_safe_id(entity_id):
             return False
         with self.transaction():
-            rows = self._execute(
+            rows = self.execute(
                 "DELETE FROM deltaflask_entities"
                 " WHERE scope = %s AND kind = %s AND id = %s RETURNING id",
                 self._kind(kind),
@@ -329,7 +330,7 @@ class PostgresStore(EntityStore):
 
     def ids(self, kind: str) -> list[str]:
         """Ids of a kind, in natural order."""
-        rows = self._execute(
+        rows = self.execute(
             "SELECT id FROM deltaflask_entities WHERE scope = %s AND kind = %s",
             self._kind(kind),
         )
@@ -337,7 +338,7 @@ class PostgresStore(EntityStore):
 
     def all(self, kind: str) -> list[Entity]:
         """Every entity of ``kind``, in natural id order (one query)."""
-        rows = self._execute(
+        rows = self.execute(
             "SELECT id, body::text FROM deltaflask_entities"
             " WHERE scope = %s AND kind = %s",
             self._kind(kind),
@@ -351,7 +352,7 @@ class PostgresStore(EntityStore):
 
     def next_number(self, sequence: str, floor: int = 0) -> int:
         """A number never handed out before for ``sequence``, at least ``floor``."""
-        rows = self._execute(
+        rows = self.execute(
             "INSERT INTO deltaflask_sequences AS s (scope, name, next)"
             " VALUES (%s, %s, %s + 1)"
             " ON CONFLICT (scope, name)"
@@ -367,7 +368,7 @@ class PostgresStore(EntityStore):
         once seen)."""
         if self.scope in self.database.seeded_scopes:
             return True
-        rows = self._execute(
+        rows = self.execute(
             "SELECT seeded FROM deltaflask_scopes WHERE scope = %s",
         )
         if not (rows and rows[0][0]):
@@ -378,7 +379,7 @@ class PostgresStore(EntityStore):
 
     def mark_seeded(self) -> None:
         """Mark the scope's first content complete."""
-        self._execute(
+        self.execute(
             "INSERT INTO deltaflask_scopes (scope, seeded) VALUES (%s, true)"
             " ON CONFLICT (scope) DO UPDATE SET seeded = true",
         )
@@ -388,5 +389,5 @@ class PostgresStore(EntityStore):
         """Remove everything the scope holds (entities, sequences, marker)."""
         with self.transaction():
             for table in ("entities", "sequences", "scopes"):
-                self._execute(f"DELETE FROM deltaflask_{table} WHERE scope = %s")
+                self.execute(f"DELETE FROM deltaflask_{table} WHERE scope = %s")
         self.database.seeded_scopes.discard(self.scope)

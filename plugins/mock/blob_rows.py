@@ -59,16 +59,10 @@ class DatabaseBlobStore(BlobStore):
         self.scope = store.scope
         self._sweep_key = (store.url, store.scope)
 
-    def _rows(self, query: str, *params: Any) -> list[tuple[Any, ...]]:
-        """Run one statement of the scope (``scope = %s`` comes first)."""
-        with self.database.connection() as connection:
-            cursor = connection.execute(query, (self.scope, *params))
-            return cursor.fetchall() if cursor.description else []
-
     # -- blobs -------------------------------------------------------------------
     def blob_ids(self, bucket_id: str) -> list[str]:
         """The names of the bucket's blobs, in natural order."""
-        rows = self._rows(
+        rows = self.store.execute(
             "SELECT name FROM deltaflask_blobs WHERE scope = %s AND bucket = %s",
             check_id(bucket_id, "bucket name"),
         )
@@ -76,7 +70,7 @@ class DatabaseBlobStore(BlobStore):
 
     def load(self, bucket_id: str, blob_id: str) -> Entity | None:
         """The blob's attributes, or ``None``."""
-        rows = self._rows(
+        rows = self.store.execute(
             "SELECT body::text FROM deltaflask_blobs"
             " WHERE scope = %s AND bucket = %s AND name = %s",
             check_id(bucket_id, "bucket name"),
@@ -108,13 +102,13 @@ class DatabaseBlobStore(BlobStore):
     def _publish(self, bucket_id: str, entity: Entity, contents: list[int]) -> None:
         """Make ``contents`` the bytes of the blob ``entity`` (inside a store
         transaction), dropping those of the blob it replaces."""
-        old = self._rows(
+        old = self.store.execute(
             "SELECT contents FROM deltaflask_blobs"
             " WHERE scope = %s AND bucket = %s AND name = %s",
             bucket_id,
             entity["id"],
         )
-        self._rows(
+        self.store.execute(
             "INSERT INTO deltaflask_blobs (scope, bucket, name, body, contents)"
             " VALUES (%s, %s, %s, %s::json, %s)"
             " ON CONFLICT (scope, bucket, name)"
@@ -160,7 +154,7 @@ class DatabaseBlobStore(BlobStore):
 
     def delete(self, bucket_id: str, blob_id: str) -> None:
         """Remove the blob's row and its bytes."""
-        rows = self._rows(
+        rows = self.store.execute(
             "DELETE FROM deltaflask_blobs"
             " WHERE scope = %s AND bucket = %s AND name = %s RETURNING contents",
             bucket_id,
@@ -194,7 +188,7 @@ class DatabaseBlobStore(BlobStore):
             with self.store.transaction():
                 if self.store.load(UPLOADS, upload_id) is None:
                     raise ObjectNotFound(ended(upload_id))
-                self._rows(
+                self.store.execute(
                     "INSERT INTO deltaflask_segments"
                     " (scope, upload, segment, number, content, length)"
                     " VALUES (%s, %s, %s, %s, %s, %s)",
@@ -219,7 +213,7 @@ class DatabaseBlobStore(BlobStore):
                 raise ObjectNotFound(ended(upload_id))
             written = {
                 (int(number), str(segment)): (int(content), int(length))
-                for segment, number, content, length in self._rows(
+                for segment, number, content, length in self.store.execute(
                     "SELECT segment, number, content, length FROM deltaflask_segments"
                     " WHERE scope = %s AND upload = %s",
                     upload_id,
@@ -246,7 +240,7 @@ class DatabaseBlobStore(BlobStore):
     def abort(self, upload_id: str) -> None:
         """Drop the upload, its segments and their bytes, in one transaction."""
         with self.store.transaction():
-            rows = self._rows(
+            rows = self.store.execute(
                 "SELECT content FROM deltaflask_segments"
                 " WHERE scope = %s AND upload = %s",
                 upload_id,
@@ -255,7 +249,7 @@ class DatabaseBlobStore(BlobStore):
 
     def _end_upload(self, upload_id: str, dropped: list[int]) -> None:
         """Remove the upload's entity and segment rows, and ``dropped`` bytes."""
-        self._rows(
+        self.store.execute(
             "DELETE FROM deltaflask_segments WHERE scope = %s AND upload = %s",
             upload_id,
         )
@@ -279,7 +273,7 @@ class DatabaseBlobStore(BlobStore):
         for upload in self.store.all(UPLOADS):
             if float(upload.get("began") or 0) < cutoff:
                 with self.store.transaction():  # no segment is added meanwhile
-                    recent = self._rows(
+                    recent = self.store.execute(
                         "SELECT 1 FROM deltaflask_segments WHERE scope = %s"
                         " AND upload = %s AND written >= to_timestamp(%s)",
                         upload["id"],

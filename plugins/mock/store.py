@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from abc import abstractmethod
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,23 @@ class NotAMockStore(ValueError):
 
 
 class MockScope(EntityStore):
-    """What both backends of the mock store share: reads of the driver."""
+    """What both backends of the mock store share: reads of the driver, and
+    putting the seed back."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Remove everything the store holds."""
+
+    @abstractmethod
+    def _copy_seed(self) -> None:
+        """Put the seed's content in."""
+
+    def reseed(self) -> None:
+        """Put the store back to the seed data, in one transaction."""
+        with self.transaction():
+            self.clear()
+            self._copy_seed()
+            self.mark_seeded()
 
     def listed(self, collection: str, wanted: Any) -> list[dict[str, Any]]:
         """The entities ``wanted`` names (an id or ids; unknown ones skipped),
@@ -71,7 +88,7 @@ class MockScope(EntityStore):
         return found
 
 
-class MockStore(MockScope, JsonFileStore):
+class MockStore(JsonFileStore, MockScope):
     """JSON files under ``root``, seeded from ``seed`` on first use."""
 
     def __init__(self, root: Path, seed: Path) -> None:
@@ -103,14 +120,11 @@ class MockStore(MockScope, JsonFileStore):
         if root.is_dir() and any(root.iterdir()) and not (root / LOCK).is_file():
             raise NotAMockStore(f"{root} is not a mock cloud folder")
         store = cls(root, seed)
-        with store.transaction():
-            store.clear()
-            store._copy_seed()
-            store.mark_seeded()
+        store.reseed()
         return store
 
 
-class MockDatabaseStore(MockScope, PostgresStore):
+class MockDatabaseStore(PostgresStore, MockScope):
     """The mock cloud in the PostgreSQL database at ``url``, seeded from
     ``seed`` on first use (entities, then buckets' blobs)."""
 
@@ -133,26 +147,28 @@ class MockDatabaseStore(MockScope, PostgresStore):
                 open(source.with_suffix(".data"), "rb") as data,
             ):
                 content, _ = write_content(connection, data)
-                connection.execute(
-                    "INSERT INTO deltaflask_blobs (scope, bucket, name, body, contents)"
-                    " VALUES (%s, %s, %s, %s::json, %s)",
-                    (self.scope, entity["bucket"], entity["id"], json.dumps(entity),
-                     [content]),
-                )  # fmt: skip
+            self.execute(
+                "INSERT INTO deltaflask_blobs (scope, bucket, name, body, contents)"
+                " VALUES (%s, %s, %s, %s::json, %s)",
+                entity["bucket"],
+                entity["id"],
+                json.dumps(entity),
+                [content],
+            )
 
     def clear(self) -> None:
         """Remove the scope's entities, blobs, uploads and their bytes."""
         with self.transaction():
-            self._execute(
+            self.execute(
                 "DELETE FROM deltaflask_chunks WHERE content IN (SELECT"
                 " unnest(contents) FROM deltaflask_blobs WHERE scope = %s)"
             )
-            self._execute(
+            self.execute(
                 "DELETE FROM deltaflask_chunks WHERE content IN (SELECT"
                 " content FROM deltaflask_segments WHERE scope = %s)"
             )
-            self._execute("DELETE FROM deltaflask_blobs WHERE scope = %s")
-            self._execute("DELETE FROM deltaflask_segments WHERE scope = %s")
+            self.execute("DELETE FROM deltaflask_blobs WHERE scope = %s")
+            self.execute("DELETE FROM deltaflask_segments WHERE scope = %s")
             super().clear()
 
     @classmethod
@@ -160,10 +176,7 @@ class MockDatabaseStore(MockScope, PostgresStore):
         """Put the mock cloud of the database at ``url`` back to the seed
         data, in one transaction."""
         store = cls(url, seed)
-        with store.transaction():
-            store.clear()
-            store._copy_seed()
-            store.mark_seeded()
+        store.reseed()
         return store
 
 
