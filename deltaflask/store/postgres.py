@@ -68,10 +68,16 @@ CREATE TABLE IF NOT EXISTS deltaflask_scopes (
 CREATE TABLE IF NOT EXISTS deltaflask_secrets (
     name text PRIMARY KEY, value text NOT NULL);
 CREATE SEQUENCE IF NOT EXISTS deltaflask_content_ids;
-CREATE TABLE IF NOT EXISTS deltaflask_chunks (
-    content bigint NOT NULL, number integer NOT NULL, data bytea NOT NULL,
-    PRIMARY KEY (content, number));
-ALTER TABLE deltaflask_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
+DO $$ BEGIN
+    IF to_regclass('deltaflask_chunks') IS NULL THEN
+        CREATE TABLE deltaflask_chunks (
+            content bigint NOT NULL, number integer NOT NULL, data bytea NOT NULL,
+            PRIMARY KEY (content, number));
+        -- uncompressed (blob bytes rarely shrink); set once, when made:
+        -- altering it at every start would wait for every node's transfers
+        ALTER TABLE deltaflask_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
+    END IF;
+END $$;
 CREATE TABLE IF NOT EXISTS deltaflask_blobs (
     scope text NOT NULL, bucket text NOT NULL, name text NOT NULL,
     body json NOT NULL, contents bigint[] NOT NULL,

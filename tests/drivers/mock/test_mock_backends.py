@@ -6,8 +6,10 @@ the sweep of abandoned uploads and ``--reset-mock`` behave the same on both."""
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -23,7 +25,10 @@ from deltaflask.plugins.mock.store import MockStore
 from deltaflask.plugins.mock.store import open_store
 from deltaflask.plugins.mock.store import reset_store
 from deltaflask.resources import resource_dir
+from deltaflask.store.contents import write_content
 from deltaflask.store.postgres import POOL_SIZE
+from deltaflask.store.postgres import Database
+from deltaflask.store.postgres import database
 from tests.support.auth import MOCK_AUTH
 from tests.support.blobs import complete
 from tests.support.blobs import initiate
@@ -304,3 +309,17 @@ def test_unread_blob_answers_give_their_connections_back(tmp_path, database_url)
     started = time.monotonic()
     assert client.get(url, headers=AUTH).get_data() == SEED_BLOB
     assert time.monotonic() - started < 5
+
+
+def test_a_node_starts_while_another_writes_a_blob(database_url):
+    """Making the schema (what every process does first) never waits for a
+    blob transfer in progress."""
+    writer = database(database_url)
+    with writer.streaming() as connection:
+        write_content(connection, io.BytesIO(b"x" * 10))
+        starting = threading.Thread(target=lambda: Database(database_url).close())
+        starting.start()
+        starting.join(10)
+        started = not starting.is_alive()
+    starting.join()
+    assert started, "a new process waited for the transfer to end"
