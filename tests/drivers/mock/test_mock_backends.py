@@ -7,6 +7,7 @@ the sweep of abandoned uploads and ``--reset-mock`` behave the same on both."""
 from __future__ import annotations
 
 import io
+import multiprocessing
 import subprocess
 import sys
 import threading
@@ -14,14 +15,19 @@ import time
 from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 from flask.testing import FlaskClient
 
 from deltaflask import create_app
+from deltaflask.drivers import Credentials
+from deltaflask.drivers import InstanceCreate
+from deltaflask.plugins.mock.driver import MockDriver
 from deltaflask.plugins.mock.store import MockDatabaseStore
 from deltaflask.plugins.mock.store import MockStore
+from deltaflask.plugins.mock.store import natural_key
 from deltaflask.plugins.mock.store import open_store
 from deltaflask.plugins.mock.store import reset_store
 from deltaflask.resources import resource_dir
@@ -323,3 +329,37 @@ def test_a_node_starts_while_another_writes_a_blob(database_url):
         started = not starting.is_alive()
     starting.join()
     assert started, "a new process waited for the transfer to end"
+
+
+def _create_and_destroy(config: dict[str, str], count: int, queue: Any) -> None:
+    driver = MockDriver(Credentials("mockuser", "mockpassword"), None, config)
+    for _ in range(count):
+        (instance,) = driver.create_instance(InstanceCreate(image_id="img1"))
+        driver.stop_instance(instance.id)
+        driver.destroy_instance(instance.id)
+        queue.put(instance.id)
+
+
+def test_parallel_processes_never_share_or_reuse_an_id(tmp_path, settings):
+    """Four processes (each with a folder of its own on the database) create
+    and at once destroy instances: every id they were given is distinct."""
+    open_store({"MOCK_STORAGE": str(_folder(tmp_path, settings, "seed")), **settings})
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    configs = [
+        {"MOCK_STORAGE": str(_folder(tmp_path, settings, f"p{n}")), **settings}
+        for n in range(4)
+    ]
+    workers = [
+        context.Process(target=_create_and_destroy, args=(config, 10, queue))
+        for config in configs
+    ]
+    for worker in workers:
+        worker.start()
+    given = [queue.get(timeout=60) for _ in range(40)]
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    assert sorted(given, key=natural_key) == [f"inst{n}" for n in range(4, 44)]
+    if settings:
+        assert not list(tmp_path.glob("*/mock"))
