@@ -6,17 +6,17 @@ import argparse
 import ipaddress
 import os
 import sys
+from collections.abc import Mapping
 from collections.abc import Sequence
-from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from werkzeug.serving import WSGIRequestHandler
 
 from deltaflask import __version__
 from deltaflask.app import create_app
-from deltaflask.plugins.mock.store import MockStore
 from deltaflask.plugins.mock.store import NotAMockStore
-from deltaflask.resources import resource_dir
+from deltaflask.plugins.mock.store import reset_store
 from deltaflask.settings import DEFAULTS
 from deltaflask.state import state
 
@@ -183,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     if args.reset_mock:
-        return reset_mock(Path(app.config["MOCK_STORAGE"]))
+        return reset_mock(app.config)
     registry = state(app).registry
     if args.drivers:
         for entry in registry.entries():
@@ -213,14 +213,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def reset_mock(folder: Path) -> int:
-    """Wipe the mock cloud in ``folder`` back to its seed data."""
+def reset_mock(config: Mapping[str, Any]) -> int:
+    """Wipe the mock cloud (its folder, or the database) back to its seed data."""
     try:
-        MockStore.reset(folder, resource_dir("mock"))
+        where = reset_store(config)
     except NotAMockStore as exc:
         print(f"ERROR: {exc}: not resetting it", file=sys.stderr)
         return 1
-    print(f"The mock cloud in {folder} is back to its seed data.")
+    print(f"The mock cloud in {where} is back to its seed data.")
     return 0
 
 

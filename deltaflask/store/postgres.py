@@ -11,7 +11,14 @@ migrations):
 - ``deltaflask_sequences (scope, name, next)``: numbers never handed out twice;
 - ``deltaflask_scopes (scope, seeded)``: whether a store's first content is in;
 - ``deltaflask_secrets (name, value)``: secrets every node must share (the
-  session key).
+  session key);
+- ``deltaflask_chunks (content, number, data bytea)``: byte contents (blob
+  bodies) in fixed-size rows, numbered from ``deltaflask_content_ids`` (see
+  :mod:`deltaflask.store.contents`);
+- ``deltaflask_blobs (scope, bucket, name, body json, contents)`` and
+  ``deltaflask_segments (scope, upload, segment, number, content, length)``:
+  a scope's blobs (attributes and the contents that make their bytes, in
+  order) and the segments of its unfinished segmented uploads.
 
 A *scope* names one store (``cimi/<driver>-<provider>-<user>``, ...), as a
 folder does for :class:`~deltaflask.store.json_files.JsonFileStore`. A
@@ -20,7 +27,9 @@ transaction is a database transaction holding the scope's advisory lock
 process and node using the scope run one at a time, as under the files'
 ``flock``; it is re-entrant within a thread. Statements outside a transaction
 run on their own (autocommit). Each process keeps one connection pool per
-database URL (created after a fork, never inherited).
+database URL (created after a fork, never inherited), and a second one for
+body transfers (:meth:`Database.streaming`, :meth:`Database.snapshot`), so
+slow clients never starve ordinary statements of connections.
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ import threading
 from collections.abc import Collection
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from contextlib import ExitStack
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 from typing import Any
@@ -57,6 +67,26 @@ CREATE TABLE IF NOT EXISTS deltaflask_scopes (
     scope text PRIMARY KEY, seeded boolean NOT NULL DEFAULT false);
 CREATE TABLE IF NOT EXISTS deltaflask_secrets (
     name text PRIMARY KEY, value text NOT NULL);
+CREATE SEQUENCE IF NOT EXISTS deltaflask_content_ids;
+DO $$ BEGIN
+    IF to_regclass('deltaflask_chunks') IS NULL THEN
+        CREATE TABLE deltaflask_chunks (
+            content bigint NOT NULL, number integer NOT NULL, data bytea NOT NULL,
+            PRIMARY KEY (content, number));
+        -- uncompressed (blob bytes rarely shrink); set once, when made:
+        -- altering it at every start would wait for every node's transfers
+        ALTER TABLE deltaflask_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
+    END IF;
+END $$;
+CREATE TABLE IF NOT EXISTS deltaflask_blobs (
+    scope text NOT NULL, bucket text NOT NULL, name text NOT NULL,
+    body json NOT NULL, contents bigint[] NOT NULL,
+    PRIMARY KEY (scope, bucket, name));
+CREATE TABLE IF NOT EXISTS deltaflask_segments (
+    scope text NOT NULL, upload text NOT NULL, segment text NOT NULL,
+    number integer NOT NULL, content bigint NOT NULL, length bigint NOT NULL,
+    written timestamptz NOT NULL DEFAULT clock_timestamp(),
+    PRIMARY KEY (scope, upload, segment));
 """
 #: the most connections one process opens to one database
 POOL_SIZE = 10
@@ -103,7 +133,7 @@ class Database:
     def __init__(self, url: str) -> None:
         try:
             import psycopg
-            from psycopg_pool import ConnectionPool
+            import psycopg_pool  # noqa: F401  (checked here, used by _pool)
         except ImportError as missing:
             raise MissingDriver(
                 "DATABASE_URL needs psycopg: pip install 'deltaflask[postgres]'"
@@ -121,14 +151,9 @@ class Database:
             raise DatabaseUnavailable(
                 f"cannot use the database of DATABASE_URL: {error}"
             ) from None
-        self.pool: ConnectionPool = ConnectionPool(
-            url,
-            min_size=1,
-            max_size=POOL_SIZE,
-            timeout=POOL_TIMEOUT,
-            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
-            open=True,
-        )
+        self.pool: ConnectionPool = _pool(url, 1)
+        #: connections for body transfers, opened as they are needed
+        self.streams: ConnectionPool = _pool(url, 0)
         #: per thread: the open transaction's ``connection`` and the
         #: ``depths`` of the scopes it locks
         self._open = threading.local()
@@ -136,8 +161,9 @@ class Database:
         self.seeded_scopes: set[str] = set()
 
     def close(self) -> None:
-        """Close every connection of the pool."""
+        """Close every connection of both pools."""
         self.pool.close()
+        self.streams.close()
 
     @contextmanager
     def connection(self) -> Iterator[Connection[Any]]:
@@ -176,6 +202,32 @@ class Database:
             finally:
                 del state["connection"], state["depths"]
 
+    @contextmanager
+    def streaming(self) -> Iterator[Connection[Any]]:
+        """A transaction on a transfer connection that locks no scope yet, made
+        this thread's transaction: a body's chunks go in without a lock, and a
+        store transaction opened inside joins it and takes its scope's lock
+        then, until the end (to publish what was written). Everything is
+        rolled back when the block fails, so a cut-off body leaves nothing."""
+        state = self._open.__dict__
+        if "connection" in state:
+            raise RuntimeError("a body is streamed inside a transaction")
+        with self.streams.connection() as connection, connection.transaction():
+            state["connection"], state["depths"] = connection, {}
+            try:
+                yield connection
+            finally:
+                del state["connection"], state["depths"]
+
+    def snapshot(self, stack: ExitStack) -> Connection[Any]:
+        """A transfer connection in a read-only transaction seeing one
+        snapshot (``REPEATABLE READ``) until ``stack`` closes: what a reader
+        streams stays whole while others replace or delete it."""
+        connection = stack.enter_context(self.streams.connection())
+        stack.enter_context(connection.transaction())
+        connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        return connection
+
     def in_transaction(self) -> bool:
         """Whether this thread has a transaction open (not yet committed)."""
         return "connection" in self._open.__dict__
@@ -194,6 +246,20 @@ class Database:
             ).fetchone()
         assert row is not None
         return str(row[0])
+
+
+def _pool(url: str, min_size: int) -> ConnectionPool:
+    """A pool of autocommit connections to ``url``, opened now."""
+    from psycopg_pool import ConnectionPool
+
+    return ConnectionPool(
+        url,
+        min_size=min_size,
+        max_size=POOL_SIZE,
+        timeout=POOL_TIMEOUT,
+        kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
+        open=True,
+    )
 
 
 def _lock(connection: Connection[Any], scope: str) -> None:
@@ -220,8 +286,9 @@ class PostgresStore(EntityStore):
             raise ValueError(f"bad kind {kind!r}")
         return kind
 
-    def _execute(self, query: str, *params: Any) -> list[tuple[Any, ...]]:
-        """Run one statement in the scope's transaction (or alone); its rows."""
+    def execute(self, query: str, *params: Any) -> list[tuple[Any, ...]]:
+        """Run one statement in the scope's transaction (or alone), with the
+        scope as its first parameter; its rows."""
         with self.database.connection() as connection:
             cursor = connection.execute(query, (self.scope, *params))
             return cursor.fetchall() if cursor.description else []
@@ -231,7 +298,7 @@ class PostgresStore(EntityStore):
         """One entity, or ``None`` when it does not exist or the id is unsafe."""
         if not is_safe_id(entity_id):
             return None
-        rows = self._execute(
+        rows = self.execute(
             "SELECT body::text FROM deltaflask_entities"
             " WHERE scope = %s AND kind = %s AND id = %s",
             self._kind(kind),
@@ -245,7 +312,7 @@ class PostgresStore(EntityStore):
     def save(self, kind: str, entity: Entity) -> None:
         """Store an entity under its ``id`` (400 for an unsafe one)."""
         entity_id = check_id(entity["id"])
-        self._execute(
+        self.execute(
             "INSERT INTO deltaflask_entities (scope, kind, id, body)"
             " VALUES (%s, %s, %s, %s::json)"
             " ON CONFLICT (scope, kind, id) DO UPDATE SET body = EXCLUDED.body",
@@ -259,7 +326,7 @@ class PostgresStore(EntityStore):
         if not is_safe_id(entity_id):
             return False
         with self.transaction():
-            rows = self._execute(
+            rows = self.execute(
                 "DELETE FROM deltaflask_entities"
                 " WHERE scope = %s AND kind = %s AND id = %s RETURNING id",
                 self._kind(kind),
@@ -269,7 +336,7 @@ class PostgresStore(EntityStore):
 
     def ids(self, kind: str) -> list[str]:
         """Ids of a kind, in natural order."""
-        rows = self._execute(
+        rows = self.execute(
             "SELECT id FROM deltaflask_entities WHERE scope = %s AND kind = %s",
             self._kind(kind),
         )
@@ -277,7 +344,7 @@ class PostgresStore(EntityStore):
 
     def all(self, kind: str) -> list[Entity]:
         """Every entity of ``kind``, in natural id order (one query)."""
-        rows = self._execute(
+        rows = self.execute(
             "SELECT id, body::text FROM deltaflask_entities"
             " WHERE scope = %s AND kind = %s",
             self._kind(kind),
@@ -291,7 +358,7 @@ class PostgresStore(EntityStore):
 
     def next_number(self, sequence: str, floor: int = 0) -> int:
         """A number never handed out before for ``sequence``, at least ``floor``."""
-        rows = self._execute(
+        rows = self.execute(
             "INSERT INTO deltaflask_sequences AS s (scope, name, next)"
             " VALUES (%s, %s, %s + 1)"
             " ON CONFLICT (scope, name)"
@@ -307,7 +374,7 @@ class PostgresStore(EntityStore):
         once seen)."""
         if self.scope in self.database.seeded_scopes:
             return True
-        rows = self._execute(
+        rows = self.execute(
             "SELECT seeded FROM deltaflask_scopes WHERE scope = %s",
         )
         if not (rows and rows[0][0]):
@@ -318,7 +385,7 @@ class PostgresStore(EntityStore):
 
     def mark_seeded(self) -> None:
         """Mark the scope's first content complete."""
-        self._execute(
+        self.execute(
             "INSERT INTO deltaflask_scopes (scope, seeded) VALUES (%s, true)"
             " ON CONFLICT (scope) DO UPDATE SET seeded = true",
         )
@@ -328,5 +395,5 @@ class PostgresStore(EntityStore):
         """Remove everything the scope holds (entities, sequences, marker)."""
         with self.transaction():
             for table in ("entities", "sequences", "scopes"):
-                self._execute(f"DELETE FROM deltaflask_{table} WHERE scope = %s")
+                self.execute(f"DELETE FROM deltaflask_{table} WHERE scope = %s")
         self.database.seeded_scopes.discard(self.scope)

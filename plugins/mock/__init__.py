@@ -1,4 +1,5 @@
-"""The mock cloud driver plugin: a JSON-file cloud mirroring Deltacloud's mock."""
+"""The mock cloud driver plugin: a cloud mirroring Deltacloud's mock, in JSON
+files or (with ``DATABASE_URL``) in the PostgreSQL database every node shares."""
 
 from pathlib import Path
 
@@ -6,9 +7,9 @@ from flask import Flask
 
 from deltaflask import DriverSpec
 from deltaflask import hookimpl
+from deltaflask.plugins.mock.backends import sweep_mock
 from deltaflask.plugins.mock.base import MOCK_PASSWORD as MOCK_PASSWORD
 from deltaflask.plugins.mock.base import MOCK_USER as MOCK_USER
-from deltaflask.plugins.mock.segmented import sweep_stale
 from deltaflask.resources import resource_dir
 
 
@@ -33,5 +34,5 @@ def cimi_seed(driver_name: str) -> Path | None:
 
 @hookimpl
 def prepare_app(app: Flask) -> None:
-    """Sweep what killed or abandoned uploads left in the mock cloud folder."""
-    sweep_stale(Path(app.config["MOCK_STORAGE"]), app.config)
+    """Sweep what killed or abandoned uploads left in the mock cloud."""
+    sweep_mock(app.config)

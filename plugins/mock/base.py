@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from deltaflask.drivers import BaseDriver
 from deltaflask.errors import AuthenticationFailure
-from deltaflask.plugins.mock.store import MockStore
+from deltaflask.plugins.mock.blob_store import BlobStore
+from deltaflask.plugins.mock.store import MockScope
 
 #: the one account the mock cloud accepts (the original mock's)
 MOCK_USER = "mockuser"
@@ -14,11 +15,13 @@ MOCK_PASSWORD = "mockpassword"
 class MockBase(BaseDriver):
     """The base every mixin of the mock driver extends.
 
-    ``store`` is the JSON-file cloud of the request (``MockDriver`` opens it);
-    :meth:`user` is the account the request acts as.
+    ``store`` holds the cloud's entities and ``blobs`` its blobs and uploads
+    (``MockDriver`` opens both, on files or in the database); :meth:`user`
+    is the account the request acts as.
     """
 
-    store: MockStore
+    store: MockScope
+    blobs: BlobStore
 
     def valid_credentials(self) -> bool:
         """Only ``mockuser`` / ``mockpassword`` are accepted."""

@@ -1,14 +1,15 @@
-"""The mock driver: a JSON-file cloud with the original mock's data and habits."""
+"""The mock driver: a cloud in JSON files (or PostgreSQL) with the original
+mock's data and habits."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 from typing import ClassVar
 
 from deltaflask.drivers import Credentials
 from deltaflask.plugins.mock.addresses import MockAddresses
+from deltaflask.plugins.mock.backends import open_mock
 from deltaflask.plugins.mock.base import MOCK_PASSWORD as MOCK_PASSWORD
 from deltaflask.plugins.mock.base import MOCK_USER as MOCK_USER
 from deltaflask.plugins.mock.blobs import MockBlobs
@@ -19,8 +20,6 @@ from deltaflask.plugins.mock.network import MockNetwork
 from deltaflask.plugins.mock.profiles import HARDWARE_PROFILES
 from deltaflask.plugins.mock.profiles import STATE_MACHINE
 from deltaflask.plugins.mock.storage import MockStorage
-from deltaflask.plugins.mock.store import MockStore
-from deltaflask.resources import resource_dir
 
 
 class MockDriver(
@@ -32,7 +31,8 @@ class MockDriver(
     MockFirewalls,
     MockLoadBalancers,
 ):
-    """Deltacloud's mock cloud, kept in JSON files under ``MOCK_STORAGE``."""
+    """Deltacloud's mock cloud, kept in JSON files under ``MOCK_STORAGE``, or
+    in the database of ``DATABASE_URL`` when it is set."""
 
     name: ClassVar[str] = "mock"
     display_name: ClassVar[str] = "Mock"
@@ -56,7 +56,4 @@ class MockDriver(
         settings: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(credentials, provider, settings)
-        self.store = MockStore(
-            Path(self.settings.get("MOCK_STORAGE") or "mock-storage"),
-            resource_dir("mock"),
-        )
+        self.store, self.blobs = open_mock(self.settings)

@@ -14,7 +14,7 @@ from deltaflask.models import Listener
 from deltaflask.models import LoadBalancer
 from deltaflask.plugins.mock.base import MockBase
 from deltaflask.plugins.mock.profiles import REALM_IDS
-from deltaflask.plugins.mock.store import MockStore
+from deltaflask.plugins.mock.store import MockScope
 from deltaflask.plugins.mock.store import check_id
 
 LISTENER_PROTOCOLS = ("HTTP", "TCP")
@@ -104,7 +104,7 @@ class MockLoadBalancers(MockBase):
         return self.store.require("load_balancers", balancer_id, "Load balancer")
 
 
-def release_from_balancers(store: MockStore, instance_id: str) -> None:
+def release_from_balancers(store: MockScope, instance_id: str) -> None:
     """Unregister a dying instance everywhere (call under the store lock)."""
     for data in store.all("load_balancers"):
         if instance_id in data.get("instances", []):

@@ -26,7 +26,7 @@ from deltaflask.models import NetworkInterface
 from deltaflask.models import Subnet
 from deltaflask.plugins.mock.base import MockBase
 from deltaflask.plugins.mock.profiles import REALM_IDS
-from deltaflask.plugins.mock.store import MockStore
+from deltaflask.plugins.mock.store import MockScope
 from deltaflask.plugins.mock.store import check_id
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -267,7 +267,7 @@ class MockNetwork(MockBase):
                 self.store.save("instances", instance)
 
 
-def _taken(store: MockStore, subnet_id: str) -> set[str]:
+def _taken(store: MockScope, subnet_id: str) -> set[str]:
     """Addresses of a subnet held by instance bindings or interfaces."""
     taken = {
         b.ip_address or ""
@@ -283,7 +283,7 @@ def _taken(store: MockStore, subnet_id: str) -> set[str]:
     return taken
 
 
-def allocate(store: MockStore, subnet: Mapping[str, Any], count: int) -> list[str]:
+def allocate(store: MockScope, subnet: Mapping[str, Any], count: int) -> list[str]:
     """``count`` free addresses of a subnet (call under the store lock)."""
     taken = _taken(store, subnet["id"])
     hosts = parse_block(subnet["address_block"]).hosts()
@@ -298,7 +298,7 @@ def allocate(store: MockStore, subnet: Mapping[str, Any], count: int) -> list[st
 
 
 def _placement(
-    store: MockStore, network_id: str | None, subnet_id: str | None
+    store: MockScope, network_id: str | None, subnet_id: str | None
 ) -> dict[str, Any]:
     """The subnet an instance is asked to be placed in (400 if it can't be)."""
     if not subnet_id:
@@ -318,7 +318,7 @@ def _placement(
 
 
 def place_instances(
-    store: MockStore, request: InstanceCreate, count: int
+    store: MockScope, request: InstanceCreate, count: int
 ) -> list[list[dict[str, Any]]]:
     """The network bindings of ``count`` new instances (call under the lock).
 

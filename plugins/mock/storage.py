@@ -16,7 +16,7 @@ from deltaflask.errors import ValidationFailure
 from deltaflask.models import StorageSnapshot
 from deltaflask.models import StorageVolume
 from deltaflask.plugins.mock.base import MockBase
-from deltaflask.plugins.mock.blob_files import now
+from deltaflask.plugins.mock.blob_store import now
 from deltaflask.plugins.mock.profiles import REALM_IDS
 from deltaflask.plugins.mock.store import check_id
 

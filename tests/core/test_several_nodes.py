@@ -1,13 +1,17 @@
-"""Two deltaflask nodes (separate gunicorn processes, separate data folders)
-sharing one PostgreSQL database (``DELTAFLASK_DATABASE_URL``) and one cloud
-(the mock's folder stands for the provider every node talks to), used by
-alternating clients as a round-robin load balancer would: CIMI state made
-through one is seen and used through the other, a browser session and its
-CSRF token work on both, and a concurrent create/delete churn across both
-loses and duplicates nothing."""
+"""Two deltaflask nodes (separate gunicorn processes, separate local folders:
+data folder and mock folder) sharing one PostgreSQL database
+(``DELTAFLASK_DATABASE_URL``), which holds the CIMI store, the session key
+and the mock cloud itself, used by alternating clients as a round-robin load
+balancer would: CIMI state and mock instances made through one are seen and
+used through the other, a blob and a segmented upload cross between them, a
+browser session and its CSRF token work on both, and a concurrent
+create/delete churn across both loses and duplicates nothing. Neither node
+writes to its mock folder."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +36,7 @@ PUBLIC = "deltaflask.example"
 
 @pytest.fixture
 def nodes(tmp_path: Path, database_url: str) -> Iterator[list[str]]:
-    """The base URLs of two running nodes."""
+    """The base URLs of two running nodes, each with folders of its own."""
     with ExitStack() as stack:
         bases = []
         for name in ("a", "b"):
@@ -41,7 +45,7 @@ def nodes(tmp_path: Path, database_url: str) -> Iterator[list[str]]:
             env = {
                 "DELTAFLASK_DATA": str(folder / "data"),
                 "DELTAFLASK_DATABASE_URL": database_url,
-                "DELTACLOUD_MOCK_STORAGE": str(tmp_path / "cloud"),
+                "DELTACLOUD_MOCK_STORAGE": str(folder / "mock"),
                 "API_FRONTEND": "deltacloud,cimi",
             }
             live: LiveServer = stack.enter_context(
@@ -49,6 +53,8 @@ def nodes(tmp_path: Path, database_url: str) -> Iterator[list[str]]:
             )
             bases.append(f"http://127.0.0.1:{live.port}")
         yield bases
+    for name in ("a", "b"):
+        assert not (tmp_path / name / "mock").exists(), f"{name} wrote its mock folder"
 
 
 def _template(base: str, name: str) -> dict[str, object]:
@@ -168,9 +174,55 @@ def test_create_delete_churn_across_both_nodes_loses_and_duplicates_nothing(node
         assert answer.status_code == 404
 
 
+def test_an_instance_made_through_one_node_is_stopped_and_destroyed_through_the_other(
+    nodes,
+):
+    a, b = nodes
+    made = requests.post(
+        f"{a}/api/instances", data={"image_id": "img1"}, headers=JSON, timeout=30
+    )
+    assert made.status_code == 201, made.text
+    instance_id = made.json()["instance"]["id"]
+    listed = requests.get(f"{b}/api/instances", headers=JSON, timeout=30)
+    assert instance_id in [i["id"] for i in listed.json()["instances"]]
+    stopped = requests.post(
+        f"{b}/api/instances/{instance_id}/stop", headers=JSON, timeout=30
+    )
+    assert stopped.status_code in (200, 202), stopped.text
+    shown = requests.get(f"{a}/api/instances/{instance_id}", headers=JSON, timeout=30)
+    assert shown.json()["instance"]["state"] == "STOPPED"
+    gone = requests.delete(f"{b}/api/instances/{instance_id}", headers=JSON, timeout=30)
+    assert gone.status_code == 204, gone.text
+    missing = requests.get(f"{a}/api/instances/{instance_id}", headers=JSON, timeout=30)
+    assert missing.status_code == 404
+
+
+def test_a_blob_written_through_one_node_streams_back_through_the_other(nodes):
+    a, b = nodes
+    payload = os.urandom(5 * 1024 * 1024 + 321)  # several chunks and a short one
+
+    def pieces() -> Iterator[bytes]:  # sent chunked, as it comes
+        for start in range(0, len(payload), 256 * 1024):
+            yield payload[start : start + 256 * 1024]
+
+    put = requests.put(
+        f"{a}/api/buckets/bucket1/big.bin", data=pieces(), headers=JSON, timeout=60
+    )
+    assert put.status_code == 200, put.text
+    with requests.get(
+        f"{b}/api/buckets/bucket1/big.bin/content", headers=JSON, stream=True,
+        timeout=60,
+    ) as got:  # fmt: skip
+        assert got.status_code == 200
+        received = hashlib.sha256()
+        for chunk in got.iter_content(1024 * 1024):
+            received.update(chunk)
+    assert received.hexdigest() == hashlib.sha256(payload).hexdigest()
+
+
 def test_a_segmented_upload_may_hop_between_nodes(nodes):
-    """The upload's state lives with the cloud (the mock's folder), not in a
-    node: begun on one, its segments sent to both, completed on the other."""
+    """The upload's state lives with the cloud (the mock in the database), not
+    in a node: begun on one, its segments sent to both, completed on the other."""
     a, b = nodes
     made = requests.post(
         f"{a}/api/buckets", data={"name": "hops"}, headers=JSON, timeout=30
@@ -202,3 +254,36 @@ def test_a_segmented_upload_may_hop_between_nodes(nodes):
     assert done.status_code == 200, done.text
     content = requests.get(f"{a}{blob}/content", headers=JSON, timeout=30)
     assert content.content == b"".join(pieces)
+
+
+def test_instance_churn_across_both_nodes_never_shares_an_id(nodes):
+    """6 threads each launch 5 instances through alternating nodes and
+    destroy every other one through the node that did not launch it."""
+
+    def churn(worker: int) -> list[str]:
+        given = []
+        for round_number in range(5):
+            node = nodes[(worker + round_number) % 2]
+            other = nodes[(worker + round_number + 1) % 2]
+            made = requests.post(
+                f"{node}/api/instances", data={"image_id": "img1"}, headers=JSON,
+                timeout=60,
+            )  # fmt: skip
+            assert made.status_code == 201, made.text
+            instance_id = made.json()["instance"]["id"]
+            given.append(instance_id)
+            if round_number % 2:
+                url = f"{other}/api/instances/{instance_id}"
+                assert requests.post(f"{url}/stop", headers=JSON, timeout=60).ok
+                assert requests.delete(url, headers=JSON, timeout=60).status_code == 204
+        return given
+
+    with ThreadPoolExecutor(6) as pool:
+        given = [i for ids in pool.map(churn, range(6)) for i in ids]
+    assert len(set(given)) == 30
+    kept = {i for n, i in enumerate(given) if (n % 5) % 2 == 0}
+    for base in nodes:
+        listed = requests.get(f"{base}/api/instances", headers=JSON, timeout=30)
+        ids = [i["id"] for i in listed.json()["instances"]]
+        assert len(ids) == len(set(ids))
+        assert set(ids) - {"inst0", "inst1", "inst2", "inst3"} == kept
