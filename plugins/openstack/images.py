@@ -16,19 +16,26 @@ from deltaflask.plugins.openstack.errors import openstack_errors
 DEFAULT_ARCHITECTURE = "x86_64"
 #: Glance status -> the classic API's image state
 STATES = {"active": "AVAILABLE", "queued": "PENDING", "saving": "PENDING"}
+#: the ``owner_id`` filter meaning the project of the credentials
+SELF = "self"
 
 
 class OpenStackImages(OpenStackBase):
     """Image operations of the openstack driver."""
 
     def images(self, filters: Mapping[str, Any]) -> list[Image]:
-        """Images by ``id``, ``owner_id`` and ``architecture``."""
+        """Images by ``id``, ``owner_id`` (``self``: the project's) and
+        ``architecture``."""
         glance = self.connection().image
         wanted = filters.get("id")
+        owner = filters.get("owner_id")
+        if owner == SELF:
+            owner = self.project_id
+            filters = {**filters, "owner_id": owner}
         if wanted:
             found = by_id(glance.get_image, wanted)
         else:
-            query = {"owner": filters["owner_id"]} if filters.get("owner_id") else {}
+            query = {"owner": owner} if owner else {}
             with openstack_errors():
                 found = list(glance.images(**query))
         return filter_on(
