@@ -58,14 +58,21 @@ def _add(parent: ET.Element, name: str, value: Any) -> None:
 
 def iso_time(value: str | None) -> str | None:
     """A driver timestamp as ISO 8601 UTC (``None`` when it cannot be read)."""
-    if not value:
+    parsed = _parsed(value) if value else None
+    if parsed is None:
         return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC)
+    return parsed.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _parsed(value: str) -> datetime | None:
     for fmt in TIME_FORMATS:
         try:
-            parsed = datetime.strptime(value, fmt)
+            return datetime.strptime(value, fmt)
         except ValueError:
             continue
-        if parsed.tzinfo is not None:
-            parsed = parsed.astimezone(UTC)
-        return parsed.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    return None
+    try:  # other ISO 8601 forms, such as OpenStack's zone-less UTC times
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None

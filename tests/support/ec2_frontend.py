@@ -64,13 +64,17 @@ def send(request: AWSRequest) -> AWSResponse:
 
 
 def signed_post(
-    url: str, params: dict[str, str], secret: str = SECRET, region: str = REGION
+    url: str,
+    params: dict[str, str],
+    secret: str = SECRET,
+    region: str = REGION,
+    key: str = KEY,
 ) -> AWSResponse:
-    """A form POST signed with SigV4, as boto3 sends it."""
+    """A form POST signed with SigV4 by ``key``, as boto3 sends it."""
     request = AWSRequest(
         method="POST", url=url, data=urlencode(params), headers={"Content-Type": FORM}
     )
-    SigV4Auth(Credentials(KEY, secret), "ec2", region).add_auth(request)
+    SigV4Auth(Credentials(key, secret), "ec2", region).add_auth(request)
     return send(request)
 
 

@@ -1,6 +1,7 @@
 """Security groups (firewalls): Describe, Create, AuthorizeIngress, Delete.
 
-A group's ``groupId`` and ``groupName`` are both the firewall id.
+A group's ``groupId`` is the firewall id, its ``groupName`` the firewall name
+(the same on the mock).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from deltaflask.plugins.ec2_frontend.params import require
 
 NOT_FOUND = "InvalidGroup.NotFound"
 MALFORMED = "InvalidGroupId.Malformed"
+#: EC2's protocol of a rule for every protocol (a driver's ``all``)
+ALL_PROTOCOLS = "-1"
 FILTERS = {
     "group-id": path("groupId"),
     "group-name": path("groupName"),
@@ -44,10 +47,11 @@ def _permission(rule: FirewallRule) -> Item:
             groups.append({key: name, "userId": source.get("owner")})
         else:
             ranges.append({"cidrIp": f"{source.get('address')}/{source.get('prefix')}"})
+    protocol = rule.allow_protocol
     return {
-        "ipProtocol": rule.allow_protocol,
-        "fromPort": rule.port_from,
-        "toPort": rule.port_to,
+        "ipProtocol": ALL_PROTOCOLS if protocol == "all" else protocol,
+        "fromPort": rule.port_from or None,  # no ports: every protocol's rule
+        "toPort": rule.port_to or None,
         "groups": groups,
         "ipRanges": ranges,
         "ipv6Ranges": [],
@@ -93,9 +97,24 @@ def describe_security_groups(driver: BaseDriver, params: Params) -> Item:
 
 
 def _named(driver: BaseDriver, name: str) -> Firewall:
-    """The group a ``GroupName`` means, resolved by the driver as an id (on
-    EC2 a name shared by several VPCs means the default VPC's group)."""
-    return existing(driver.firewall(name), NOT_FOUND, "security group", name)
+    """The one group a ``GroupName`` (or ``GroupId``) means."""
+    groups = _lookup(driver, name)
+    if len(groups) > 1:
+        raise EC2Error(
+            "InvalidParameterValue",
+            f"Several security groups are named '{name}': give its GroupId",
+        )
+    return existing(groups[0] if groups else None, NOT_FOUND, "security group", name)
+
+
+def _lookup(driver: BaseDriver, name: str) -> list[Firewall]:
+    """The group the driver finds by ``name`` as an id (on EC2 a name shared by
+    several VPCs means the default VPC's group), else the groups of that name
+    (a driver whose ids are not names may hold several)."""
+    found = driver.firewall(name)
+    if found is not None:
+        return [found]
+    return [f for f in driver.firewalls({}) if f.name == name]
 
 
 @action("CreateSecurityGroup", incorrect_state="InvalidGroup.Duplicate")
@@ -105,7 +124,7 @@ def create_security_group(driver: BaseDriver, params: Params) -> Item:
         [require(params, "GroupName")], "InvalidParameterValue", "group name"
     )[0]
     description = require(params, "GroupDescription")
-    if driver.firewall(name) is not None:
+    if _lookup(driver, name):
         raise EC2Error(
             "InvalidGroup.Duplicate", f"The security group '{name}' already exists"
         )
