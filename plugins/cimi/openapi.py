@@ -26,6 +26,7 @@ from flask import Flask
 from flask import Response
 from flask import current_app
 from flask import json
+from flask import redirect
 from marshmallow import Schema as MarshmallowSchema
 
 from deltaflask.openapi import DOCUMENT_SCHEMA
@@ -162,6 +163,8 @@ def _answers(route: Route, view: Any, types: TypeSchemas) -> dict[int, Any]:
             )
         if target is render.empty:
             return Primitive(200, 0)
+        if target is redirect:
+            return Primitive(302, 1)
         if target is families.created:
             return Primitive(201, body=lambda call, typer: _entity(call, types))
         return None
