@@ -32,9 +32,9 @@ def cimi_doc(cimi: FlaskClient) -> Document:
 def first_member(body: Any) -> str | None:
     """The last segment of the first member's id in a collection's JSON."""
     for value in body.values():
-        if isinstance(value, list) and value and isinstance(value[0], dict):
-            if "id" in value[0]:
-                return str(value[0]["id"]).rstrip("/").rsplit("/", 1)[-1]
+        members = isinstance(value, list) and value and isinstance(value[0], dict)
+        if members and "id" in value[0]:
+            return str(value[0]["id"]).rstrip("/").rsplit("/", 1)[-1]
     return None
 
 
