@@ -108,6 +108,9 @@ class Components:
 
     schemas: dict[str, Schema] = field(default_factory=dict)
     names: dict[Callable[..., Any], str] = field(default_factory=dict)
+    #: functions whose answer is their first argument with empty members
+    #: dropped (so none of them is required)
+    transparent: frozenset[Callable[..., Any]] = frozenset()
 
     def builder(self, function: Callable[..., Any], name: str = "") -> Schema:
         """A ``$ref`` to the schema of builder ``function`` (built on first use)."""
@@ -151,6 +154,19 @@ def builder_schema(builder: Callable[..., Any], components: Components) -> Schem
     return schema
 
 
+def returned_schema(function: Callable[..., Any], components: Components) -> Schema:
+    """The JSON object ``function`` returns: a ``def`` read by
+    :func:`builder_schema`, a lambda by what its body is."""
+    if function_node(function) is not None:
+        return builder_schema(function, components)
+    tree = source_tree(function)
+    lambdas = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)] if tree else []
+    if len(lambdas) != 1:
+        return {"type": "object"}
+    typer = Typer(components, scope_of(function), {})
+    return typer.schema(lambdas[0].body)
+
+
 def _first_dict(function: ast.FunctionDef) -> ast.expr | None:
     """The dict the builder returns: ``return {...}``, or the one first given
     to the name it returns (``data = {...}`` ... ``return data``)."""
@@ -182,8 +198,6 @@ class Typer:
     a local name by what it was given. Anything else is unconstrained.
     """
 
-    function: Callable[..., Any]
-    node: FunctionNode
     components: Components
     scope: Mapping[str, Any]
     locals: dict[str, ast.AST]
@@ -199,8 +213,6 @@ class Typer:
         model = model_of(function)
         first = node.args.args[0].arg if node.args.args else ""
         return cls(
-            function,
-            node,
             components,
             scope_of(function),
             local_values(node),
@@ -270,6 +282,10 @@ class Typer:
 
     def _call(self, node: ast.Call) -> Schema:
         function = self._callee(node.func)
+        if function in self.components.transparent and node.args:
+            schema = dict(self.schema(node.args[0]))
+            schema.pop("required", None)
+            return schema
         if function in (dict, list, str, int, bool, float):
             return type_schema(function)
         if not callable(function):
@@ -285,8 +301,6 @@ class Typer:
         return None
 
     def _called(self, function: Callable[..., Any]) -> Schema:
-        if model_of(function) is not None:
-            return self.components.builder(function)
         try:
             returned = typing.get_type_hints(function).get("return")
         except (NameError, TypeError):
@@ -294,9 +308,11 @@ class Typer:
         if returned is None:
             return {}
         hinted = type_schema(returned)
-        if hinted.get("type") == "object" and function_node(function) is not None:
-            return builder_schema(function, self.components)
-        return hinted
+        if hinted.get("type") != "object" or function_node(function) is None:
+            return hinted
+        if model_of(function) is not None:  # a model's builder: one schema
+            return self.components.builder(function)
+        return builder_schema(function, self.components)
 
 
 def local_values(node: FunctionNode) -> dict[str, ast.AST]:

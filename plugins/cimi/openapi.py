@@ -40,6 +40,7 @@ from deltaflask.openapi.answers import answers
 from deltaflask.openapi.types import Components
 from deltaflask.openapi.types import Schema
 from deltaflask.openapi.types import Typer
+from deltaflask.openapi.types import returned_schema
 from deltaflask.openapi.types import source_tree
 from deltaflask.plugins.cimi import families
 from deltaflask.plugins.cimi import parsing
@@ -47,6 +48,7 @@ from deltaflask.plugins.cimi import render
 from deltaflask.plugins.cimi.render import COLLECTION_JSON_SCHEMA
 from deltaflask.plugins.cimi.render import RESOURCE_JSON_SCHEMA
 from deltaflask.plugins.cimi.render import resource_uri
+from deltaflask.plugins.cimi.stored import absolute
 
 PREFIX = "/cimi"
 PATH = "/openapi.json"
@@ -84,11 +86,12 @@ def openapi() -> Response:
 
 def _document(app: Flask) -> str:
     types = TypeSchemas(
+        transparent=frozenset({render.compact, absolute}),
         schemas={
             **request_schemas(),
             "Resource": RESOURCE_JSON_SCHEMA,
             "Collection": COLLECTION_JSON_SCHEMA,
-        }
+        },
     )
 
     def describe(route: Route) -> Operation:
@@ -114,15 +117,30 @@ def _document(app: Flask) -> str:
 class TypeSchemas(Components):
     """The schema of each CIMI type met, and of its collection."""
 
-    def of(self, type_name: str) -> Schema:
-        """A ``$ref`` to the schema of an entity of ``type_name``."""
-        self.schemas.setdefault(type_name, _typed("Resource", type_name))
-        return {"$ref": f"#/components/schemas/{type_name}"}
+    def of(self, type_name: str, attributes: Schema | None = None) -> Schema:
+        """A ``$ref`` to the schema of an entity of ``type_name``, with the
+        ``attributes`` its serializer writes."""
+        name = self._name(type_name)
+        schema = self.schemas.setdefault(name, _typed("Resource", type_name))
+        known = schema["properties"]
+        for attribute, value in (attributes or {}).get("properties", {}).items():
+            known.setdefault(attribute, value)
+        return {"$ref": f"#/components/schemas/{name}"}
+
+    def _name(self, type_name: str) -> str:
+        """``type_name``, or ``<type_name>Resource`` where a request body's
+        schema has that name (``MachineVolume``)."""
+        taken = self.schemas.get(type_name, {}).get("allOf") is None
+        return (
+            type_name + "Resource" if type_name in self.schemas and taken else type_name
+        )
 
     def collection(self, type_name: str, key: str | None) -> Schema:
         """A ``$ref`` to the schema of the collection of ``type_name`` under ``key``."""
-        name = type_name + "Collection"
-        schema = self.schemas.setdefault(name, _typed("Collection", name))
+        name = self._name(type_name + "Collection")
+        schema = self.schemas.setdefault(
+            name, _typed("Collection", type_name + "Collection")
+        )
         if key:
             members = {"type": "array", "items": _MEMBER}
             schema["properties"][key] = members
@@ -150,7 +168,7 @@ def _answers(route: Route, view: Any, types: TypeSchemas) -> dict[int, Any]:
         return {
             status: None
             if kind is None
-            else types.of(owner.type_name)
+            else types.of(owner.type_name, _serialized(owner, types))
             if kind == "type"
             else types.collection(owner.type_name, owner.key)
             for status, kind in kinds.items()
@@ -166,13 +184,20 @@ def _answers(route: Route, view: Any, types: TypeSchemas) -> dict[int, Any]:
         if target is redirect:
             return Primitive(302, 1)
         if target is families.created:
-            return Primitive(201, body=lambda call, typer: _entity(call, types))
+            return Primitive(201, body=lambda call, typer: _entity(call, types, typer))
         return None
 
     found = answers(view, recognize, types, PACKAGE)
     if not found and route.method == "GET":  # a view answering through a helper object
         return {200: "Resource"}
     return dict(found)
+
+
+def _serialized(family: Any, types: TypeSchemas) -> Schema:
+    """The attributes a family's serializer writes (its ``render`` of a driver
+    object, or a stored family's ``data``)."""
+    serializer = getattr(family, "render", None) or getattr(family, "data", None)
+    return returned_schema(serializer, types) if callable(serializer) else {}
 
 
 def _document_of(call: ast.Call, typer: Typer, types: TypeSchemas) -> Schema:
@@ -184,17 +209,20 @@ def _document_of(call: ast.Call, typer: Typer, types: TypeSchemas) -> Schema:
     if not isinstance(document, ast.Call):
         return {"$ref": "#/components/schemas/Resource"}
     if _called(document) == "Entity":
-        return _entity(document, types)
+        return _entity(document, types, typer)
     built = _built_collection(document, typer)
     if built is not None:
         return types.collection(*built)
     return {"$ref": "#/components/schemas/Resource"}
 
 
-def _entity(call: ast.Call, types: TypeSchemas) -> Schema:
+def _entity(call: ast.Call, types: TypeSchemas, typer: Typer) -> Schema:
+    """``Entity("<Type>", data)`` or ``created("<Type>", data)``: the type,
+    with the attributes ``data`` has."""
     name = call.args[0] if call.args else None
     if isinstance(name, ast.Constant) and isinstance(name.value, str):
-        return types.of(name.value)
+        data = typer.schema(call.args[1]) if len(call.args) > 1 else None
+        return types.of(name.value, types.resolve(data) if data else None)
     return {"$ref": "#/components/schemas/Resource"}
 
 

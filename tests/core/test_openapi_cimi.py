@@ -18,6 +18,7 @@ from tests.support.openapi import fetch
 from tests.support.openapi import json_answers
 from tests.support.openapi import problems
 from tests.support.openapi import request_schema
+from tests.support.openapi import resolvable
 
 VARIABLE = re.compile(r"\{[^}]+\}")
 #: path variables that are not the id of a listed member
@@ -171,3 +172,24 @@ def test_another_types_answer_fails_the_schema(
 ) -> None:
     volume = cimi.get("/cimi/volumes", headers=json_headers).get_json()
     assert problems(answer_schema(cimi_doc, "/cimi/machines", "get", 200), volume)
+
+
+def test_a_types_attributes_come_from_its_serializer(cimi_doc: Document) -> None:
+    """The attributes each serializer writes are the type's properties,
+    typed where the serializer says (a volume's capacity is a whole number)."""
+    schemas = cimi_doc["components"]["schemas"]
+    expected = {
+        "Volume": {"id", "name", "state", "capacity", "bootable", "operations"},
+        "Machine": {"id", "name", "state", "cpu", "memory", "disks", "volumes"},
+        "CloudEntryPoint": {"id", "driver", "provider", "baseURI"},
+        "Network": {"id", "state", "networkType", "mtu"},
+        "MachineVolumeResource": {"id", "initialLocation", "volume"},
+    }
+    for type_name, attributes in expected.items():
+        assert attributes <= set(schemas[type_name]["properties"]), type_name
+    volume = resolvable(cimi_doc, {"$ref": "#/components/schemas/Volume"})
+    uri = "http://schemas.dmtf.org/cimi/1/Volume"
+    assert not problems(volume, {"resourceURI": uri, "id": "v", "capacity": 1024})
+    assert problems(volume, {"resourceURI": uri, "id": "v", "capacity": "big"})
+    # the request body of an attachment is not its answer
+    assert "allOf" not in schemas["MachineVolume"]
