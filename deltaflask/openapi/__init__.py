@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from importlib.metadata import PackageNotFoundError
@@ -35,6 +36,8 @@ IMPLICIT_METHODS = frozenset({"HEAD", "OPTIONS"})
 RULE_VARIABLE = re.compile(r"<(?:(?P<converter>[^:<>]+):)?(?P<name>[^:<>]+)>")
 #: JSON Schemas of Werkzeug's converters (any other is a string)
 CONVERTER_SCHEMAS = {"int": {"type": "integer"}, "float": {"type": "number"}}
+#: headers OpenAPI describes elsewhere (media types, security), never as parameters
+UNDESCRIBED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 ERROR_RESPONSE = {
     "description": "An error document (4xx/5xx)",
     "content": {JSON_MEDIA: {"schema": {"$ref": "#/components/schemas/Error"}}},
@@ -94,6 +97,8 @@ class Operation:
     media: Mapping[int, str] = field(default_factory=dict)
     #: multipart part name -> its content type (uploaded files)
     encoding: Mapping[str, str] = field(default_factory=dict)
+    #: optional header and query parameters: (``in``, name)
+    parameters: Sequence[tuple[str, str]] = ()
 
 
 Describer = Callable[[Route], Operation]
@@ -147,16 +152,22 @@ def _operation(route: Route, described: Operation) -> dict[str, Any]:
         "operationId": f"{route.endpoint}.{route.method.lower()}",
         "responses": responses,
     }
-    if route.variables:
-        operation["parameters"] = [
-            {
-                "name": name,
-                "in": "path",
-                "required": True,
-                "schema": CONVERTER_SCHEMAS.get(converter, {"type": "string"}),
-            }
-            for name, converter in route.variables
-        ]
+    parameters = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": CONVERTER_SCHEMAS.get(converter, {"type": "string"}),
+        }
+        for name, converter in route.variables
+    ]
+    parameters += [
+        {"name": name, "in": place, "schema": {"type": "string"}}
+        for place, name in described.parameters
+        if place != "header" or name.lower() not in UNDESCRIBED_HEADERS
+    ]
+    if parameters:
+        operation["parameters"] = parameters
     if described.request:
         content: dict[str, Any] = {}
         for media, schema in described.request.items():

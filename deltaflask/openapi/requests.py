@@ -11,7 +11,9 @@ collects what is read from it:
 - ``for key, value in params.items()`` filtered by ``key.startswith("x")`` or
   ``REGEX.match(key)``: a name pattern;
 - ``request.files.get("a")``: an uploaded file;
-- ``request.stream``: the raw body.
+- ``request.stream``: the raw body;
+- ``request.headers.get(name)`` and ``request.args.get(name)``: a header or a
+  query parameter (``name`` a constant, or one handed to a helper).
 
 A field handed to ``whole_number`` or ``positive_number`` is a number (with
 the bounds given), one compared ``in ("true", ...)`` is a flag; others are
@@ -45,6 +47,8 @@ class Readers:
     sources: frozenset[str]
     #: ``require(params, *names)``: refuses a request without those names
     require: str
+    #: ``filters(("a", "b"))``: the query parameters a list filters on
+    filters: str
     #: ``check(value, name, minimum, maximum)`` -> the JSON Schema of a valid value
     checks: dict[str, Callable[[list[Any]], Schema]]
 
@@ -58,6 +62,8 @@ class Reading:
     required: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     raw: bool = False
+    #: ``in`` ("header", "query") -> the names read there
+    parameters: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, name: str, schema: Schema) -> None:
         """Note field ``name``; a typed reading wins over plain text."""
@@ -84,22 +90,24 @@ class Reading:
 def reading(view: Callable[..., Any], readers: Readers) -> Reading:
     """What ``view`` reads of its request."""
     found = Reading()
-    _scan(view, set(), found, readers, MAX_DEPTH, set())
+    _scan(view, set(), {}, found, readers, MAX_DEPTH, set())
     return found
 
 
 def _scan(
     function: Callable[..., Any],
     params: set[str],
+    constants: dict[str, Any],
     found: Reading,
     readers: Readers,
     depth: int,
     seen: set[Any],
 ) -> None:
     node = function_node(function)
-    if node is None or depth == 0 or (function, frozenset(params)) in seen:
+    visit = (function, frozenset(params), frozenset(constants.items()))
+    if node is None or depth == 0 or visit in seen:
         return
-    seen.add((function, frozenset(params)))
+    seen.add(visit)
     scope = scope_of(function)
     names = set(params) | _sourced(node, params, readers)
     parents = {
@@ -131,6 +139,15 @@ def _scan(
         upload = _file_read(item)
         if upload:
             found.files.append(upload)
+        _parameter_read(item, constants, found)
+        if (
+            callee == readers.filters
+            and item.args
+            and isinstance(item.args[0], ast.Tuple)
+        ):
+            for name in item.args[0].elts:
+                if isinstance(name, ast.Constant) and isinstance(name.value, str):
+                    _add_parameter(found, "query", name.value)
         if (
             isinstance(item.func, ast.Attribute)
             and isinstance(item.func.value, ast.Name)
@@ -148,7 +165,15 @@ def _scan(
             callable(target)
             and getattr(target, "__module__", None) == function.__module__
         ):
-            _scan(target, _bound(target, item, names), found, readers, depth - 1, seen)
+            _scan(
+                target,
+                _bound(target, item, names),
+                _constants(target, item, constants),
+                found,
+                readers,
+                depth - 1,
+                seen,
+            )
 
 
 def _sourced(node: ast.FunctionDef, params: set[str], readers: Readers) -> set[str]:
@@ -183,6 +208,54 @@ def _bound(target: Callable[..., Any], call: ast.Call, names: set[str]) -> set[s
         for i, arg in enumerate(call.args)
         if i < len(declared) and isinstance(arg, ast.Name) and arg.id in names
     }
+
+
+def _constants(
+    target: Callable[..., Any], call: ast.Call, known: dict[str, Any]
+) -> dict[str, Any]:
+    """The constant arguments ``call`` hands ``target``, by parameter name."""
+    node = function_node(target)
+    if node is None:
+        return {}
+    declared = [a.arg for a in node.args.args]
+    given = {}
+    for index, arg in enumerate(call.args[: len(declared)]):
+        if isinstance(arg, ast.Constant):
+            given[declared[index]] = arg.value
+        elif isinstance(arg, ast.Name) and arg.id in known:
+            given[declared[index]] = known[arg.id]
+    return given
+
+
+def _parameter_read(call: ast.Call, constants: dict[str, Any], found: Reading) -> None:
+    """``request.headers.get(name)`` or ``request.args.get(name)``."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "get" and call.args):
+        return
+    place = next(
+        (
+            p
+            for a, p in (("headers", "header"), ("args", "query"))
+            if _is_request(func.value, a)
+        ),
+        None,
+    )
+    name = call.args[0]
+    value = (
+        name.value
+        if isinstance(name, ast.Constant)
+        else constants.get(name.id)
+        if isinstance(name, ast.Name)
+        else None
+    )
+    if place and isinstance(value, str):
+        _add_parameter(found, place, value)
+
+
+def _add_parameter(found: Reading, place: str, name: str) -> None:
+    names = found.parameters.setdefault(place, [])
+    if name not in names:
+        names.append(name)
 
 
 def _name_of(func: ast.expr) -> str:

@@ -250,3 +250,30 @@ def post(
     if media == JSON:
         return client.post(url, json=body, headers=headers)
     return client.post(url, data=body, headers=headers, content_type=media)
+
+
+def named_parameters(
+    document: Document, path: str, method: str
+) -> set[tuple[str, str]]:
+    parameters = document["paths"][path][method].get("parameters", [])
+    return {(p["in"], p["name"]) for p in parameters if p["in"] != "path"}
+
+
+def test_filters_and_headers_the_views_read_are_parameters(
+    cimi: FlaskClient, api_doc: Document, json_headers: dict[str, str]
+) -> None:
+    assert {("query", "state"), ("query", "realm_id")} <= named_parameters(
+        api_doc, "/api/instances", "get"
+    )
+    assert ("query", "architecture") in named_parameters(
+        api_doc, "/api/hardware_profiles", "get"
+    )
+    assert {
+        ("header", "X-Deltacloud-SegmentedBlob"),
+        ("header", "X-Deltacloud-SegmentOrder"),
+    } <= named_parameters(api_doc, "/api/buckets/{bucket_id}/{blob_id}", "put")
+    for query, count in (("state=RUNNING", 4), ("state=RUNNING&realm_id=nowhere", 0)):
+        response = cimi.get(f"/api/instances?{query}", headers=json_headers)
+        assert response.status_code == 200
+        assert len(response.get_json()["instances"]) == count, query
+    check(answer_schema(api_doc, "/api/instances", "get", 200), response.get_json())

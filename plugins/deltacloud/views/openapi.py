@@ -77,6 +77,7 @@ def _positive(args: list[Any]) -> Schema:
 READERS = Readers(
     sources=frozenset({"request_params", "submitted_values"}),
     require=params.require.__name__,
+    filters=params.filters.__name__,
     checks={
         params.whole_number.__name__: _whole,
         params.positive_number.__name__: _positive,
@@ -124,6 +125,7 @@ def _document(app: Flask) -> str:
             request=_request(view, route.method),
             answers=_answers(view, components),
             encoding=_encoding(view, route.method),
+            parameters=_parameters(view),
         )
 
     built = document(
@@ -150,6 +152,17 @@ def _request(view: Any, method: str) -> dict[str, Schema | str]:
     if method == "POST":  # a JSON object's members count as form fields
         media[params.JSON_BODY] = schema
     return media
+
+
+def _parameters(view: Any) -> list[tuple[str, str]]:
+    """The headers and query parameters ``view`` reads by name; a list's filters."""
+    owner = getattr(view, "__self__", None)
+    if isinstance(owner, Collection):
+        if view.__func__ is Collection.index:
+            return [("query", name) for name in owner.filters]
+        return []
+    read = reading(view, READERS)
+    return [(place, name) for place, names in read.parameters.items() for name in names]
 
 
 def _encoding(view: Any, method: str) -> dict[str, str]:
