@@ -78,7 +78,7 @@ class Reading:
     def schema(self) -> Schema:
         """The JSON Schema of the body's fields."""
         schema: Schema = {"type": "object", "properties": dict(self.fields)}
-        for name in self.files:
+        for name in [*self.files, *self.required]:
             schema["properties"].setdefault(name, TEXT)
         if self.patterns:
             schema["patternProperties"] = dict(self.patterns)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import enum
+import functools
 import inspect
 import textwrap
 import types
@@ -63,9 +64,11 @@ def dataclass_schema(cls: type) -> Schema:
     }
 
 
+@functools.lru_cache(maxsize=4096)
 def source_tree(function: Callable[..., Any]) -> ast.Module | None:
     """The parsed source of ``function`` (None without one: a builtin, a
-    partial, a lambda inside a larger statement)."""
+    partial); kept, as a document reads each function many times (the trees
+    are only read)."""
     try:
         return ast.parse(textwrap.dedent(inspect.getsource(function)))
     except (OSError, TypeError, SyntaxError):

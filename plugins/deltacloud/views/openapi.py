@@ -35,6 +35,7 @@ from deltaflask.openapi import document
 from deltaflask.openapi.answers import Primitive
 from deltaflask.openapi.answers import answers
 from deltaflask.openapi.requests import Readers
+from deltaflask.openapi.requests import Reading
 from deltaflask.openapi.requests import reading
 from deltaflask.openapi.types import Components
 from deltaflask.openapi.types import Typer
@@ -121,11 +122,12 @@ def _document(app: Flask) -> str:
         offered = views.FORMATS.get(route.endpoint, ("xml", "json", "html"))
         if "json" not in offered:  # an HTML page (a form)
             return Operation(answers={200: None}, media={200: HTML_MEDIA})
+        read = reading(view, READERS)
         return Operation(
-            request=_request(view, route.method),
+            request=_request(read, route.method),
             answers=_answers(view, components),
-            encoding=_encoding(view, route.method),
-            parameters=_parameters(view),
+            encoding=_encoding(read, route.method),
+            parameters=_parameters(view, read),
         )
 
     built = document(
@@ -138,11 +140,10 @@ def _document(app: Flask) -> str:
     return json.dumps(built)
 
 
-def _request(view: Any, method: str) -> dict[str, Schema | str]:
-    """The media types and schema of the body ``view`` reads."""
+def _request(read: Reading, method: str) -> dict[str, Schema | str]:
+    """The media types and schema of the body a view reads."""
     if method not in ("POST", "PUT", "DELETE"):
         return {}
-    read = reading(view, READERS)
     if read.raw:
         return dict(RAW_BODY)
     if read.empty:
@@ -154,21 +155,20 @@ def _request(view: Any, method: str) -> dict[str, Schema | str]:
     return media
 
 
-def _parameters(view: Any) -> list[tuple[str, str]]:
+def _parameters(view: Any, read: Reading) -> list[tuple[str, str]]:
     """The headers and query parameters ``view`` reads by name; a list's filters."""
     owner = getattr(view, "__self__", None)
     if isinstance(owner, Collection):
         if view.__func__ is Collection.index:
             return [("query", name) for name in owner.filters]
         return []
-    read = reading(view, READERS)
     return [(place, name) for place, names in read.parameters.items() for name in names]
 
 
-def _encoding(view: Any, method: str) -> dict[str, str]:
+def _encoding(read: Reading, method: str) -> dict[str, str]:
     if method not in ("POST", "PUT", "DELETE"):
         return {}
-    return dict.fromkeys(reading(view, READERS).files, "application/octet-stream")
+    return dict.fromkeys(read.files, "application/octet-stream")
 
 
 def _answers(view: Any, components: Components) -> dict[int, Schema | str | None]:
