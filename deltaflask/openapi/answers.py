@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from deltaflask.openapi.types import Components
@@ -19,6 +20,7 @@ from deltaflask.openapi.types import Schema
 from deltaflask.openapi.types import Typer
 from deltaflask.openapi.types import function_node
 from deltaflask.openapi.types import scope_of
+from deltaflask.openapi.types import source_tree
 
 MAX_DEPTH = 4
 STATUS_KEYWORDS = ("status", "code")
@@ -34,12 +36,21 @@ class Primitive:
     status_at: int | None = None
     #: the JSON body it sends (``None``: none)
     body: Callable[[ast.Call, Typer], Schema | None] | None = None
+    #: the media type of a body that is not JSON (an HTML page)
+    media: str = ""
 
 
 #: the primitive a resolved callable is, if any
 Recognizer = Callable[[Any], Primitive | None]
-#: status -> the JSON Schema of the body (``None``: no JSON body)
-Answers = dict[int, Schema | None]
+
+
+@dataclass
+class Answers:
+    """Status -> the JSON Schema of the body (``None``: no JSON body), and
+    the media type of the bodies that are not JSON."""
+
+    bodies: dict[int, Schema | None] = field(default_factory=dict)
+    media: dict[int, str] = field(default_factory=dict)
 
 
 def answers(
@@ -50,7 +61,7 @@ def answers(
 ) -> Answers:
     """Each status ``view`` answers with and its body; helpers are followed
     when they are functions of ``package``."""
-    found: Answers = {}
+    found = Answers()
     _scan(view, {}, found, recognize, components, package, MAX_DEPTH)
     return found
 
@@ -64,11 +75,11 @@ def _scan(
     package: str,
     depth: int,
 ) -> None:
-    node = function_node(function)
+    node = function_node(function) or _lambda(function)
     if node is None or depth == 0:
         return
     scope = scope_of(function)
-    defaults = _defaults(node)
+    defaults = _defaults(node) if isinstance(node, ast.FunctionDef) else {}
     typer = Typer.of(function, node, components)
     for call in ast.walk(node):
         if not isinstance(call, ast.Call):
@@ -78,7 +89,9 @@ def _scan(
         if primitive is not None:
             status = _status(call, primitive, {**defaults, **bound})
             body = primitive.body(call, typer) if primitive.body else None
-            _merge(found, status, body)
+            _merge(found.bodies, status, body)
+            if primitive.media:
+                found.media[status] = primitive.media
         elif (
             callable(target)
             and (getattr(target, "__module__", None) or "").startswith(package)
@@ -87,6 +100,13 @@ def _scan(
         ):
             given = _arguments(target, call, {**defaults, **bound})
             _scan(target, given, found, recognize, components, package, depth - 1)
+
+
+def _lambda(function: Callable[..., Any]) -> ast.Lambda | None:
+    """The lambda ``function`` is, read from the statement that makes it."""
+    tree = source_tree(function)
+    found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)] if tree else []
+    return found[0] if len(found) == 1 else None
 
 
 def _resolve(func: ast.expr, scope: dict[str, Any]) -> Any:
@@ -149,7 +169,7 @@ def _status(call: ast.Call, primitive: Primitive, known: dict[str, Any]) -> int:
     return value if isinstance(value, int) else primitive.status
 
 
-def _merge(found: Answers, status: int, body: Schema | None) -> None:
+def _merge(found: dict[int, Schema | None], status: int, body: Schema | None) -> None:
     """Note an answer; several bodies for one status become ``anyOf``."""
     known = found.get(status)
     if body is None or known == body:

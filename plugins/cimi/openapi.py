@@ -187,10 +187,10 @@ def _answers(route: Route, view: Any, types: TypeSchemas) -> dict[int, Any]:
             return Primitive(201, body=lambda call, typer: _entity(call, types, typer))
         return None
 
-    found = answers(view, recognize, types, PACKAGE)
+    found = answers(view, recognize, types, PACKAGE).bodies
     if not found and route.method == "GET":  # a view answering through a helper object
         return {200: "Resource"}
-    return dict(found)
+    return found
 
 
 def _serialized(family: Any, types: TypeSchemas) -> Schema:

@@ -92,4 +92,4 @@ def test_answers_follow_helpers_with_their_status() -> None:
         return Primitive(204, status_at=0) if target is empty else None
 
     found = answers(upload_view, recognize, Components(), __name__)
-    assert found == {202: None, 204: None}
+    assert found.bodies == {202: None, 204: None}

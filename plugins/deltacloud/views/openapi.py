@@ -32,6 +32,7 @@ from deltaflask.openapi import Operation
 from deltaflask.openapi import Route
 from deltaflask.openapi import Schema
 from deltaflask.openapi import document
+from deltaflask.openapi.answers import Answers
 from deltaflask.openapi.answers import Primitive
 from deltaflask.openapi.answers import answers
 from deltaflask.openapi.requests import Readers
@@ -41,6 +42,7 @@ from deltaflask.openapi.types import Components
 from deltaflask.openapi.types import Typer
 from deltaflask.plugins.deltacloud import params
 from deltaflask.plugins.deltacloud import render
+from deltaflask.plugins.deltacloud.views import forms
 from deltaflask.plugins.deltacloud.views.collection import Collection
 
 PREFIX = "/api"
@@ -104,8 +106,6 @@ def openapi() -> Response:
 
 
 def _document(app: Flask) -> str:
-    from deltaflask.plugins.deltacloud import views  # the registry of formats
-
     components = Components()
     for c in _collections(app):
         member = _schema_name(c.member)
@@ -119,13 +119,12 @@ def _document(app: Flask) -> str:
         if route.endpoint == ENDPOINT:
             return Operation(answers={200: DOCUMENT_SCHEMA})
         view = app.view_functions[route.endpoint]
-        offered = views.FORMATS.get(route.endpoint, ("xml", "json", "html"))
-        if "json" not in offered:  # an HTML page (a form)
-            return Operation(answers={200: None}, media={200: HTML_MEDIA})
         read = reading(view, READERS)
+        found = _answers(view, components)
         return Operation(
             request=_request(read, route.method),
-            answers=_answers(view, components),
+            answers=found.bodies,
+            media=found.media,
             encoding=_encoding(read, route.method),
             parameters=_parameters(view, read),
         )
@@ -171,19 +170,21 @@ def _encoding(read: Reading, method: str) -> dict[str, str]:
     return dict.fromkeys(read.files, "application/octet-stream")
 
 
-def _answers(view: Any, components: Components) -> dict[int, Schema | str | None]:
+def _answers(view: Any, components: Components) -> Answers:
     owner = getattr(view, "__self__", None)
     if isinstance(owner, Collection):  # the plain list and member views
         if view.__func__ is Collection.index:
-            return {200: _schema_name(owner.name) + "List"}
-        return {200: _schema_name(owner.member) + "Document"}
-    return dict(answers(view, _recognize, components, PACKAGE))
+            return Answers({200: _ref(_schema_name(owner.name) + "List")})
+        return Answers({200: _ref(_schema_name(owner.member) + "Document")})
+    return answers(view, _recognize, components, PACKAGE)
 
 
 def _recognize(target: Any) -> Primitive | None:
     """The answering calls of the classic frontend."""
     if target is render.respond:
         return Primitive(200, body=_built)
+    if target is forms.page:  # a form for a browser
+        return Primitive(200, status_at=1, media=HTML_MEDIA)
     if target is render.empty:
         return Primitive(204, status_at=0)
     if target is redirect:
