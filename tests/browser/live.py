@@ -41,10 +41,26 @@ class LiveServer:
     url: str
 
 
+def answered_whole(app: Any) -> Any:
+    """``app`` with each answer read and closed before it is sent: werkzeug's
+    server skips ``close()`` when the browser resets a connection mid-answer
+    (as Chromium does with favicons), which left static files open."""
+
+    def wrapped(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        answer = app(environ, start_response)
+        try:
+            return [b"".join(answer)]
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
+
+    return wrapped
+
+
 @contextmanager
 def serve(app: Any) -> Iterator[LiveServer]:
     """Serve the WSGI ``app`` on a free loopback port until the block ends."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, answered_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from deltaflask import create_app
 from deltaflask.drivers import Credentials
 from deltaflask.plugins.openstack import identity
+from deltaflask.settings import PROVIDER_TIMEOUT as TIMEOUT
 from tests.browser.live import LiveServer
 from tests.browser.live import serve
 from tests.support.openstack_cloud import OpenStackCloud
@@ -186,13 +187,17 @@ def test_connections_are_shared_per_credentials_and_provider(
     openstack: OpenStackCloud,
 ) -> None:
     user, password = openstack.credentials()
-    first = identity.connection(Credentials(user, password), openstack.provider)
-    again = identity.connection(Credentials(user, password), openstack.provider)
+    first = identity.connection(
+        Credentials(user, password), openstack.provider, TIMEOUT
+    )
+    again = identity.connection(
+        Credentials(user, password), openstack.provider, TIMEOUT
+    )
     assert again is first
     token = first.session.get_token()
     assert again.session.get_token() == token
     admin = identity.connection(
-        Credentials(*openstack.credentials("admin")), openstack.provider
+        Credentials(*openstack.credentials("admin")), openstack.provider, TIMEOUT
     )
     assert admin is not first
     assert admin.current_project_id != first.current_project_id
