@@ -41,11 +41,13 @@ def sample_credentials(name: str) -> tuple[str, str] | None:
 
 def current_credentials() -> Credentials | None:
     """The credentials the request carries, if any."""
-    if "credentials" not in g:
-        g.credentials = state().pm.hook.credentials_from_request(
-            request=request, app=current_app._get_current_object()
+    request_g = g._get_current_object()
+    if "credentials" not in request_g:
+        request_g.credentials = state().pm.hook.credentials_from_request(
+            request=request._get_current_object(),
+            app=current_app._get_current_object(),
         )
-    return g.credentials
+    return request_g.credentials
 
 
 def current_driver_class() -> type[BaseDriver]:
@@ -62,12 +64,14 @@ def require_collection(collection: str) -> None:
 def current_driver() -> BaseDriver:
     """A driver object for this request, created on first use; its provider
     calls are guarded (:mod:`deltaflask.provider_calls`)."""
+    request_g = g._get_current_object()
     try:
-        return g.driver
+        return request_g.driver
     except AttributeError:  # its first use in this request
         name = current_driver_name()
-        driver = state().registry.driver_class(name)(
+        found = state()
+        driver = found.registry.driver_class(name)(
             current_credentials(), current_provider(), current_app.config
         )
-        g.driver = cast(BaseDriver, GuardedDriver(driver, name, state().calls))
-        return g.driver
+        request_g.driver = cast(BaseDriver, GuardedDriver(driver, name, found.calls))
+        return request_g.driver

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 from typing import ClassVar
 
@@ -56,7 +56,7 @@ class MockDriver(
         settings: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(credentials, provider, settings)
-        self.store = MockStore(
-            Path(self.settings.get("MOCK_STORAGE") or "mock-storage"),
+        self.store = MockStore.open(
+            os.fspath(self.settings.get("MOCK_STORAGE") or "mock-storage"),
             resource_dir("mock"),
         )

@@ -24,6 +24,11 @@ from deltaflask.store.json_files import write_json
 __all__ = ["MockStore", "NotAMockStore", "check_id", "natural_key", "write_json"]
 
 
+#: the most store objects :meth:`MockStore.open` keeps
+MAX_OPENED = 64
+_opened: dict[tuple[str, Path], MockStore] = {}
+
+
 class NotAMockStore(ValueError):
     """A folder to reset holds files but is not a mock cloud."""
 
@@ -35,6 +40,21 @@ class MockStore(JsonFileStore):
         super().__init__(root)
         self.seed = seed
         self.seed_once(self._first_content)
+
+    @classmethod
+    def open(cls, root: str, seed: Path) -> MockStore:
+        """The store in the folder ``root``, seeded if it is not (yet, or no
+        longer: a reset or removed folder is seeded again). The store object
+        of a folder is made once per process: it holds no state of its own."""
+        key = (root, seed)
+        store = _opened.get(key)
+        if store is None:
+            if len(_opened) >= MAX_OPENED:
+                _opened.clear()
+            store = _opened[key] = cls(Path(root), seed)
+        else:
+            store.seed_once(store._first_content)
+        return store
 
     # -- seeding -----------------------------------------------------------------
     def _first_content(self) -> None:
