@@ -72,9 +72,7 @@ class Shell:
         environ = req.environ
         in_url = self.chosen_in_url(environ, req.args)
         driver = in_url.get("driver") or self._chosen_in_header(environ, "driver")
-        provider = in_url.get("provider") or self._chosen_in_header(
-            environ, "provider"
-        )
+        provider = in_url.get("provider") or self._chosen_in_header(environ, "provider")
         if not driver and self.session_choice is not None:
             driver, picked_provider = self.session_choice()
             provider = provider or picked_provider
