@@ -248,7 +248,9 @@ class CimiStore(CimiScope, JsonFileStore):
 class CimiDatabaseStore(CimiScope, PostgresStore):
     """A CIMI scope in the PostgreSQL database at ``url`` (``DATABASE_URL``)."""
 
-    def __init__(self, url: str, scope: str, pristine: CimiScope | None = None) -> None:
+    def __init__(
+        self, url: str, scope: str, pristine: CimiScope | None = None
+    ) -> None:
         super().__init__(url, f"cimi/{scope}", kinds=KINDS)
         self._pristine = pristine
 
