@@ -32,6 +32,7 @@ from deltaflask.request import Request
 from deltaflask.resources import resource_dir
 from deltaflask.state import Deltaflask
 from deltaflask.state import state
+from deltaflask.web import header_names
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -237,7 +238,7 @@ def _not_enabled(frontend: FrontendSpec) -> FrontendDisabled:
 def _security_headers(response: Response) -> Response:
     """Append the security headers a view has not set (as ``setdefault``)."""
     headers = response.headers
-    present = {name.lower() for name, _value in headers}
+    present = header_names(headers)
     for header, value in SECURITY_HEADERS.items():
         if header.lower() not in present:
             headers.add(header, value)

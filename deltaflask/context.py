@@ -21,6 +21,7 @@ def select_driver(name: str | None, provider: str | None) -> None:
     request_g.driver_name = name or config["DRIVER"]
     request_g.provider = provider or config.get("PROVIDER")
     request_g.pop("driver", None)
+    request_g.pop("driver_class", None)
 
 
 def current_driver_name() -> str:
@@ -51,8 +52,15 @@ def current_credentials() -> Credentials | None:
 
 
 def current_driver_class() -> type[BaseDriver]:
-    """The class of this request's driver (404 if it is unknown)."""
-    return state().registry.driver_class(current_driver_name())
+    """The class of this request's driver (404 if it is unknown), looked up
+    once per request."""
+    request_g = g._get_current_object()
+    try:
+        return request_g.driver_class  # type: ignore[no-any-return]
+    except AttributeError:
+        found = state().registry.driver_class(current_driver_name())
+        request_g.driver_class = found
+        return found
 
 
 def require_collection(collection: str) -> None:
@@ -68,10 +76,10 @@ def current_driver() -> BaseDriver:
     try:
         return request_g.driver
     except AttributeError:  # its first use in this request
-        name = current_driver_name()
-        found = state()
-        driver = found.registry.driver_class(name)(
+        driver = current_driver_class()(
             current_credentials(), current_provider(), current_app.config
         )
-        request_g.driver = cast(BaseDriver, GuardedDriver(driver, name, found.calls))
+        request_g.driver = cast(
+            BaseDriver, GuardedDriver(driver, current_driver_name(), state().calls)
+        )
         return request_g.driver

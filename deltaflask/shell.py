@@ -23,6 +23,7 @@ from deltaflask.context import select_driver
 from deltaflask.header_values import check_choice
 from deltaflask.middleware import MATRIX_KEY
 from deltaflask.web import add_etag
+from deltaflask.web import query_value
 from deltaflask.web import refuse_cross_site
 
 #: what chooses a driver and a provider, in URLs and request headers
@@ -91,8 +92,7 @@ class Shell:
         chosen = {}
         for key in CHOICES:
             name = f"{segment}[{key}]"
-            # ``in`` first: a missing key costs werkzeug's MultiDict an exception
-            value = matrix.get(key) or (args.get(name) if name in args else None)
+            value = matrix.get(key) or query_value(args, name)
             if value:
                 chosen[key] = self._checked(key, value)
         return chosen
