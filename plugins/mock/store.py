@@ -10,11 +10,14 @@ is never handed out twice: not after a delete, not to two workers at once.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from deltaflask.drivers.base import as_list
 from deltaflask.files import make_private
+from deltaflask.store.base import Entity
+from deltaflask.store.base import Result
 from deltaflask.store.base import check_id
 from deltaflask.store.base import natural_key
 from deltaflask.store.json_files import LOCK
@@ -97,4 +100,18 @@ class MockStore(JsonFileStore):
             entity = self.load(collection, entity_id)
             if entity is not None:
                 found.append(entity)
+        return found
+
+    def listed_as(
+        self, collection: str, wanted: Any, convert: Callable[[Entity], Result]
+    ) -> list[Result]:
+        """:meth:`listed`, each entity turned into a model by ``convert``
+        (see :meth:`load_as`: the models are shared, never to be changed)."""
+        if not wanted:
+            return self.all_as(collection, convert)
+        found = []
+        for entity_id in as_list(wanted):
+            item = self.load_as(collection, entity_id, convert)
+            if item is not None:
+                found.append(item)
         return found

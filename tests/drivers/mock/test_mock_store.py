@@ -116,6 +116,29 @@ def test_cached_reads_see_writes_of_other_processes(tmp_path):
     assert store.load("instances", "inst0") is None
 
 
+def test_kept_instance_models_follow_writes_of_other_processes(tmp_path):
+    """The driver's list keeps each file's model while the file is unchanged
+    and sees another process's write (or delete) at once."""
+    driver = MockDriver(
+        Credentials("mockuser", "mockpassword"), None, {"MOCK_STORAGE": str(tmp_path)}
+    )
+    first = driver.instances({})
+    again = driver.instances({})
+    assert [i.id for i in first] == ["inst0", "inst1", "inst2", "inst3"]
+    assert again[0] is first[0]  # the seeded files are old enough to be kept
+    context = multiprocessing.get_context("fork")
+    for state in ("PENDING", "STOPPED", "RUNNING", "PENDING"):
+        writer = context.Process(target=_set_state, args=(str(tmp_path), state))
+        writer.start()
+        writer.join(60)
+        assert writer.exitcode == 0
+        assert driver.instances({"id": "inst0"})[0].state == state
+        assert driver.instances({})[0].state == state
+    (tmp_path / "instances/inst0.json").unlink()
+    assert [i.id for i in driver.instances({})] == ["inst1", "inst2", "inst3"]
+    assert driver.instances({"id": "inst0"}) == []
+
+
 def test_deleted_instance_ids_never_come_back(client, auth):
     """Through the API: create, delete, create again gives a new id."""
     created = []
