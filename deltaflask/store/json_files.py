@@ -53,6 +53,8 @@ SEEDED = ".seeded"
 FileKey = tuple[int, int, int]
 #: path -> ((inode, mtime_ns, size), text), this process's read cache
 _texts: dict[str, tuple[FileKey, str]] = {}
+#: folder -> ((inode, mtime_ns, 0), ids), the listings of :meth:`JsonFileStore.ids`
+_listings: dict[str, tuple[FileKey, tuple[str, ...]]] = {}
 #: (path, converter) -> ((inode, mtime_ns, size), what the converter made)
 _converted: dict[tuple[str, Callable[[Entity], Any]], tuple[FileKey, Any]] = {}
 
@@ -192,16 +194,29 @@ class JsonFileStore(EntityStore):
         return is_safe_id(entity_id) and self.path(kind, entity_id).is_file()
 
     def ids(self, kind: str) -> list[str]:
-        """Ids of a kind, in natural order."""
+        """Ids of a kind, in natural order (the listing is kept while the
+        folder's inode and modification time, which every file created,
+        renamed or removed in it changes, are unchanged)."""
+        folder = f"{self._root}/{self._kind(kind)}"
+        stated = _key(folder)
+        if stated is None:
+            return []
+        (inode, mtime_ns, _size), settled = stated
+        cached = _listings.get(folder)
+        if cached is not None and cached[0] == (inode, mtime_ns, 0):
+            return list(cached[1])
         try:
             names = [
                 entry.name[:-5]
-                for entry in os.scandir(f"{self._root}/{self._kind(kind)}")
+                for entry in os.scandir(folder)
                 if entry.name.endswith(".json") and not entry.name.startswith(".")
             ]
         except FileNotFoundError:
             return []
-        return sorted(names, key=natural_key)
+        ids = sorted(names, key=natural_key)
+        if settled:  # a folder's size may not change with its entries: not in the key
+            _remember(_listings, folder, (inode, mtime_ns, 0), tuple(ids))
+        return ids
 
     def transaction(self) -> AbstractContextManager[None]:
         """Hold the store's exclusive lock (threads and processes); re-entrant."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -134,9 +136,25 @@ def test_kept_instance_models_follow_writes_of_other_processes(tmp_path):
         assert writer.exitcode == 0
         assert driver.instances({"id": "inst0"})[0].state == state
         assert driver.instances({})[0].state == state
-    (tmp_path / "instances/inst0.json").unlink()
-    assert [i.id for i in driver.instances({})] == ["inst1", "inst2", "inst3"]
+    folder = tmp_path / "instances"
+    _age(folder)  # the folder's listing is kept too, until its next change
+    assert driver.store.ids("instances") == ["inst0", "inst1", "inst2", "inst3"]
+    launcher = context.Process(target=_launch, args=(str(tmp_path), 1))
+    launcher.start()
+    launcher.join(60)
+    assert launcher.exitcode == 0
+    assert [i.id for i in driver.instances({})][-1] == "inst4"
+    _age(folder)
+    assert len(driver.instances({})) == 5
+    (folder / "inst0.json").unlink()
+    assert [i.id for i in driver.instances({})] == ["inst1", "inst2", "inst3", "inst4"]
     assert driver.instances({"id": "inst0"}) == []
+
+
+def _age(folder: Path) -> None:
+    """Date ``folder`` an hour back, so that the store may keep its listing."""
+    old = time.time() - 3600
+    os.utime(folder, (old, old))
 
 
 def test_deleted_instance_ids_never_come_back(client, auth):
