@@ -177,9 +177,13 @@ def public_provider(provider: str | None) -> str | None:
 def text_line(fields: dict[str, Any]) -> str:
     """``key=value`` pairs; a value with spaces, quotes or controls is quoted
     as a JSON string, so one request is always one line."""
+    texts = ["-" if value is None else str(value) for value in fields.values()]
+    if all(texts) and not _NEEDS_QUOTES.search("".join(texts)):  # nothing to quote
+        return " ".join(
+            [f"{key}={text}" for key, text in zip(fields, texts, strict=True)]
+        )
     pairs = []
-    for key, value in fields.items():
-        text = "-" if value is None else str(value)
+    for key, text in zip(fields, texts, strict=True):
         if _NEEDS_QUOTES.search(text) and text != "-":
             text = json.dumps(text)
         pairs.append(f"{key}={text}")
@@ -216,9 +220,11 @@ def install(
     @app.after_request
     def finish_request(response: Response) -> Response:
         request_id = current_request_id()
+        response.headers[REQUEST_ID_HEADER] = request_id
+        if metrics is None and not logging_on:
+            return response
         request_g = g._get_current_object()
         req = request._get_current_object()
-        response.headers[REQUEST_ID_HEADER] = request_id
         seconds = time.perf_counter() - request_g.get("started", time.perf_counter())
         rule = req.url_rule
         route = rule.rule if rule is not None else "unmatched"
