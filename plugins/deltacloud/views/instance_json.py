@@ -26,16 +26,21 @@ def actions(
     ``base`` (the ``/api`` URL) and ``member`` (the instance's URL) default
     to the request's.
     """
-    driver = current_driver()
     base = base or api_url()
     member = member or href_from(base, "instances", instance.id)
+    return _actions(instance, current_driver_class(), base, member)
+
+
+def _actions(
+    instance: Instance, driver_class: type[BaseDriver], base: str, member: str
+) -> list[dict[str, str]]:
     found = [
         link("destroy", member, "delete")
         if action == "destroy"
         else link(action, f"{member}/{quote_part(action)}")
-        for action in driver.instance_actions(instance)
+        for action in current_driver().instance_actions(instance)
     ]
-    runs, images = _abilities(current_driver_class())
+    runs, images = _abilities(driver_class)
     if runs:
         found.append(link("run", f"{member}/run;id={instance.id}"))
     if instance.create_image and images:
@@ -83,6 +88,7 @@ def address_type(address: InstanceAddress) -> str:
 def to_json(instance: Instance) -> dict[str, object]:
     """An instance as the classic JSON shows it."""
     base = api_url()
+    driver_class = current_driver_class()
     member = f"{base}/instances/{quote_part(instance.id)}"
 
     def href(collection: str, item: str) -> str:  # ``href_from(base, ...)``
@@ -104,7 +110,7 @@ def to_json(instance: Instance) -> dict[str, object]:
             "id": instance.realm_id,
             "rel": "realm",
         },
-        "actions": actions(instance, base, member),
+        "actions": _actions(instance, driver_class, base, member),
     }
     profile = instance.profile
     if profile is not None:
@@ -129,7 +135,7 @@ def to_json(instance: Instance) -> dict[str, object]:
         {"id": v, "href": href("storage_volumes", v), "rel": "storage_volume"}
         for v, _device in instance.storage_volumes
     ]
-    auth = authentication_type()
+    auth = _authentication_type(driver_class)
     if auth:
         data["authentication_type"] = auth
     if instance.keyname is not None:
