@@ -88,6 +88,7 @@ def _only_own_handler() -> StandardError | None:
     if (
         log.handlers == [handler]
         and not log.propagate
+        and not log.disabled
         and not log.filters
         and not handler.filters
         and handler.formatter is _MESSAGE_ONLY
