@@ -220,11 +220,11 @@ def install(
 
     @app.after_request
     def finish_request(response: Response) -> Response:
-        request_id = current_request_id()
+        request_g = g._get_current_object()
+        request_id = request_g.get("request_id") or current_request_id()
         response.headers[REQUEST_ID_HEADER] = request_id
         if metrics is None and not logging_on:
             return response
-        request_g = g._get_current_object()
         req = request._get_current_object()
         seconds = time.perf_counter() - request_g.get("started", time.perf_counter())
         rule = req.url_rule
