@@ -18,6 +18,7 @@ once. :func:`open_store` opens the backend the settings choose.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from abc import abstractmethod
 from collections.abc import Callable
@@ -55,7 +56,7 @@ SCOPE = "mock"
 NOT_ENTITIES = ("blobs", "cimi")
 #: the most store objects :func:`open_store` keeps
 MAX_OPENED = 64
-_opened: dict[tuple[str, str], MockScope] = {}
+_opened: dict[tuple[int, str, str], MockScope] = {}
 
 
 class NotAMockStore(ValueError):
@@ -221,7 +222,8 @@ def open_store(settings: Mapping[str, Any]) -> MockScope:
     checks on each call that the place is seeded."""
     url = settings.get("DATABASE_URL")
     where = str(url or settings.get("MOCK_STORAGE") or "mock-storage")
-    key = ("database" if url else "folder", where)
+    # per process: a database store holds its process's connection pool
+    key = (os.getpid(), "database" if url else "folder", where)
     store = _opened.get(key)
     if store is not None:
         store.ensure_seeded()
