@@ -32,6 +32,7 @@ from deltaflask.request import Request
 from deltaflask.resources import resource_dir
 from deltaflask.state import Deltaflask
 from deltaflask.state import state
+from deltaflask.web import header_names
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -52,6 +53,36 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+#: the most functions :meth:`Application.ensure_sync` remembers
+SYNC_CACHE_SIZE = 1024
+
+
+class Application(Flask):
+    """Flask, remembering which hooks and views are plain functions.
+
+    Flask asks ``inspect`` whether each before- and after-request function and
+    each view is a coroutine function on every request; the answer never
+    changes for a function, so it is looked up once.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Flask's own answer, kept per function."""
+        try:
+            return self._sync[func]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable callable
+            return super().ensure_sync(func)
+        if len(self._sync) >= SYNC_CACHE_SIZE:
+            self._sync.clear()
+        found = self._sync[func] = super().ensure_sync(func)
+        return found
+
+
 class UnknownFrontend(ValueError):
     """A configured frontend is not installed."""
 
@@ -67,7 +98,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     and are overridden by ``config``. Plugins are loaded into a plugin
     manager of this app alone.
     """
-    app = Flask(
+    app = Application(
         "deltaflask",
         template_folder=str(resource_dir("templates")),
         static_folder=str(resource_dir("templates") / "static"),
@@ -207,10 +238,10 @@ def _not_enabled(frontend: FrontendSpec) -> FrontendDisabled:
 def _security_headers(response: Response) -> Response:
     """Append the security headers a view has not set (as ``setdefault``)."""
     headers = response.headers
-    present = {name.lower() for name, _value in headers.items()}
+    present = header_names(headers)
     for header, value in SECURITY_HEADERS.items():
         if header.lower() not in present:
             headers.add(header, value)
-    if response.mimetype == "text/html" and "content-security-policy" not in present:
+    if "content-security-policy" not in present and response.mimetype == "text/html":
         headers.add("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     return response

@@ -21,6 +21,7 @@ def select_driver(name: str | None, provider: str | None) -> None:
     request_g.driver_name = name or config["DRIVER"]
     request_g.provider = provider or config.get("PROVIDER")
     request_g.pop("driver", None)
+    request_g.pop("driver_class", None)
 
 
 def current_driver_name() -> str:
@@ -41,16 +42,25 @@ def sample_credentials(name: str) -> tuple[str, str] | None:
 
 def current_credentials() -> Credentials | None:
     """The credentials the request carries, if any."""
-    if "credentials" not in g:
-        g.credentials = state().pm.hook.credentials_from_request(
-            request=request, app=current_app._get_current_object()
+    request_g = g._get_current_object()
+    if "credentials" not in request_g:
+        request_g.credentials = state().pm.hook.credentials_from_request(
+            request=request._get_current_object(),
+            app=current_app._get_current_object(),
         )
-    return g.credentials
+    return request_g.credentials
 
 
 def current_driver_class() -> type[BaseDriver]:
-    """The class of this request's driver (404 if it is unknown)."""
-    return state().registry.driver_class(current_driver_name())
+    """The class of this request's driver (404 if it is unknown), looked up
+    once per request."""
+    request_g = g._get_current_object()
+    try:
+        return request_g.driver_class  # type: ignore[no-any-return]
+    except AttributeError:
+        found = state().registry.driver_class(current_driver_name())
+        request_g.driver_class = found
+        return found
 
 
 def require_collection(collection: str) -> None:
@@ -62,12 +72,14 @@ def require_collection(collection: str) -> None:
 def current_driver() -> BaseDriver:
     """A driver object for this request, created on first use; its provider
     calls are guarded (:mod:`deltaflask.provider_calls`)."""
+    request_g = g._get_current_object()
     try:
-        return g.driver
+        return request_g.driver
     except AttributeError:  # its first use in this request
-        name = current_driver_name()
-        driver = state().registry.driver_class(name)(
+        driver = current_driver_class()(
             current_credentials(), current_provider(), current_app.config
         )
-        g.driver = cast(BaseDriver, GuardedDriver(driver, name, state().calls))
-        return g.driver
+        request_g.driver = cast(
+            BaseDriver, GuardedDriver(driver, current_driver_name(), state().calls)
+        )
+        return request_g.driver

@@ -18,10 +18,12 @@ import secrets
 
 from flask import Flask
 from flask import Request
+from flask import Response
 from flask import request
 from flask import session
 from flask.sessions import SecureCookieSession
 from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SessionMixin
 
 from deltaflask.errors import Forbidden
 from deltaflask.web import UNSAFE_METHODS
@@ -41,13 +43,25 @@ MESSAGE = (
 
 class CookieSessions(SecureCookieSessionInterface):
     """Flask's signed cookie sessions, without building a signer for requests
-    that carry no session cookie (API clients): they get an empty session."""
+    that carry no session cookie (API clients): they get an empty session,
+    which is not saved while nothing reads or writes it."""
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         """An empty session when there is no cookie, else Flask's own."""
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+        if app.secret_key and (
+            "HTTP_COOKIE" not in request.environ
+            or not request.cookies.get(self.get_cookie_name(app))
+        ):
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(
+        self, app: Flask, session: SessionMixin, response: Response
+    ) -> None:
+        """Nothing for a session left empty and untouched (Flask would only
+        read its cookie settings), else Flask's own."""
+        if session or session.accessed or session.modified:
+            super().save_session(app, session, response)
 
 
 class CsrfFailure(Forbidden):

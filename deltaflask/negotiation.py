@@ -33,7 +33,7 @@ MEDIA_TYPES: Mapping[str, str] = {
 
 def negotiate(
     query_format: str | None,
-    accept: MIMEAccept,
+    accept: MIMEAccept | None,
     offered: Sequence[str],
     default: str = "xml",
 ) -> str:
@@ -41,7 +41,8 @@ def negotiate(
 
     ``?format=`` (in any case) wins; otherwise the highest-q media type of
     ``Accept`` that maps to an offered format (ties go to the first listed);
-    no or an empty Accept gives ``default``.
+    no or an empty Accept gives ``default``. (``accept`` is not read when
+    ``query_format`` is given: the caller may leave it unparsed, ``None``.)
 
     :raises NotAcceptable: nothing offered matches; its message lists what is.
     """

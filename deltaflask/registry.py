@@ -134,6 +134,8 @@ class Registry:
     def driver_class(self, name: str) -> type[BaseDriver]:
         """The class of driver ``name``; unknown or broken drivers are a 404."""
         entry = self.drivers.get(name)
+        if entry is not None and entry.driver_class is not None:
+            return entry.driver_class  # resolved before: every request's case
         known = ", ".join(sorted(self.drivers)) or "none"
         listed = f"the drivers of this server: {known}; see /api/drivers"
         if entry is None:

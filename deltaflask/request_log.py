@@ -34,6 +34,8 @@ from flask import request
 from deltaflask.metrics import Metrics
 
 REQUEST_ID_HEADER = "X-Request-Id"
+#: the WSGI environ key of that header
+REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 #: text values that need quoting: empty, spaces, quotes, controls, ``=``
 _NEEDS_QUOTES = re.compile(r'^$|[\s"=\\\x00-\x1f\x7f]')
@@ -57,6 +59,12 @@ class StandardError(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+#: the format of the handler :func:`_configure_logger` installs: the line alone
+_MESSAGE_ONLY = logging.Formatter("%(message)s")
+#: that handler, once installed
+_own_handler: list[StandardError] = []
+
+
 def _configure_logger() -> None:
     """Give the access log level INFO and a handler on standard error, once
     per process, unless the operator configured a level or handlers."""
@@ -64,9 +72,55 @@ def _configure_logger() -> None:
         log.setLevel(INFO)
     if not log.handlers:
         handler = StandardError()
-        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler.setFormatter(_MESSAGE_ONLY)
         log.addHandler(handler)
         log.propagate = False
+        _own_handler[:] = [handler]
+
+
+def _only_own_handler() -> StandardError | None:
+    """The handler :func:`_configure_logger` installed, when it alone would
+    write a line of the access log as it is (no other handler, no filter, no
+    other format), else ``None``."""
+    if not _own_handler:
+        return None
+    handler = _own_handler[0]
+    if (
+        log.handlers == [handler]
+        and not log.propagate
+        and not log.disabled
+        and not log.filters
+        and not handler.filters
+        and handler.formatter is _MESSAGE_ONLY
+        and handler.level <= INFO
+    ):
+        return handler
+    return None
+
+
+def write_line(line: str) -> None:
+    """Log ``line`` at INFO on the access log.
+
+    When the handler of :func:`_configure_logger` alone listens, the line is
+    written to standard error as that handler would (under its lock, then
+    flushed) without building a log record; otherwise it goes through
+    ``logging`` (as ``log.info`` does, without its search of the stack).
+    """
+    handler = _only_own_handler()
+    if handler is None:
+        log.handle(log.makeRecord(log.name, INFO, __name__, 0, line, (), None))
+        return
+    with handler.lock:  # type: ignore[union-attr]
+        try:
+            stream = sys.stderr
+            stream.write(line + "\n")
+            stream.flush()
+        except RecursionError:
+            raise
+        except Exception:
+            handler.handleError(
+                log.makeRecord(log.name, INFO, __name__, 0, line, (), None)
+            )
 
 
 #: this process's request ids: a random UUID whose last part counts requests
@@ -124,9 +178,13 @@ def public_provider(provider: str | None) -> str | None:
 def text_line(fields: dict[str, Any]) -> str:
     """``key=value`` pairs; a value with spaces, quotes or controls is quoted
     as a JSON string, so one request is always one line."""
+    texts = ["-" if value is None else str(value) for value in fields.values()]
+    if all(texts) and not _NEEDS_QUOTES.search("".join(texts)):  # nothing to quote
+        return " ".join(
+            [f"{key}={text}" for key, text in zip(fields, texts, strict=True)]
+        )
     pairs = []
-    for key, value in fields.items():
-        text = "-" if value is None else str(value)
+    for key, text in zip(fields, texts, strict=True):
         if _NEEDS_QUOTES.search(text) and text != "-":
             text = json.dumps(text)
         pairs.append(f"{key}={text}")
@@ -157,19 +215,22 @@ def install(
         request_g = g._get_current_object()
         request_g.started = time.perf_counter()
         request_g.request_id = incoming_request_id(
-            request.headers.get(REQUEST_ID_HEADER)
+            request.environ.get(REQUEST_ID_ENVIRON)
         )
 
     @app.after_request
     def finish_request(response: Response) -> Response:
-        request_id = current_request_id()
         request_g = g._get_current_object()
-        req = request._get_current_object()
+        request_id = request_g.get("request_id") or current_request_id()
         response.headers[REQUEST_ID_HEADER] = request_id
+        if metrics is None and not logging_on:
+            return response
+        req = request._get_current_object()
         seconds = time.perf_counter() - request_g.get("started", time.perf_counter())
         rule = req.url_rule
         route = rule.rule if rule is not None else "unmatched"
-        frontend = frontend_of(req.path)
+        path = req.path
+        frontend = frontend_of(path)
         status = response.status_code
         if metrics is not None:
             metrics.request(frontend, route, req.method, status, seconds)
@@ -178,7 +239,7 @@ def install(
                 "time": _clock.now(),
                 "request_id": request_id,
                 "method": req.method,
-                "path": req.path[:MAX_FIELD],
+                "path": path[:MAX_FIELD],
                 "route": route,
                 "frontend": frontend,
                 "driver": request_g.get("driver_name"),
@@ -186,8 +247,5 @@ def install(
                 "status": status,
                 "ms": round(seconds * 1000, 2),
             }
-            # as log.info, without its search of the stack for the caller
-            log.handle(
-                log.makeRecord(log.name, INFO, __name__, 0, render(fields), (), None)
-            )
+            write_line(render(fields))
         return response

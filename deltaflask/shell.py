@@ -15,7 +15,6 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Request
 from flask import Response
 from flask import current_app
 from flask import request
@@ -24,11 +23,16 @@ from deltaflask.context import select_driver
 from deltaflask.header_values import check_choice
 from deltaflask.middleware import MATRIX_KEY
 from deltaflask.web import add_etag
+from deltaflask.web import query_value
 from deltaflask.web import refuse_cross_site
 
 #: what chooses a driver and a provider, in URLs and request headers
 CHOICES = ("driver", "provider")
 HEADERS = {"driver": "X-Deltacloud-Driver", "provider": "X-Deltacloud-Provider"}
+#: those headers' keys in the WSGI environ
+HEADER_KEYS = {
+    key: "HTTP_" + name.upper().replace("-", "_") for key, name in HEADERS.items()
+}
 #: a browser session's pick: driver and provider (each ``None`` if unpicked)
 SessionChoice = Callable[[], tuple[str | None, str | None]]
 
@@ -66,9 +70,10 @@ class Shell:
         req = request._get_current_object()
         if req.endpoint not in self.uncapped:
             req.max_content_length = current_app.config["MAX_FORM_BYTES"]
-        in_url = self.chosen_in_url(req.environ, req.args)
-        driver = in_url.get("driver") or self._chosen_in_header(req, "driver")
-        provider = in_url.get("provider") or self._chosen_in_header(req, "provider")
+        environ = req.environ
+        in_url = self.chosen_in_url(environ, req.args)
+        driver = in_url.get("driver") or self._chosen_in_header(environ, "driver")
+        provider = in_url.get("provider") or self._chosen_in_header(environ, "provider")
         if not driver and self.session_choice is not None:
             driver, picked_provider = self.session_choice()
             provider = provider or picked_provider
@@ -86,15 +91,16 @@ class Shell:
         matrix = environ.get(MATRIX_KEY, {}).get(segment, {})
         chosen = {}
         for key in CHOICES:
-            value = matrix.get(key) or args.get(f"{segment}[{key}]")
+            name = f"{segment}[{key}]"
+            value = matrix.get(key) or query_value(args, name)
             if value:
                 chosen[key] = self._checked(key, value)
         return chosen
 
-    def _chosen_in_header(self, req: Request, key: str) -> str | None:
+    def _chosen_in_header(self, environ: Mapping[str, Any], key: str) -> str | None:
         if not self.header_choice:
             return None
-        value = req.headers.get(HEADERS[key])
+        value = environ.get(HEADER_KEYS[key])  # as ``request.headers.get``
         return self._checked(key, value) if value else value
 
     def _checked(self, key: str, value: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 from urllib.parse import urlsplit
@@ -12,6 +13,8 @@ from urllib.parse import urlsplit
 from flask import Response
 from flask import current_app
 from flask import request
+from werkzeug.datastructures import Headers
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from deltaflask.context import current_driver_name
@@ -36,23 +39,45 @@ def refuse_cross_site() -> None:
         raise Forbidden("Cross-site request refused")
 
 
+def query_value(args: MultiDict[str, str], name: str) -> str | None:
+    """``args.get(name)``, without the exception werkzeug's ``get`` raises
+    and catches inside for a missing name."""
+    return args.get(name) if name in args else None
+
+
+def header_names(headers: Headers) -> set[str]:
+    """The lower-case names of ``headers`` (one pass, for several lookups)."""
+    return {name.lower() for name, _value in headers}
+
+
+def put_headers(headers: Headers, values: Mapping[str, str]) -> None:
+    """``headers[name] = value`` for each of ``values``, with one pass over
+    ``headers``: an absent header (the usual case) is appended."""
+    present = header_names(headers)
+    for name, value in values.items():
+        if name.lower() in present:
+            headers[name] = value
+        else:
+            headers.add(name, value)
+
+
 def add_etag(response: Response, methods: frozenset[str]) -> None:
     """Add the original's unquoted MD5 ETag to a non-empty 200/201 body."""
     if (
         response.status_code not in (200, 201)
         or request.method not in methods
         or response.is_streamed
-        or "ETag" in response.headers
     ):
         return
+    headers = response.headers
+    present = header_names(headers)
+    if "etag" in present:
+        return
     body = response.get_data()
-    if body:  # ``ETag`` is absent (checked above): append it without a search
-        response.headers.add(
-            "ETag", hashlib.md5(body, usedforsecurity=False).hexdigest()
-        )
-        response.headers.setdefault(
-            "Cache-Control", "max-age=0, private, must-revalidate"
-        )
+    if body:
+        headers.add("ETag", hashlib.md5(body, usedforsecurity=False).hexdigest())
+        if "cache-control" not in present:
+            headers.add("Cache-Control", "max-age=0, private, must-revalidate")
 
 
 def error_headers(error: Exception) -> dict[str, str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from typing import ClassVar
 from typing import TypeVar
@@ -30,6 +31,7 @@ from deltaflask.errors import AuthenticationRequired
 from deltaflask.models import HardwareProfile
 from deltaflask.models import Image
 from deltaflask.models import Instance
+from deltaflask.models import InstanceState
 
 T = TypeVar("T")
 
@@ -212,13 +214,23 @@ class BaseDriver(ComputeOperations, StorageOperations, NetworkOperations):
 
     def instance_actions(self, instance: Instance) -> list[str]:
         """The actions allowed on ``instance`` now, from the state machine."""
-        if self.state_machine is None:
-            return []
-        return [
-            action
-            for action in self.state_machine.actions_for(instance.state)
-            if self.supports(f"{action}_instance")
-        ]
+        return list(_state_actions(type(self), instance.state))
+
+
+@lru_cache(maxsize=256)
+def _state_actions(
+    driver_class: type[BaseDriver], state: InstanceState | None
+) -> tuple[str, ...]:
+    """The actions of ``state`` the driver class implements (class data,
+    looked up once per class and state)."""
+    machine = driver_class.state_machine
+    if machine is None:
+        return ()
+    return tuple(
+        action
+        for action in machine.actions_for(state)
+        if driver_class.supports(f"{action}_instance")
+    )
 
 
 def as_list(value: Any) -> list[str]:

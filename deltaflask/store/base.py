@@ -103,6 +103,25 @@ class EntityStore(ABC):
                 found.append(entity)
         return found
 
+    def load_as(
+        self, kind: str, entity_id: str, convert: Callable[[Entity], Result]
+    ) -> Result | None:
+        """``convert`` of one entity (``None`` when there is none); a backend
+        may keep the result while the entity is unchanged, so ``convert``
+        must depend on the entity alone and callers must not change what it
+        returns."""
+        entity = self.load(kind, entity_id)
+        return None if entity is None else convert(entity)
+
+    def all_as(self, kind: str, convert: Callable[[Entity], Result]) -> list[Result]:
+        """:meth:`load_as` of every entity of ``kind``, in natural id order."""
+        found = []
+        for entity_id in self.ids(kind):
+            item = self.load_as(kind, entity_id, convert)
+            if item is not None:
+                found.append(item)
+        return found
+
     def require(self, kind: str, entity_id: str, label: str = "") -> Entity:
         """One entity; 404 ``<label> '<id>' not found`` (or ``Not found``)."""
         entity = self.load(kind, entity_id)

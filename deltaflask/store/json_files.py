@@ -15,6 +15,8 @@ Reads keep each file's text in a per-process cache checked against the file's
 rename, hence a new inode) is seen at once. A file modified less than
 :data:`RACY_NS` before it was read is not cached: timestamps are coarser than
 a nanosecond, so a later change within the same tick could keep its key.
+:meth:`JsonFileStore.load_as` keeps what a converter made of a file (a model
+object) the same way.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Callable
 from collections.abc import Collection
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -33,6 +36,7 @@ from deltaflask.files import locked
 from deltaflask.files import write_atomic
 from deltaflask.store.base import Entity
 from deltaflask.store.base import EntityStore
+from deltaflask.store.base import Result
 from deltaflask.store.base import check_id
 from deltaflask.store.base import is_safe_id
 from deltaflask.store.base import natural_key
@@ -46,32 +50,57 @@ COUNTERS = ".counters.json"
 LOCK = ".lock"
 #: written last when the first content is in
 SEEDED = ".seeded"
+FileKey = tuple[int, int, int]
 #: path -> ((inode, mtime_ns, size), text), this process's read cache
-_texts: dict[str, tuple[tuple[int, int, int], str]] = {}
+_texts: dict[str, tuple[FileKey, str]] = {}
+#: folder -> ((inode, mtime_ns, 0), ids), the listings of :meth:`JsonFileStore.ids`
+_listings: dict[str, tuple[FileKey, tuple[str, ...]]] = {}
+#: (path, converter) -> ((inode, mtime_ns, size), what the converter made)
+_converted: dict[tuple[str, Callable[[Entity], Any]], tuple[FileKey, Any]] = {}
+
+
+def _key(path: str) -> tuple[FileKey, bool] | None:
+    """A file's ``(inode, mtime_ns, size)`` and whether it is old enough to
+    be cached (``None`` if missing)."""
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    settled = time.time_ns() - stat.st_mtime_ns >= RACY_NS
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size), settled
+
+
+def _remember(cache: dict[Any, Any], name: Any, key: FileKey, value: Any) -> None:
+    if len(cache) >= CACHE_SIZE:
+        cache.clear()
+    cache[name] = (key, value)
 
 
 def read_text(path: str) -> str | None:
     """The text of ``path`` (``None`` if missing), from the cache while the
     file's inode, modification time and size are unchanged."""
-    try:
-        stat = os.stat(path)
-    except FileNotFoundError:
+    found = _read(path)
+    return None if found is None else found[1]
+
+
+def _read(path: str) -> tuple[FileKey, str] | None:
+    """:func:`read_text` with the key the text was read under."""
+    stated = _key(path)
+    if stated is None:
         return None
-    key = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    key, settled = stated
     cached = _texts.get(path)
     if cached is not None and cached[0] == key:
-        return cached[1]
+        return cached
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except FileNotFoundError:
         _texts.pop(path, None)
         return None
-    if time.time_ns() - stat.st_mtime_ns >= RACY_NS:
-        if len(_texts) >= CACHE_SIZE:
-            _texts.clear()
-        _texts[path] = (key, text)
-    return text
+    if settled:
+        _remember(_texts, path, key, text)
+    return key, text
 
 
 def write_json(target: Path, entity: dict[str, Any], sort_keys: bool = True) -> None:
@@ -120,6 +149,31 @@ class JsonFileStore(EntityStore):
         data: Entity = json.loads(text)
         return data
 
+    def load_as(
+        self, kind: str, entity_id: str, convert: Callable[[Entity], Result]
+    ) -> Result | None:
+        """``convert`` of one entity, kept per file while the file is
+        unchanged (checked on every call, as the text cache is): ``convert``
+        must depend on the entity alone, and callers share what it returns,
+        so they must not change it."""
+        if not is_safe_id(entity_id):
+            return None
+        path = f"{self._root}/{self._kind(kind)}/{entity_id}.json"
+        stated = _key(path)
+        if stated is None:
+            return None
+        cached = _converted.get((path, convert))
+        if cached is not None and cached[0] == stated[0]:
+            return cached[1]  # type: ignore[no-any-return]
+        found = _read(path)
+        if found is None:
+            return None
+        key, text = found
+        value = convert(json.loads(text))
+        if stated[1] and key == stated[0]:
+            _remember(_converted, (path, convert), key, value)
+        return value
+
     def save(self, kind: str, entity: Entity) -> None:
         """Write an entity atomically (its ``id`` names the file)."""
         write_json(self.path(kind, entity["id"]), entity, self.sort_keys)
@@ -140,16 +194,29 @@ class JsonFileStore(EntityStore):
         return is_safe_id(entity_id) and self.path(kind, entity_id).is_file()
 
     def ids(self, kind: str) -> list[str]:
-        """Ids of a kind, in natural order."""
+        """Ids of a kind, in natural order (the listing is kept while the
+        folder's inode and modification time, which every file created,
+        renamed or removed in it changes, are unchanged)."""
+        folder = f"{self._root}/{self._kind(kind)}"
+        stated = _key(folder)
+        if stated is None:
+            return []
+        (inode, mtime_ns, _size), settled = stated
+        cached = _listings.get(folder)
+        if cached is not None and cached[0] == (inode, mtime_ns, 0):
+            return list(cached[1])
         try:
             names = [
                 entry.name[:-5]
-                for entry in os.scandir(f"{self._root}/{self._kind(kind)}")
+                for entry in os.scandir(folder)
                 if entry.name.endswith(".json") and not entry.name.startswith(".")
             ]
         except FileNotFoundError:
             return []
-        return sorted(names, key=natural_key)
+        ids = sorted(names, key=natural_key)
+        if settled:  # a folder's size may not change with its entries: not in the key
+            _remember(_listings, folder, (inode, mtime_ns, 0), tuple(ids))
+        return ids
 
     def transaction(self) -> AbstractContextManager[None]:
         """Hold the store's exclusive lock (threads and processes); re-entrant."""

@@ -38,6 +38,7 @@ import json
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from collections.abc import Collection
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
@@ -48,6 +49,7 @@ from typing import Any
 
 from deltaflask.store.base import Entity
 from deltaflask.store.base import EntityStore
+from deltaflask.store.base import Result
 from deltaflask.store.base import check_id
 from deltaflask.store.base import is_safe_id
 from deltaflask.store.base import natural_key
@@ -351,6 +353,10 @@ class PostgresStore(EntityStore):
         )
         rows.sort(key=lambda row: natural_key(row[0]))
         return [json.loads(row[1]) for row in rows]
+
+    def all_as(self, kind: str, convert: Callable[[Entity], Result]) -> list[Result]:
+        """``convert`` of every entity of ``kind`` (one query, nothing kept)."""
+        return [convert(entity) for entity in self.all(kind)]
 
     def transaction(self) -> AbstractContextManager[None]:
         """One database transaction holding the scope's lock; re-entrant."""

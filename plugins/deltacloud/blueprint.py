@@ -26,6 +26,7 @@ from deltaflask.plugins.deltacloud.views import drivers
 from deltaflask.plugins.deltacloud.views import forms
 from deltaflask.plugins.deltacloud.views.entry import declared_collections
 from deltaflask.shell import Shell
+from deltaflask.web import query_value
 
 #: driver choice by matrix parameters, headers, then a browser session's
 #: pick; ETags on 200/201 bodies (HEAD answers carry none)
@@ -52,8 +53,11 @@ def create_blueprint(app: Flask) -> Blueprint:
 def _before() -> Response | None:
     in_url = SHELL.before()
     req, request_g = request._get_current_object(), g._get_current_object()
+    query_format = query_value(req.args, "format")
     fmt = request_g.format = negotiate(
-        req.args.get("format"), req.accept_mimetypes, _offered_formats(req.endpoint)
+        query_format,
+        None if query_format else req.accept_mimetypes,
+        _offered_formats(req.endpoint),
     )
     api_url = _api_url(req.scheme, req.host, req.root_path)
     if fmt == "html":  # links of a page keep the driver its URL chose

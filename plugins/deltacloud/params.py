@@ -58,11 +58,17 @@ def request_params() -> dict[str, str]:
     PUT and DELETE (a multipart part without a name is ignored); a JSON
     object body counts for POST as if its members were form fields.
     """
-    cached = g.get(_CACHE)
+    return dict(_checked_params())
+
+
+def _checked_params() -> dict[str, str]:
+    """The request's parameters, collected and checked once per request."""
+    request_g = g._get_current_object()
+    cached: dict[str, str] | None = request_g.get(_CACHE)
     if cached is None:
         cached = _collect(with_body=True)
-        setattr(g, _CACHE, cached)
-    return dict(cached)
+        setattr(request_g, _CACHE, cached)
+    return cached
 
 
 def check_request(with_body: bool) -> None:
@@ -71,21 +77,23 @@ def check_request(with_body: bool) -> None:
     for name, value in (request.view_args or {}).items():
         check_text(name, str(value))
     if with_body:
-        request_params()
+        _checked_params()
     else:
         _collect(with_body=False)
 
 
 def _collect(with_body: bool) -> dict[str, str]:
+    req = request._get_current_object()
     merged: dict[str, str] = {}
-    for segment, pairs in request.environ.get(MATRIX_KEY, {}).items():
+    for segment, pairs in req.environ.get(MATRIX_KEY, {}).items():
         if segment != "api":
             merged.update(pairs)
-    merged.update(request.args.items())
-    if with_body and request.method in ("POST", "PUT", "DELETE"):
-        if request.mimetype in FORM_BODIES:
-            merged.update((k, v) for k, v in request.form.items() if k)
-        elif request.method == "POST" and request.mimetype == JSON_BODY:
+    merged.update(req.args.items())
+    method = req.method
+    if with_body and method in ("POST", "PUT", "DELETE"):
+        if req.mimetype in FORM_BODIES:
+            merged.update((k, v) for k, v in req.form.items() if k)
+        elif method == "POST" and req.mimetype == JSON_BODY:
             merged.update(_json_fields())
     for name, value in merged.items():
         check_text(name, value)

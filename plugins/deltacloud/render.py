@@ -18,8 +18,9 @@ from deltaflask.negotiation import CONTENT_TYPES
 from deltaflask.text import xml_safe
 from deltaflask.web import json_safe
 
-#: ``json.dumps(..., separators=(",", ":"))``, built once
-COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
+#: ``json.dumps(..., separators=(",", ":"))``, built once; documents are
+#: trees built for the answer, so no check for cycles
+COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 
 
 def api_url() -> str:

@@ -126,9 +126,11 @@ class MockCompute(MockBase):
         """The user's instances, filtered by id, state and realm."""
         user = self.user()
         found = [
-            self._to_instance(data)
-            for data in self.store.listed("instances", filters.get("id"))
-            if data.get("owner_id") == user
+            instance
+            for instance in self.store.listed_as(
+                "instances", filters.get("id"), self._to_instance
+            )
+            if instance.owner_id == user
         ]
         return filter_on(found, filters, "state", "realm_id")
 
@@ -271,7 +273,10 @@ class MockCompute(MockBase):
             public_address=address,
         )
 
-    def _to_instance(self, data: dict[str, Any]) -> Instance:
+    @staticmethod
+    def _to_instance(data: dict[str, Any]) -> Instance:
+        """The model of a stored instance (a function of ``data`` alone: the
+        store may keep it per file, see ``MockStore.listed_as``)."""
         profile = dict(data.get("instance_profile") or {"id": "m1-small"})
         profile_id = profile.pop("id")
         volumes = []

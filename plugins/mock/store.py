@@ -18,8 +18,10 @@ once. :func:`open_store` opens the backend the settings choose.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from abc import abstractmethod
+from collections.abc import Callable
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,9 @@ from typing import Any
 from deltaflask.drivers.base import as_list
 from deltaflask.files import make_private
 from deltaflask.resources import resource_dir
+from deltaflask.store.base import Entity
 from deltaflask.store.base import EntityStore
+from deltaflask.store.base import Result
 from deltaflask.store.base import check_id
 from deltaflask.store.base import natural_key
 from deltaflask.store.contents import write_content
@@ -50,6 +54,9 @@ __all__ = [
 SCOPE = "mock"
 #: seed folders that hold no entities (blobs are seeded apart)
 NOT_ENTITIES = ("blobs", "cimi")
+#: the most store objects :func:`open_store` keeps
+MAX_OPENED = 64
+_opened: dict[tuple[int, str, str], MockScope] = {}
 
 
 class NotAMockStore(ValueError):
@@ -67,6 +74,11 @@ class MockScope(EntityStore):
     @abstractmethod
     def _copy_seed(self) -> None:
         """Put the seed's content in."""
+
+    def ensure_seeded(self) -> None:
+        """Put the seed in unless it is there (a reset or removed store is
+        seeded again)."""
+        self.seed_once(self._copy_seed)
 
     def reseed(self) -> None:
         """Put the store back to the seed data, in one transaction."""
@@ -87,6 +99,20 @@ class MockScope(EntityStore):
                 found.append(entity)
         return found
 
+    def listed_as(
+        self, collection: str, wanted: Any, convert: Callable[[Entity], Result]
+    ) -> list[Result]:
+        """:meth:`listed`, each entity turned into a model by ``convert``
+        (see :meth:`load_as`: the models are shared, never to be changed)."""
+        if not wanted:
+            return self.all_as(collection, convert)
+        found = []
+        for entity_id in as_list(wanted):
+            item = self.load_as(collection, entity_id, convert)
+            if item is not None:
+                found.append(item)
+        return found
+
 
 class MockStore(JsonFileStore, MockScope):
     """JSON files under ``root``, seeded from ``seed`` on first use."""
@@ -94,9 +120,13 @@ class MockStore(JsonFileStore, MockScope):
     def __init__(self, root: Path, seed: Path) -> None:
         super().__init__(root)
         self.seed = seed
-        self.seed_once(self._first_content)
+        self.ensure_seeded()
 
     # -- seeding -----------------------------------------------------------------
+    def ensure_seeded(self) -> None:
+        """Put the seed in unless it is there."""
+        self.seed_once(self._first_content)
+
     def _first_content(self) -> None:
         """Copy the seed in (a store seeded before the ``.seeded`` marker
         existed has ``images`` and is only marked)."""
@@ -132,7 +162,7 @@ class MockDatabaseStore(PostgresStore, MockScope):
         super().__init__(url, SCOPE)
         self.url = url
         self.seed = seed
-        self.seed_once(self._copy_seed)
+        self.ensure_seeded()
 
     def _copy_seed(self) -> None:
         for folder in sorted(self.seed.iterdir()):
@@ -187,12 +217,23 @@ def _read(path: Path) -> dict[str, Any]:
 
 def open_store(settings: Mapping[str, Any]) -> MockScope:
     """The mock cloud the settings name: in the database of ``DATABASE_URL``
-    when it is set, else in the folder ``MOCK_STORAGE``."""
-    if settings.get("DATABASE_URL"):
-        return MockDatabaseStore(settings["DATABASE_URL"], resource_dir("mock"))
-    return MockStore(
-        Path(settings.get("MOCK_STORAGE") or "mock-storage"), resource_dir("mock")
-    )
+    when it is set, else in the folder ``MOCK_STORAGE``. A process makes one
+    store object per place (it holds only caches its reads validate) and
+    checks on each call that the place is seeded."""
+    url = settings.get("DATABASE_URL")
+    where = str(url or settings.get("MOCK_STORAGE") or "mock-storage")
+    # per process: a database store holds its process's connection pool
+    key = (os.getpid(), "database" if url else "folder", where)
+    store = _opened.get(key)
+    if store is not None:
+        store.ensure_seeded()
+        return store
+    if len(_opened) >= MAX_OPENED:
+        _opened.clear()
+    seed = resource_dir("mock")
+    store = MockDatabaseStore(where, seed) if url else MockStore(Path(where), seed)
+    _opened[key] = store
+    return store
 
 
 def reset_store(settings: Mapping[str, Any]) -> str:

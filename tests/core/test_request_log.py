@@ -114,6 +114,23 @@ def test_text_lines_stay_one_line_whatever_the_path(
     assert "status=401" in line
 
 
+def test_its_own_handler_writes_each_line_to_standard_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With only the handler it installs (no record is built then), the log
+    writes the same lines, one per request, to standard error."""
+    client = _app(tmp_path, ACCESS_LOG="text").test_client()
+    capsys.readouterr()
+    first = client.get("/api", headers={"X-Request-Id": "own-1"})
+    second = client.get("/api/nowhere a", headers={"X-Request-Id": "own-2"})
+    lines = capsys.readouterr().err.splitlines()
+    assert [first.status_code, second.status_code] == [200, 404]
+    assert len(lines) == 2
+    assert "request_id=own-1 method=GET path=/api route=/api " in lines[0]
+    assert 'path="/api/nowhere a" route=unmatched' in lines[1]
+    assert " status=404 ms=" in lines[1]
+
+
 def test_no_access_log_when_off(tmp_path: Path, access_log: list[str]) -> None:
     client = _app(tmp_path, ACCESS_LOG="off").test_client()
     assert client.get("/api").status_code == 200

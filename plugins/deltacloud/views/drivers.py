@@ -70,6 +70,8 @@ def session_choice() -> tuple[str | None, str | None]:
     clients which never picked anything get no ``Vary: Cookie``. A stored
     choice that is no valid name (a cookie from an older version) is ignored.
     """
+    if "HTTP_COOKIE" not in request.environ:  # no cookie at all: nothing to parse
+        return None, None
     if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
         return None, None
     choice = session.get(SESSION_KEY)

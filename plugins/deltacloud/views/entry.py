@@ -23,8 +23,10 @@ from deltaflask.errors import AuthenticationRequired
 from deltaflask.header_values import check_choice
 from deltaflask.header_values import is_choice
 from deltaflask.plugins.deltacloud.params import request_params
+from deltaflask.plugins.deltacloud.render import api_url
 from deltaflask.plugins.deltacloud.render import empty
 from deltaflask.plugins.deltacloud.render import href
+from deltaflask.plugins.deltacloud.render import href_from
 from deltaflask.plugins.deltacloud.render import respond
 from deltaflask.plugins.deltacloud.views.drivers import use_form
 
@@ -53,10 +55,11 @@ def register(bp: Blueprint) -> None:
 
 def collection_links() -> list[dict[str, object]]:
     """The driver's collections with the features it declares on each."""
+    base = api_url()
     return [
         {
             "rel": name,
-            "href": href(name),
+            "href": href_from(base, name),
             "features": [
                 {
                     "name": feature.name,

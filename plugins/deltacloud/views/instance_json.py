@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import g
 
 from deltaflask.context import current_driver
+from deltaflask.context import current_driver_class
 from deltaflask.drivers import BaseDriver
 from deltaflask.models import Instance
 from deltaflask.models import InstanceAddress
@@ -15,39 +18,57 @@ from deltaflask.plugins.deltacloud.render import quote_part
 
 
 def actions(
-    instance: Instance,
-    driver: BaseDriver | None = None,
-    base: str = "",
-    member: str = "",
+    instance: Instance, base: str = "", member: str = ""
 ) -> list[dict[str, str]]:
-    """State actions, then ``run`` and ``create_image`` where possible.
+    """State actions, then ``run`` and ``create_image`` where possible, on
+    the request's driver.
 
-    ``driver``, ``base`` (the ``/api`` URL) and ``member`` (the instance's
-    URL) default to the request's.
+    ``base`` (the ``/api`` URL) and ``member`` (the instance's URL) default
+    to the request's.
     """
-    driver = driver or current_driver()
     base = base or api_url()
     member = member or href_from(base, "instances", instance.id)
-    found = []
-    for action in driver.instance_actions(instance):
-        if action == "destroy":
-            found.append(link("destroy", member, "delete"))
-        else:
-            found.append(link(action, f"{member}/{quote_part(action)}"))
-    if driver.supports("run_on_instance"):
+    return _actions(instance, current_driver_class(), base, member)
+
+
+def _actions(
+    instance: Instance, driver_class: type[BaseDriver], base: str, member: str
+) -> list[dict[str, str]]:
+    found = [
+        link("destroy", member, "delete")
+        if action == "destroy"
+        else link(action, f"{member}/{quote_part(action)}")
+        for action in current_driver().instance_actions(instance)
+    ]
+    runs, images = _abilities(driver_class)
+    if runs:
         found.append(link("run", f"{member}/run;id={instance.id}"))
-    if instance.create_image and driver.supports("create_image"):
-        images = href_from(base, "images")
-        found.append(link("create_image", f"{images};instance_id={instance.id}"))
+    if instance.create_image and images:
+        found.append(link("create_image", f"{base}/images;instance_id={instance.id}"))
     return found
 
 
-def authentication_type(driver: BaseDriver | None = None) -> str | None:
-    """``key`` or ``password`` when the driver authenticates logins, else None."""
-    driver = driver or current_driver()
-    if driver.has_feature("instances", "authentication_key"):
+@lru_cache(maxsize=32)
+def _abilities(driver_class: type[BaseDriver]) -> tuple[bool, bool]:
+    """Whether a driver runs commands on instances and makes images of them
+    (class data, looked up once per driver class)."""
+    return (
+        driver_class.supports("run_on_instance"),
+        driver_class.supports("create_image"),
+    )
+
+
+def authentication_type() -> str | None:
+    """``key`` or ``password`` when the request's driver authenticates
+    logins, else None."""
+    return _authentication_type(current_driver_class())
+
+
+@lru_cache(maxsize=32)
+def _authentication_type(driver_class: type[BaseDriver]) -> str | None:
+    if driver_class.has_feature("instances", "authentication_key"):
         return "key"
-    if driver.has_feature("instances", "authentication_password"):
+    if driver_class.has_feature("instances", "authentication_password"):
         return "password"
     return None
 
@@ -66,12 +87,12 @@ def address_type(address: InstanceAddress) -> str:
 
 def to_json(instance: Instance) -> dict[str, object]:
     """An instance as the classic JSON shows it."""
-    driver = current_driver()
     base = api_url()
-    member = href_from(base, "instances", instance.id)
+    driver_class = current_driver_class()
+    member = f"{base}/instances/{quote_part(instance.id)}"
 
-    def href(*parts: str) -> str:
-        return href_from(base, *parts)
+    def href(collection: str, item: str) -> str:  # ``href_from(base, ...)``
+        return f"{base}/{collection}/{quote_part(str(item))}"
 
     data: dict[str, object] = {
         "id": instance.id,
@@ -89,14 +110,15 @@ def to_json(instance: Instance) -> dict[str, object]:
             "id": instance.realm_id,
             "rel": "realm",
         },
-        "actions": actions(instance, driver, base, member),
+        "actions": _actions(instance, driver_class, base, member),
     }
-    if instance.profile is not None:
+    profile = instance.profile
+    if profile is not None:
         data["hardware_profile"] = {
-            "id": instance.profile.id,
-            "href": href("hardware_profiles", instance.profile.id),
+            "id": profile.id,
+            "href": href("hardware_profiles", profile.id),
             "rel": "hardware_profile",
-            "properties": dict(instance.profile.overrides),
+            "properties": dict(profile.overrides),
         }
     data["public_addresses"] = [_address(a) for a in instance.public_addresses]
     data["private_addresses"] = [_address(a) for a in instance.private_addresses]
@@ -113,7 +135,7 @@ def to_json(instance: Instance) -> dict[str, object]:
         {"id": v, "href": href("storage_volumes", v), "rel": "storage_volume"}
         for v, _device in instance.storage_volumes
     ]
-    auth = authentication_type(driver)
+    auth = _authentication_type(driver_class)
     if auth:
         data["authentication_type"] = auth
     if instance.keyname is not None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -114,6 +116,45 @@ def test_cached_reads_see_writes_of_other_processes(tmp_path):
         assert store.load("instances", "inst0")["state"] == state
     (tmp_path / "instances/inst0.json").unlink()
     assert store.load("instances", "inst0") is None
+
+
+def test_kept_instance_models_follow_writes_of_other_processes(tmp_path):
+    """The driver's list keeps each file's model while the file is unchanged
+    and sees another process's write (or delete) at once."""
+    driver = MockDriver(
+        Credentials("mockuser", "mockpassword"), None, {"MOCK_STORAGE": str(tmp_path)}
+    )
+    first = driver.instances({})
+    again = driver.instances({})
+    assert [i.id for i in first] == ["inst0", "inst1", "inst2", "inst3"]
+    assert again[0] is first[0]  # the seeded files are old enough to be kept
+    context = multiprocessing.get_context("fork")
+    for state in ("PENDING", "STOPPED", "RUNNING", "PENDING"):
+        writer = context.Process(target=_set_state, args=(str(tmp_path), state))
+        writer.start()
+        writer.join(60)
+        assert writer.exitcode == 0
+        assert driver.instances({"id": "inst0"})[0].state == state
+        assert driver.instances({})[0].state == state
+    folder = tmp_path / "instances"
+    _age(folder)  # the folder's listing is kept too, until its next change
+    assert driver.store.ids("instances") == ["inst0", "inst1", "inst2", "inst3"]
+    launcher = context.Process(target=_launch, args=(str(tmp_path), 1))
+    launcher.start()
+    launcher.join(60)
+    assert launcher.exitcode == 0
+    assert [i.id for i in driver.instances({})][-1] == "inst4"
+    _age(folder)
+    assert len(driver.instances({})) == 5
+    (folder / "inst0.json").unlink()
+    assert [i.id for i in driver.instances({})] == ["inst1", "inst2", "inst3", "inst4"]
+    assert driver.instances({"id": "inst0"}) == []
+
+
+def _age(folder: Path) -> None:
+    """Date ``folder`` an hour back, so that the store may keep its listing."""
+    old = time.time() - 3600
+    os.utime(folder, (old, old))
 
 
 def test_deleted_instance_ids_never_come_back(client, auth):
