@@ -29,3 +29,16 @@ def one(get: Callable[[str], Any], resource_id: str, what: str) -> Any:
     if not found:
         raise ObjectNotFound(f"{what} '{resource_id}' not found")
     return found[0]
+
+
+def as_sent(resource: Any, name: str) -> Any:
+    """The field ``name`` of an openstacksdk resource as the service sent it.
+
+    On access the SDK turns a server's ``flavor`` and ``image`` dicts into
+    whole resources (about half a millisecond each: 20 ms of a 20-server
+    listing) where the driver reads two keys of each.
+    """
+    attributes = getattr(getattr(resource, "_body", None), "attributes", None)
+    if isinstance(attributes, dict):
+        return attributes.get(name)
+    return getattr(resource, name, None)

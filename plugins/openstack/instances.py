@@ -28,6 +28,7 @@ from deltaflask.models import InstanceState
 from deltaflask.models import NetworkBinding
 from deltaflask.plugins.openstack.base import OpenStackBase
 from deltaflask.plugins.openstack.base import side_by_side
+from deltaflask.plugins.openstack.calls import as_sent
 from deltaflask.plugins.openstack.calls import by_id
 from deltaflask.plugins.openstack.calls import one
 from deltaflask.plugins.openstack.errors import openstack_errors
@@ -348,8 +349,8 @@ def to_instance(server: Any, ports: list[Any], floating: list[Any]) -> Instance:
     groups = list(
         dict.fromkeys(g for p in own_ports for g in (p.security_group_ids or ()))
     )
-    flavor = server.flavor or {}
-    image = server.image or {}
+    flavor = as_sent(server, "flavor") or {}
+    image = as_sent(server, "image") or {}
     state = state_of(server)
     return Instance(
         id=server.id,

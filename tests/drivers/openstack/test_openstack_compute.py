@@ -12,28 +12,12 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from deltaflask import create_app
 from deltaflask.models import InstanceState
 from deltaflask.plugins.openstack.instances import PORT_DESCRIPTION
 from deltaflask.plugins.openstack.instances import state_of
 from tests.support.openstack_cloud import OpenStackCloud
 
 pytestmark = pytest.mark.xdist_group("openstack")
-
-
-@pytest.fixture
-def api(openstack: OpenStackCloud) -> FlaskClient:
-    app = create_app(
-        {"TESTING": True, "DRIVER": "openstack", "PROVIDER": openstack.provider}
-    )
-    return app.test_client()
-
-
-@pytest.fixture
-def auth(openstack: OpenStackCloud) -> dict[str, str]:
-    user, password = openstack.credentials("demo")
-    token = base64.b64encode(f"{user}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}", "Accept": "application/json"}
 
 
 def ok(response: Any, status: int = 200) -> Any:

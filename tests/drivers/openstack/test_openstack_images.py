@@ -4,7 +4,6 @@ trip each), with the image's own properties mapped."""
 
 from __future__ import annotations
 
-import base64
 import secrets
 from collections.abc import Iterator
 from typing import Any
@@ -12,28 +11,12 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from deltaflask import create_app
 from tests.support.openstack_cloud import OpenStackCloud
 
 pytestmark = pytest.mark.xdist_group("openstack")
 
 #: one more than openstacksdk's (and Glance's default) page of images
 IMAGES = 26
-
-
-@pytest.fixture
-def api(openstack: OpenStackCloud) -> FlaskClient:
-    app = create_app(
-        {"TESTING": True, "DRIVER": "openstack", "PROVIDER": openstack.provider}
-    )
-    return app.test_client()
-
-
-@pytest.fixture
-def auth(openstack: OpenStackCloud) -> dict[str, str]:
-    user, password = openstack.credentials("demo")
-    token = base64.b64encode(f"{user}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}", "Accept": "application/json"}
 
 
 @pytest.fixture
