@@ -21,6 +21,13 @@ from deltaflask.models import StorageVolume
 Filters = Mapping[str, Any]
 
 
+def check_segment_order(order: int, maximum: int) -> None:
+    """400 unless a segment's ``order`` is between 1 and the provider's
+    ``maximum`` number of segments."""
+    if not 1 <= order <= maximum:
+        raise ValidationFailure(f"Segment order must be between 1 and {maximum}")
+
+
 def manifest_in_order(manifest: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """A segmented blob's manifest sorted by order: 400 when it names no
     segment, or one order twice."""

@@ -35,6 +35,7 @@ from typing import Any
 from typing import BinaryIO
 
 from deltaflask.drivers import BlobCreate
+from deltaflask.drivers.storage_ops import check_segment_order
 from deltaflask.drivers.storage_ops import manifest_in_order
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
@@ -120,10 +121,7 @@ class AzureSegmented(AzureBase):
         self, bucket_id: str, blob_id: str, upload_id: str, order: int, body: BinaryIO
     ) -> str:
         """Stage ``body`` as the blocks of segment ``order``; return its id."""
-        if not 1 <= order <= MAX_SEGMENTS:
-            raise ValidationFailure(
-                f"Segment order must be between 1 and {MAX_SEGMENTS}"
-            )
+        check_segment_order(order, MAX_SEGMENTS)
         upload = _Upload(upload_id, bucket_id, blob_id)
         self._uncommitted(bucket_id, blob_id, upload, upload_id)
         segment = secrets.token_hex(8)

@@ -15,6 +15,7 @@ from typing import Any
 from typing import BinaryIO
 
 from deltaflask.drivers import BlobCreate
+from deltaflask.drivers.storage_ops import check_segment_order
 from deltaflask.drivers.storage_ops import manifest_in_order
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
@@ -52,8 +53,7 @@ class Ec2Segmented(Ec2Base):
         self, bucket_id: str, blob_id: str, upload_id: str, order: int, body: BinaryIO
     ) -> str:
         """Upload ``body`` as part number ``order``; return its ETag."""
-        if not 1 <= order <= MAX_PARTS:
-            raise ValidationFailure(f"Segment order must be between 1 and {MAX_PARTS}")
+        check_segment_order(order, MAX_PARTS)
         self._parts(bucket_id, blob_id, upload_id, limit=1)
         with tempfile.SpooledTemporaryFile(max_size=SPOOL) as spool:
             while chunk := body.read(COPY_CHUNK):

@@ -30,6 +30,7 @@ from typing import Any
 from typing import BinaryIO
 
 from deltaflask.drivers import BlobCreate
+from deltaflask.drivers.storage_ops import check_segment_order
 from deltaflask.drivers.storage_ops import manifest_in_order
 from deltaflask.errors import DeltaflaskError
 from deltaflask.errors import ObjectNotFound
@@ -100,10 +101,7 @@ class GoogleSegmented(GoogleBase):
         self, bucket_id: str, blob_id: str, upload_id: str, order: int, body: BinaryIO
     ) -> str:
         """Stream ``body`` into the part object of ``order``; return its generation."""
-        if not 1 <= order <= MAX_SEGMENTS:
-            raise ValidationFailure(
-                f"Segment order must be between 1 and {MAX_SEGMENTS}"
-            )
+        check_segment_order(order, MAX_SEGMENTS)
         self._upload(bucket_id, blob_id, upload_id)
         part = self.bucket_handle(bucket_id).blob(
             f"{_folder(upload_id)}{PART}{order:05d}", chunk_size=self.chunk_size

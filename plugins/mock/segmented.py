@@ -14,9 +14,9 @@ from typing import Any
 from typing import BinaryIO
 
 from deltaflask.drivers import BlobCreate
+from deltaflask.drivers.storage_ops import check_segment_order
 from deltaflask.drivers.storage_ops import manifest_in_order
 from deltaflask.errors import ObjectNotFound
-from deltaflask.errors import ValidationFailure
 from deltaflask.models import Blob
 from deltaflask.plugins.mock.base import MockBase
 from deltaflask.plugins.mock.blob_store import UPLOAD_ID
@@ -76,10 +76,7 @@ class MockSegmentedUploads(MockBase):
         """Stream one segment (any size) in; return its id."""
         self.user()
         self.blobs.sweep(self.settings)
-        if not 1 <= order <= MAX_SEGMENTS:
-            raise ValidationFailure(
-                f"Segment order must be between 1 and {MAX_SEGMENTS}"
-            )
+        check_segment_order(order, MAX_SEGMENTS)
         self._upload(bucket_id, blob_id, upload_id)
         return self.blobs.write_segment(upload_id, order, body)
 

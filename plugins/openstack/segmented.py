@@ -29,6 +29,7 @@ from typing import Any
 from typing import BinaryIO
 
 from deltaflask.drivers import BlobCreate
+from deltaflask.drivers.storage_ops import check_segment_order
 from deltaflask.drivers.storage_ops import manifest_in_order
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
@@ -106,10 +107,7 @@ class OpenStackSegmented(OpenStackObjectStorage):
         self, bucket_id: str, blob_id: str, upload_id: str, order: int, body: BinaryIO
     ) -> str:
         """Stream ``body`` into segment ``order``; return Swift's ETag of it."""
-        if not 1 <= order <= MAX_SEGMENTS:
-            raise ValidationFailure(
-                f"Segment order must be between 1 and {MAX_SEGMENTS}"
-            )
+        check_segment_order(order, MAX_SEGMENTS)
         record = self._record(bucket_id, blob_id, upload_id)
         answer = self.swift(
             "PUT",
