@@ -17,6 +17,7 @@ from typing import Any
 from typing import BinaryIO
 
 from deltaflask.drivers import BlobCreate
+from deltaflask.drivers.streams import ClosingChunks
 from deltaflask.errors import ObjectNotFound
 from deltaflask.errors import ValidationFailure
 from deltaflask.models import Blob
@@ -99,7 +100,8 @@ class Ec2Blobs(Ec2Base):
         """The blob's bytes in 64 KiB chunks, read from S3 as they are sent."""
         with aws_errors():
             answer = self.s3.get_object(Bucket=bucket_id, Key=blob_id)
-        return _BodyChunks(answer["Body"])
+        body = answer["Body"]
+        return ClosingChunks(body.iter_chunks(READ_CHUNK), body.close)
 
     def create_blob(self, request: BlobCreate, body: BinaryIO) -> Blob:
         """Stream ``body`` into the object, one bounded chunk at a time."""
@@ -167,26 +169,3 @@ class _FullReads:
             pieces.append(piece)
             wanted -= len(piece)
         return b"".join(pieces)
-
-
-class _BodyChunks:
-    """An S3 body in chunks; closed at the end or by ``close()`` (WSGI does)."""
-
-    def __init__(self, body: Any) -> None:
-        self._body = body
-        self._chunks = body.iter_chunks(READ_CHUNK)
-
-    def __iter__(self) -> Iterator[bytes]:
-        return self
-
-    def __next__(self) -> bytes:
-        try:
-            chunk: bytes = next(self._chunks)
-        except StopIteration:
-            self.close()
-            raise
-        return chunk
-
-    def close(self) -> None:
-        """Release the connection to S3."""
-        self._body.close()

@@ -21,6 +21,7 @@ from typing import BinaryIO
 
 from deltaflask.drivers import BlobCreate
 from deltaflask.drivers.base import as_list
+from deltaflask.drivers.streams import ClosingChunks
 from deltaflask.errors import Conflict
 from deltaflask.errors import ObjectNotFound
 from deltaflask.models import Blob
@@ -105,7 +106,7 @@ class OpenStackObjectStorage(SwiftBase):
             errors={404: f"Blob '{blob_id}' not found in bucket '{bucket_id}'"},
             stream=True,
         )
-        return _AnswerChunks(answer)
+        return ClosingChunks(answer.iter_content(CHUNK), answer.close)
 
     def create_blob(self, request: BlobCreate, body: BinaryIO) -> Blob:
         """Stream ``body`` into the object (chunked), then read it back."""
@@ -144,27 +145,3 @@ class OpenStackObjectStorage(SwiftBase):
             headers=meta_headers(metadata),
         )
         return self.require_blob(bucket_id, blob_id).user_metadata
-
-
-class _AnswerChunks:
-    """A streamed Swift answer in chunks; closed at the end or by ``close()``
-    (as WSGI servers do when a client goes away)."""
-
-    def __init__(self, answer: Any) -> None:
-        self._answer = answer
-        self._chunks = answer.iter_content(CHUNK)
-
-    def __iter__(self) -> Iterator[bytes]:
-        return self
-
-    def __next__(self) -> bytes:
-        try:
-            chunk: bytes = next(self._chunks)
-        except StopIteration:
-            self.close()
-            raise
-        return chunk
-
-    def close(self) -> None:
-        """Release the connection to Swift."""
-        self._answer.close()
