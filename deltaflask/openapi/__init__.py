@@ -22,13 +22,18 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version
 from typing import Any
 
+from flask import Blueprint
 from flask import Flask
+from flask import Response
+from flask import current_app
 
 from deltaflask.openapi.types import Schema
 from deltaflask.web import ERROR_JSON_SCHEMA
 
 OPENAPI_VERSION = "3.1.0"
 JSON_MEDIA = "application/json"
+#: where each frontend publishes its document, under its prefix
+PATH = "/openapi.json"
 HTML_MEDIA = "text/html"
 #: methods Flask adds to every rule by itself
 IMPLICIT_METHODS = frozenset({"HEAD", "OPTIONS"})
@@ -102,6 +107,26 @@ class Operation:
 
 
 Describer = Callable[[Route], Operation]
+
+
+def publish(
+    bp: Blueprint, prefix: str, endpoint: str, build: Callable[[Flask], str]
+) -> None:
+    """Serve the document ``build`` makes at ``<prefix>/openapi.json`` on the
+    app itself, outside the blueprint's driver choice, credentials and format
+    negotiation: any client gets the JSON, anonymously. It is built on the
+    first request, once per application."""
+    key = f"deltaflask.openapi.{endpoint}"
+
+    def served() -> Response:
+        extensions = current_app.extensions
+        if key not in extensions:
+            extensions[key] = build(current_app)
+        return Response(extensions[key], content_type=JSON_MEDIA)
+
+    bp.record_once(
+        lambda state: state.app.add_url_rule(prefix + PATH, endpoint, served)
+    )
 
 
 def routes(app: Flask, prefix: str) -> list[Route]:

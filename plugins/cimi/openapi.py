@@ -23,8 +23,6 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint
 from flask import Flask
-from flask import Response
-from flask import current_app
 from flask import json
 from flask import redirect
 from marshmallow import Schema as MarshmallowSchema
@@ -35,6 +33,7 @@ from deltaflask.openapi import OPENAPI_VERSION
 from deltaflask.openapi import Operation
 from deltaflask.openapi import Route
 from deltaflask.openapi import document
+from deltaflask.openapi import publish
 from deltaflask.openapi.answers import Primitive
 from deltaflask.openapi.answers import answers
 from deltaflask.openapi.types import Components
@@ -51,9 +50,7 @@ from deltaflask.plugins.cimi.render import resource_uri
 from deltaflask.plugins.cimi.stored import absolute
 
 PREFIX = "/cimi"
-PATH = "/openapi.json"
 ENDPOINT = "cimi_openapi"
-EXTENSION = "deltaflask.openapi.cimi"
 PACKAGE = "deltaflask.plugins.cimi"
 #: a family's own views -> their answers (status -> "type" or "collection")
 FAMILY_VIEWS: dict[str, dict[int, str | None]] = {
@@ -68,20 +65,8 @@ LOADERS = {"load_action": "Action", "load_edit": "Edit"}
 
 
 def register(bp: Blueprint) -> None:
-    """Add ``/cimi/openapi.json`` to the app itself, outside the blueprint's
-    driver choice, credentials and format negotiation: any client gets the
-    JSON document, anonymously."""
-    bp.record_once(
-        lambda state: state.app.add_url_rule(PREFIX + PATH, ENDPOINT, openapi)
-    )
-
-
-def openapi() -> Response:
-    """The document, built once per application."""
-    extensions = current_app.extensions
-    if EXTENSION not in extensions:
-        extensions[EXTENSION] = _document(current_app)
-    return Response(extensions[EXTENSION], content_type=JSON_MEDIA)
+    """Publish ``/cimi/openapi.json`` (see :func:`deltaflask.openapi.publish`)."""
+    publish(bp, PREFIX, ENDPOINT, _document)
 
 
 def _document(app: Flask) -> str:

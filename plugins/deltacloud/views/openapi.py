@@ -21,17 +21,16 @@ from typing import Any
 from flask import Blueprint
 from flask import Flask
 from flask import Response
-from flask import current_app
 from flask import json
 from flask import redirect
 
 from deltaflask.openapi import DOCUMENT_SCHEMA
 from deltaflask.openapi import HTML_MEDIA
-from deltaflask.openapi import JSON_MEDIA
 from deltaflask.openapi import Operation
 from deltaflask.openapi import Route
 from deltaflask.openapi import Schema
 from deltaflask.openapi import document
+from deltaflask.openapi import publish
 from deltaflask.openapi.answers import Answers
 from deltaflask.openapi.answers import Primitive
 from deltaflask.openapi.answers import answers
@@ -46,9 +45,7 @@ from deltaflask.plugins.deltacloud.views import forms
 from deltaflask.plugins.deltacloud.views.collection import Collection
 
 PREFIX = "/api"
-PATH = "/openapi.json"
 ENDPOINT = "api_openapi"
-EXTENSION = "deltaflask.openapi.api"
 PACKAGE = "deltaflask.plugins.deltacloud"
 FORM_MEDIA = params.FORM_BODIES
 #: the body of a streamed upload: any bytes, stored as sent
@@ -89,20 +86,8 @@ READERS = Readers(
 
 
 def register(bp: Blueprint) -> None:
-    """Add ``/api/openapi.json`` to the app itself, outside the blueprint's
-    driver choice, credentials and format negotiation: any client gets the
-    JSON document, anonymously."""
-    bp.record_once(
-        lambda state: state.app.add_url_rule(PREFIX + PATH, ENDPOINT, openapi)
-    )
-
-
-def openapi() -> Response:
-    """The document, built once per application."""
-    extensions = current_app.extensions
-    if EXTENSION not in extensions:
-        extensions[EXTENSION] = _document(current_app)
-    return Response(extensions[EXTENSION], content_type=JSON_MEDIA)
+    """Publish ``/api/openapi.json`` (see :func:`deltaflask.openapi.publish`)."""
+    publish(bp, PREFIX, ENDPOINT, _document)
 
 
 def _document(app: Flask) -> str:
